@@ -1,0 +1,104 @@
+"""Settings from the environment, built once at start and passed down."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from pathlib import Path
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+TELEGRAM_API = "https://api.telegram.org/bot"
+
+
+class Settings(BaseSettings):
+    """The configuration contract of DESIGN.md, read from environment variables."""
+
+    model_config = SettingsConfigDict(
+        env_file=None, extra="ignore", case_sensitive=False, populate_by_name=True
+    )
+
+    telegram_bot_token: str | None = Field(default=None, alias="TELEGRAM_BOT_TOKEN")
+    telegram_api_url: str = Field(default=TELEGRAM_API, alias="TELEGRAM_API_URL")
+    database_url: str | None = Field(default=None, alias="DATABASE_URL")
+    data_dir: Path = Field(default=Path("data"), alias="COMPANERA_DATA_DIR")
+    master_key: str | None = Field(default=None, alias="COMPANERA_MASTER_KEY", repr=False)
+    webhook_url: str | None = Field(default=None, alias="WEBHOOK_URL")
+    webhook_secret: str | None = Field(default=None, alias="WEBHOOK_SECRET", repr=False)
+    port: int = Field(default=8080, ge=1, le=65535, alias="PORT")
+
+    checkin_grace_seconds: int = Field(default=300, ge=0, le=3600, alias="CHECKIN_GRACE_SECONDS")
+    reminder_lead_seconds: int = Field(
+        default=600, ge=0, le=3600, alias="REMINDER_LEAD_SECONDS"
+    )
+    alert_repeat_seconds: int = Field(default=600, ge=60, alias="ALERT_REPEAT_SECONDS")
+    alert_repeats: int = Field(default=3, ge=0, le=10, alias="ALERT_REPEATS")
+    details_ttl_after_alert_seconds: int = Field(
+        default=86400, ge=3600, alias="DETAILS_TTL_AFTER_ALERT_SECONDS"
+    )
+    checkin_row_ttl_seconds: int = Field(default=7 * 86400, ge=3600, alias="CHECKIN_ROW_TTL_SECONDS")
+    invite_ttl_seconds: int = Field(default=86400, ge=60, alias="INVITE_TTL_SECONDS")
+    max_contacts: int = Field(default=5, ge=1, le=20, alias="MAX_CONTACTS")
+    default_timezone: str = Field(default="America/Mexico_City", alias="COMPANERA_DEFAULT_TIMEZONE")
+    log_format: str = Field(default="text", pattern="^(text|json)$", alias="COMPANERA_LOG_FORMAT")
+
+    @field_validator("master_key")
+    @classmethod
+    def _master_key_is_32_bytes(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        try:
+            raw = base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError):
+            raise ValueError("must be base64 (make one with `companera keygen`)") from None
+        if len(raw) != 32:
+            raise ValueError("must decode to 32 bytes (make one with `companera keygen`)")
+        return value
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("is not a known time zone, for example America/Lima") from None
+        return value
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The async database url: DATABASE_URL, or a SQLite file in the data dir."""
+        if self.database_url:
+            return _async_driver(self.database_url)
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'companera.db').resolve()}"
+
+    @property
+    def master_key_bytes(self) -> bytes | None:
+        """The decoded master key, when one is configured."""
+        return base64.b64decode(self.master_key) if self.master_key else None
+
+
+def _async_driver(url: str) -> str:
+    """Accept the usual postgres:// and postgresql:// spellings and pick the async driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix) :]
+    if url.startswith("sqlite:///"):
+        return "sqlite+aiosqlite:///" + url[len("sqlite:///") :]
+    return url
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message names it and is safe to print."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build the settings, turning pydantic's report into one line naming the variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        first = error.errors()[0]
+        name = str(first["loc"][0]) if first["loc"] else "settings"
+        raise SettingsError(f"{name}: {first['msg']}") from None

@@ -1,0 +1,166 @@
+"""Check-in rows: details and location sealed with a key of their own, wrapped by hers."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.crypto import new_key, seal, unseal
+from storage.database import seal_text, unseal_text
+from storage.members import MemberRepository
+from storage.models import CheckInRow
+from storage.records import CheckIn, Location
+
+OPEN_STATUSES = ("active", "alerted")
+
+
+class CheckInRepository:
+    def __init__(
+        self, session: AsyncSession, members: MemberRepository, is_postgres: bool
+    ) -> None:
+        self._session = session
+        self._members = members
+        self._is_postgres = is_postgres
+
+    async def add(self, checkin: CheckIn) -> None:
+        member_key = await self._members.key_for(checkin.member_id)
+        assert member_key is not None
+        row = CheckInRow(
+            id=checkin.id,
+            member_id=checkin.member_id,
+            key_wrapped=seal(member_key, new_key(), f"checkins:key:{checkin.id}"),
+        )
+        self._copy(checkin, row)
+        self._seal_details(checkin, row, await self._checkin_key(row))
+        self._session.add(row)
+        await self._session.flush()
+
+    async def save(self, checkin: CheckIn) -> None:
+        """Write the check-in's state; details are sealed again, or dropped when None."""
+        row = await self._session.get(CheckInRow, checkin.id)
+        if row is None:
+            return
+        self._copy(checkin, row)
+        key = await self._checkin_key(row)
+        if key is None:
+            row.details_sealed = row.location_sealed = None
+        else:
+            self._seal_details(checkin, row, key)
+        await self._session.flush()
+
+    async def erase_details(self, checkin_id: str) -> None:
+        """Destroy the check-in's own key with the details and location it sealed."""
+        row = await self._session.get(CheckInRow, checkin_id)
+        if row is not None:
+            row.key_wrapped = row.details_sealed = row.location_sealed = None
+            await self._session.flush()
+
+    async def get(self, checkin_id: str) -> CheckIn | None:
+        row = await self._session.get(CheckInRow, checkin_id)
+        return await self._to_checkin(row) if row else None
+
+    async def open_for(self, member_id: str) -> CheckIn | None:
+        """Her running check-in (active, or alerted and not yet ended), if any."""
+        row = await self._session.scalar(
+            select(CheckInRow)
+            .where(CheckInRow.member_id == member_id, CheckInRow.status.in_(OPEN_STATUSES))
+            .order_by(CheckInRow.started_at.desc())
+            .limit(1)
+        )
+        return await self._to_checkin(row) if row else None
+
+    async def claim_due(self, now: datetime, limit: int) -> list[CheckIn]:
+        """Rows whose next action is due, locked (SKIP LOCKED on PostgreSQL)."""
+        query = (
+            select(CheckInRow)
+            .where(CheckInRow.next_action_at <= now)
+            .order_by(CheckInRow.next_action_at)
+            .limit(limit)
+        )
+        if self._is_postgres:
+            query = query.with_for_update(skip_locked=True)
+        rows: Sequence[CheckInRow] = (await self._session.scalars(query)).all()
+        return [await self._to_checkin(row) for row in rows]
+
+    async def earliest_action(self) -> datetime | None:
+        return await self._session.scalar(select(func.min(CheckInRow.next_action_at)))
+
+    async def delete(self, checkin_id: str) -> None:
+        await self._session.execute(delete(CheckInRow).where(CheckInRow.id == checkin_id))
+
+    async def count_open(self) -> int:
+        total = await self._session.scalar(
+            select(func.count())
+            .select_from(CheckInRow)
+            .where(CheckInRow.status.in_(OPEN_STATUSES))
+        )
+        return int(total or 0)
+
+    @staticmethod
+    def _copy(checkin: CheckIn, row: CheckInRow) -> None:
+        row.status = checkin.status
+        row.stage = checkin.stage
+        row.started_at = checkin.started_at
+        row.deadline_at = checkin.deadline_at
+        row.next_action_at = checkin.next_action_at
+        row.alerted_at = checkin.alerted_at
+        row.alerts_sent = checkin.alerts_sent
+        row.acknowledged_by = checkin.acknowledged_by
+        row.ended_at = checkin.ended_at
+
+    @staticmethod
+    def _seal_details(checkin: CheckIn, row: CheckInRow, key: bytes | None) -> None:
+        if key is None:
+            return
+        row.details_sealed = (
+            seal_text(key, checkin.details, f"checkins:details:{row.id}")
+            if checkin.details
+            else None
+        )
+        row.location_sealed = (
+            seal_text(
+                key,
+                json.dumps([checkin.location.latitude, checkin.location.longitude]),
+                f"checkins:location:{row.id}",
+            )
+            if checkin.location
+            else None
+        )
+
+    async def _checkin_key(self, row: CheckInRow) -> bytes | None:
+        if row.key_wrapped is None:
+            return None
+        member_key = await self._members.key_for(row.member_id)
+        if member_key is None:
+            return None
+        return unseal(member_key, row.key_wrapped, f"checkins:key:{row.id}")
+
+    async def _to_checkin(self, row: CheckInRow) -> CheckIn:
+        key = await self._checkin_key(row)
+        details = location = None
+        if key is not None and row.details_sealed:
+            details = unseal_text(key, row.details_sealed, f"checkins:details:{row.id}")
+        if key is not None and row.location_sealed:
+            lat, lon = json.loads(
+                unseal_text(key, row.location_sealed, f"checkins:location:{row.id}")
+            )
+            location = Location(lat, lon)
+        return CheckIn(
+            id=row.id,
+            member_id=row.member_id,
+            status=row.status,
+            stage=row.stage,
+            started_at=row.started_at,
+            deadline_at=row.deadline_at,
+            next_action_at=row.next_action_at,
+            alerted_at=row.alerted_at,
+            alerts_sent=row.alerts_sent,
+            acknowledged_by=row.acknowledged_by,
+            ended_at=row.ended_at,
+            details=details,
+            location=location,
+        )

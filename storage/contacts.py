@@ -1,0 +1,162 @@
+"""Invitations (token stored only as a hash) and trusted-contact links (labels sealed)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.crypto import Keyring, token_hash
+from storage.database import seal_text, unseal_text
+from storage.members import MemberRepository
+from storage.models import ContactRow, InviteRow
+from storage.records import Contact, Invite, new_id
+
+
+class InviteRepository:
+    def __init__(self, session: AsyncSession, keyring: Keyring, members: MemberRepository) -> None:
+        self._session = session
+        self._members = members
+
+    async def add(
+        self, worker_id: str, token: str, label: str | None, expires_at: datetime
+    ) -> Invite:
+        invite_id = new_id()
+        key = await self._members.key_for(worker_id)
+        assert key is not None
+        row = InviteRow(
+            id=invite_id,
+            worker_id=worker_id,
+            token_hash=token_hash(token),
+            label_sealed=seal_text(key, label, f"invites:label:{invite_id}") if label else None,
+            expires_at=expires_at,
+            used_at=None,
+        )
+        self._session.add(row)
+        await self._session.flush()
+        return Invite(invite_id, worker_id, label, expires_at, None)
+
+    async def find_by_token(self, token: str) -> Invite | None:
+        row = await self._session.scalar(
+            select(InviteRow).where(InviteRow.token_hash == token_hash(token))
+        )
+        return await self._to_invite(row) if row else None
+
+    async def get(self, invite_id: str) -> Invite | None:
+        row = await self._session.get(InviteRow, invite_id)
+        return await self._to_invite(row) if row else None
+
+    async def mark_used(self, invite_id: str, now: datetime) -> None:
+        await self._session.execute(
+            update(InviteRow)
+            .where(InviteRow.id == invite_id)
+            .values(used_at=now, label_sealed=None)
+        )
+
+    async def purge(self, now: datetime) -> int:
+        """Delete invitations that were used or have expired."""
+        result = await self._session.execute(
+            delete(InviteRow).where(
+                (InviteRow.used_at.is_not(None)) | (InviteRow.expires_at <= now)
+            )
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def _to_invite(self, row: InviteRow) -> Invite:
+        label = None
+        if row.label_sealed:
+            key = await self._members.key_for(row.worker_id)
+            label = unseal_text(key, row.label_sealed, f"invites:label:{row.id}") if key else None
+        return Invite(row.id, row.worker_id, label, row.expires_at, row.used_at)
+
+
+class ContactRepository:
+    def __init__(self, session: AsyncSession, members: MemberRepository) -> None:
+        self._session = session
+        self._members = members
+
+    async def add(
+        self, worker_id: str, contact_id: str, label: str | None, now: datetime
+    ) -> Contact:
+        row_id = new_id()
+        key = await self._members.key_for(worker_id)
+        assert key is not None
+        self._session.add(
+            ContactRow(
+                id=row_id,
+                worker_id=worker_id,
+                contact_id=contact_id,
+                label_sealed=seal_text(key, label, f"contacts:label:{row_id}") if label else None,
+                created_at=now,
+                unreachable_at=None,
+            )
+        )
+        await self._session.flush()
+        return Contact(row_id, worker_id, contact_id, label, now, None)
+
+    async def get(self, contact_row_id: str) -> Contact | None:
+        row = await self._session.get(ContactRow, contact_row_id)
+        return await self._to_contact(row) if row else None
+
+    async def of_worker(self, worker_id: str) -> list[Contact]:
+        """Her contacts, oldest first."""
+        rows = await self._session.scalars(
+            select(ContactRow)
+            .where(ContactRow.worker_id == worker_id)
+            .order_by(ContactRow.created_at, ContactRow.id)
+        )
+        return [await self._to_contact(row) for row in rows]
+
+    async def of_contact(self, contact_member_id: str) -> list[Contact]:
+        """The links in which this member is somebody's trusted contact."""
+        rows = await self._session.scalars(
+            select(ContactRow)
+            .where(ContactRow.contact_id == contact_member_id)
+            .order_by(ContactRow.created_at, ContactRow.id)
+        )
+        return [await self._to_contact(row) for row in rows]
+
+    async def find(self, worker_id: str, contact_member_id: str) -> Contact | None:
+        row = await self._session.scalar(
+            select(ContactRow).where(
+                ContactRow.worker_id == worker_id, ContactRow.contact_id == contact_member_id
+            )
+        )
+        return await self._to_contact(row) if row else None
+
+    async def count_of_worker(self, worker_id: str) -> int:
+        total = await self._session.scalar(
+            select(func.count()).select_from(ContactRow).where(ContactRow.worker_id == worker_id)
+        )
+        return int(total or 0)
+
+    async def remove(self, contact_row_id: str) -> None:
+        await self._session.execute(delete(ContactRow).where(ContactRow.id == contact_row_id))
+
+    async def mark_unreachable(self, contact_row_id: str, now: datetime) -> bool:
+        """Mark the link unreachable; True only the first time (so the worker is told once)."""
+        result = await self._session.execute(
+            update(ContactRow)
+            .where(ContactRow.id == contact_row_id, ContactRow.unreachable_at.is_(None))
+            .values(unreachable_at=now)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def mark_reachable(self, contact_member_id: str) -> None:
+        await self._session.execute(
+            update(ContactRow)
+            .where(
+                ContactRow.contact_id == contact_member_id, ContactRow.unreachable_at.is_not(None)
+            )
+            .values(unreachable_at=None)
+        )
+
+    async def _to_contact(self, row: ContactRow) -> Contact:
+        label = None
+        if row.label_sealed:
+            key = await self._members.key_for(row.worker_id)
+            label = unseal_text(key, row.label_sealed, f"contacts:label:{row.id}") if key else None
+        return Contact(
+            row.id, row.worker_id, row.contact_id, label, row.created_at, row.unreachable_at
+        )

@@ -1,0 +1,107 @@
+"""Crypto at rest: AES-256-GCM sealing, key wrapping and HMAC blind indexes.
+
+The only module of the project that imports `cryptography`. Every ciphertext carries
+associated data naming its table, column and row, so a sealed value copied into another
+row or column does not open.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+from typing import NewType
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+Sealed = NewType("Sealed", bytes)
+"""A nonce followed by an AES-256-GCM ciphertext and tag."""
+
+BlindIndex = NewType("BlindIndex", bytes)
+"""A keyed HMAC-SHA256 of a looked-up value."""
+
+KEY_BYTES = 32
+_NONCE_BYTES = 12
+
+
+class CryptoError(Exception):
+    """A ciphertext did not open: wrong key, wrong row, or tampered. Carries no plaintext."""
+
+
+def new_key() -> bytes:
+    """A fresh random 256-bit key."""
+    return os.urandom(KEY_BYTES)
+
+
+def new_master_key_b64() -> str:
+    """A fresh master key, base64, as `companera keygen` prints it."""
+    return base64.b64encode(new_key()).decode("ascii")
+
+
+def seal(key: bytes, plaintext: bytes, aad: str) -> Sealed:
+    """Encrypt with a random 96-bit nonce, bound to `aad` (table/column/row)."""
+    nonce = os.urandom(_NONCE_BYTES)
+    return Sealed(nonce + AESGCM(key).encrypt(nonce, plaintext, aad.encode()))
+
+
+def unseal(key: bytes, sealed: bytes, aad: str) -> bytes:
+    """Decrypt a value sealed with `seal` under the same key and associated data."""
+    try:
+        return AESGCM(key).decrypt(sealed[:_NONCE_BYTES], sealed[_NONCE_BYTES:], aad.encode())
+    except (InvalidTag, ValueError):
+        raise CryptoError(f"sealed value did not open ({aad.split(':')[0]})") from None
+
+
+def token_hash(token: str) -> bytes:
+    """SHA-256 of a high-entropy random token (an invitation); no key is needed at 128 bits."""
+    return hashlib.sha256(token.encode()).digest()
+
+
+def _derive(root: bytes, label: str) -> bytes:
+    return HKDF(
+        algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None, info=label.encode()
+    ).derive(root)
+
+
+class Keyring:
+    """The master key (KEK) and the index root key it unwraps.
+
+    Data keys are wrapped directly under a key derived from the KEK. Blind-index keys are
+    derived from an index root key stored wrapped in the database, so that rotating the
+    master key only rewraps keys and never has to recompute an index.
+    """
+
+    def __init__(self, master_key: bytes) -> None:
+        if len(master_key) != KEY_BYTES:
+            raise CryptoError("master key must be 32 bytes")
+        self._wrap_key = _derive(master_key, "companera/v1/wrap")
+        self._index_keys: dict[str, bytes] = {}
+        self._index_root: bytes | None = None
+
+    def wrap(self, key: bytes, owner: str) -> Sealed:
+        """Wrap a data key for `owner` (for example "member:<id>")."""
+        return seal(self._wrap_key, key, f"key:{owner}")
+
+    def unwrap(self, wrapped: bytes, owner: str) -> bytes:
+        """Unwrap a data key; raises CryptoError when the master key is not the right one."""
+        return unseal(self._wrap_key, wrapped, f"key:{owner}")
+
+    def load_index_root(self, wrapped: bytes) -> None:
+        """Install the index root key read from the database."""
+        self._index_root = self.unwrap(wrapped, "system:index")
+        self._index_keys.clear()
+
+    def blind_index(self, label: str, value: str) -> BlindIndex:
+        """HMAC of `value` under the key for `label` (for example "telegram-user")."""
+        if self._index_root is None:
+            raise CryptoError("index key not loaded")
+        key = self._index_keys.get(label)
+        if key is None:
+            key = self._index_keys[label] = _derive(
+                self._index_root, f"companera/v1/index/{label}"
+            )
+        return BlindIndex(hmac.new(key, value.encode(), hashlib.sha256).digest())

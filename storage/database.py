@@ -1,0 +1,133 @@
+"""The engine, the unit of work, and the installation's keys."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from storage.crypto import CryptoError, Keyring, new_key, seal, unseal
+from storage.models import SystemKey
+
+INDEX_KEY = "index"
+
+
+class WrongKeyError(Exception):
+    """The master key does not open this database."""
+
+
+def make_engine(url: str) -> AsyncEngine:
+    """An async engine; SQLite gets WAL, foreign keys and writer transactions that wait."""
+    if url.startswith("sqlite"):
+        engine = create_async_engine(url, connect_args={"timeout": 30})
+        _tune_sqlite(engine)
+        return engine
+    return create_async_engine(url, pool_size=10, max_overflow=5, pool_pre_ping=True)
+
+
+def _tune_sqlite(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # let "begin" below open the transaction
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def on_begin(connection: Any) -> None:
+        # A deferred transaction that later writes can fail with "database is locked"
+        # without waiting; an immediate one waits for the writer lock instead.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class Database:
+    """One per process: the engine and the keyring."""
+
+    def __init__(self, engine: AsyncEngine, keyring: Keyring) -> None:
+        self.engine = engine
+        self.keyring = keyring
+        self._sessions = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
+    async def open(self) -> None:
+        """Load the index root key, creating it on first start; refuse a wrong master key."""
+        async with self._sessions.begin() as session:
+            row = await session.get(SystemKey, INDEX_KEY)
+            if row is None:
+                row = SystemKey(
+                    name=INDEX_KEY,
+                    wrapped=self.keyring.wrap(new_key(), "system:index"),
+                    created_at=datetime.now(UTC),
+                )
+                session.add(row)
+            try:
+                self.keyring.load_index_root(row.wrapped)
+            except CryptoError:
+                raise WrongKeyError("the master key does not open this database") from None
+
+    def unit_of_work(self) -> UnitOfWork:
+        return UnitOfWork(self._sessions(), self.keyring, self.is_postgres)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+class UnitOfWork:
+    """One transaction and the repositories that work in it. Nothing commits but `commit()`."""
+
+    def __init__(self, session: AsyncSession, keyring: Keyring, is_postgres: bool) -> None:
+        from storage.checkins import CheckInRepository
+        from storage.contacts import ContactRepository, InviteRepository
+        from storage.members import MemberRepository
+        from storage.outbox import OutboxRepository
+
+        self.session = session
+        self.is_postgres = is_postgres
+        self.members = MemberRepository(session, keyring)
+        self.invites = InviteRepository(session, keyring, self.members)
+        self.contacts = ContactRepository(session, self.members)
+        self.checkins = CheckInRepository(session, self.members, is_postgres)
+        self.outbox = OutboxRepository(session, self.members, is_postgres)
+
+    async def __aenter__(self) -> UnitOfWork:
+        return self
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.session.rollback()
+        await self.session.close()
+
+    async def commit(self) -> None:
+        await self.session.commit()
+
+
+@asynccontextmanager
+async def transaction(db: Database) -> AsyncIterator[UnitOfWork]:
+    """A unit of work that commits when the block ends without an exception."""
+    async with db.unit_of_work() as uow:
+        yield uow
+        await uow.commit()
+
+
+def seal_text(key: bytes, text: str, aad: str) -> bytes:
+    return seal(key, text.encode(), aad)
+
+
+def unseal_text(key: bytes, sealed: bytes, aad: str) -> str:
+    return unseal(key, sealed, aad).decode()

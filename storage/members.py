@@ -1,0 +1,117 @@
+"""Members: found by a blind index of the Telegram user id; chat id and alias sealed."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.crypto import Keyring, new_key
+from storage.database import seal_text, unseal_text
+from storage.models import MemberRow
+from storage.records import Conversation, Member, new_id
+
+TELEGRAM_USER = "telegram-user"
+
+
+class MemberRepository:
+    def __init__(self, session: AsyncSession, keyring: Keyring) -> None:
+        self._session = session
+        self._keyring = keyring
+        self._keys: dict[str, bytes] = {}
+
+    async def find_by_telegram(self, user_id: int) -> Member | None:
+        index = self._keyring.blind_index(TELEGRAM_USER, str(user_id))
+        row = await self._session.scalar(
+            select(MemberRow).where(MemberRow.telegram_index == index)
+        )
+        return self._to_member(row) if row else None
+
+    async def get(self, member_id: str) -> Member | None:
+        row = await self._session.get(MemberRow, member_id)
+        return self._to_member(row) if row else None
+
+    async def add(self, user_id: int, language: str, timezone: str, now: datetime) -> Member:
+        member_id = new_id()
+        key = new_key()
+        self._keys[member_id] = key
+        row = MemberRow(
+            id=member_id,
+            telegram_index=self._keyring.blind_index(TELEGRAM_USER, str(user_id)),
+            key_wrapped=self._keyring.wrap(key, f"member:{member_id}"),
+            chat_sealed=seal_text(key, str(user_id), f"members:chat:{member_id}"),
+            alias_sealed=None,
+            language=language,
+            timezone=timezone,
+            conversation_sealed=None,
+            created_at=now,
+            last_seen_at=now,
+        )
+        self._session.add(row)
+        await self._session.flush()
+        return self._to_member(row)
+
+    async def save(self, member: Member) -> None:
+        """Write the member's changeable fields: alias, language, zone, conversation, last seen."""
+        row = await self._session.get(MemberRow, member.id)
+        if row is None:
+            return
+        key = self.key_for_row(row)
+        row.alias_sealed = (
+            seal_text(key, member.alias, f"members:alias:{row.id}") if member.alias else None
+        )
+        row.language = member.language
+        row.timezone = member.timezone
+        row.last_seen_at = member.last_seen_at
+        row.conversation_sealed = (
+            seal_text(key, _dump_conversation(member.conversation), f"members:conv:{row.id}")
+            if member.conversation
+            else None
+        )
+        await self._session.flush()
+
+    async def key_for(self, member_id: str) -> bytes | None:
+        """The member's data key, unwrapped; None when she no longer exists."""
+        if member_id in self._keys:
+            return self._keys[member_id]
+        row = await self._session.get(MemberRow, member_id)
+        return self.key_for_row(row) if row else None
+
+    def key_for_row(self, row: MemberRow) -> bytes:
+        key = self._keys.get(row.id)
+        if key is None:
+            key = self._keys[row.id] = self._keyring.unwrap(row.key_wrapped, f"member:{row.id}")
+        return key
+
+    def _to_member(self, row: MemberRow) -> Member:
+        key = self.key_for_row(row)
+        conversation = (
+            _load_conversation(unseal_text(key, row.conversation_sealed, f"members:conv:{row.id}"))
+            if row.conversation_sealed
+            else None
+        )
+        return Member(
+            id=row.id,
+            chat_id=int(unseal_text(key, row.chat_sealed, f"members:chat:{row.id}")),
+            alias=(
+                unseal_text(key, row.alias_sealed, f"members:alias:{row.id}")
+                if row.alias_sealed
+                else None
+            ),
+            language=row.language,
+            timezone=row.timezone,
+            conversation=conversation,
+            created_at=row.created_at,
+            last_seen_at=row.last_seen_at,
+        )
+
+
+def _dump_conversation(conversation: Conversation) -> str:
+    return json.dumps({"step": conversation.step, "data": conversation.data})
+
+
+def _load_conversation(text: str) -> Conversation:
+    raw = json.loads(text)
+    return Conversation(step=raw["step"], data=dict(raw.get("data", {})))

@@ -1,0 +1,142 @@
+"""Rows. Everything personal is sealed or a blind index; only scheduling facts are clear."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC in Python; naive UTC in SQLite, timestamptz in PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+Id = String(32)
+
+
+class SystemKey(Base):
+    """Keys of the installation itself (the index root key), wrapped by the master key."""
+
+    __tablename__ = "system_keys"
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    wrapped: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class MemberRow(Base):
+    __tablename__ = "members"
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    telegram_index: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    key_wrapped: Mapped[bytes] = mapped_column(LargeBinary)
+    chat_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    alias_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    language: Mapped[str] = mapped_column(String(8))
+    timezone: Mapped[str] = mapped_column(String(64))
+    conversation_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class InviteRow(Base):
+    __tablename__ = "invites"
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    worker_id: Mapped[str] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    label_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ContactRow(Base):
+    __tablename__ = "contacts"
+    __table_args__ = (UniqueConstraint("worker_id", "contact_id"),)
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    worker_id: Mapped[str] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), index=True
+    )
+    contact_id: Mapped[str] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), index=True
+    )
+    label_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    unreachable_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class CheckInRow(Base):
+    __tablename__ = "checkins"
+    __table_args__ = (Index("ix_checkins_member_status", "member_id", "status"),)
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    member_id: Mapped[str] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(16))
+    stage: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    deadline_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    next_action_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    alerted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    alerts_sent: Mapped[int] = mapped_column(Integer, default=0)
+    acknowledged_by: Mapped[str | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="SET NULL")
+    )
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    key_wrapped: Mapped[bytes | None] = mapped_column(LargeBinary)
+    details_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    location_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class OutboxRow(Base):
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_pending", "status", "priority", "not_before"),)
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
+    recipient_id: Mapped[str] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), index=True
+    )
+    priority: Mapped[int] = mapped_column(Integer)
+    payload_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    not_before: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    error_code: Mapped[int | None] = mapped_column(Integer)

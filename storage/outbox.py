@@ -1,0 +1,117 @@
+"""The outbox: notifications waiting to be sent, sealed with the recipient's key."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.database import seal_text, unseal_text
+from storage.members import MemberRepository
+from storage.models import OutboxRow
+from storage.records import OutboxItem, new_id
+
+PENDING, SENT, FAILED = "pending", "sent", "failed"
+
+
+class OutboxRepository:
+    def __init__(
+        self, session: AsyncSession, members: MemberRepository, is_postgres: bool
+    ) -> None:
+        self._session = session
+        self._members = members
+        self._is_postgres = is_postgres
+
+    async def add(
+        self, key: str, recipient_id: str, priority: int, payload: dict[str, Any], now: datetime
+    ) -> bool:
+        """Queue a notification once per idempotency key; False when the key was already used."""
+        member_key = await self._members.key_for(recipient_id)
+        if member_key is None:
+            return False
+        row_id = new_id()
+        insert = pg_insert if self._is_postgres else sqlite_insert
+        statement = (
+            insert(OutboxRow)
+            .values(
+                id=row_id,
+                idempotency_key=key,
+                recipient_id=recipient_id,
+                priority=priority,
+                payload_sealed=seal_text(
+                    member_key, json.dumps(payload), f"outbox:payload:{row_id}"
+                ),
+                status=PENDING,
+                attempts=0,
+                not_before=now,
+                created_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        )
+        result = await self._session.execute(statement)
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def claim(self, now: datetime, limit: int) -> list[OutboxItem]:
+        """Pending rows that may go now, most urgent first, locked for this transaction."""
+        query = (
+            select(OutboxRow)
+            .where(OutboxRow.status == PENDING, OutboxRow.not_before <= now)
+            .order_by(OutboxRow.priority, OutboxRow.created_at, OutboxRow.id)
+            .limit(limit)
+        )
+        if self._is_postgres:
+            query = query.with_for_update(skip_locked=True)
+        items = []
+        for row in (await self._session.scalars(query)).all():
+            member_key = await self._members.key_for(row.recipient_id)
+            if member_key is None or row.payload_sealed is None:
+                continue
+            payload = json.loads(
+                unseal_text(member_key, row.payload_sealed, f"outbox:payload:{row.id}")
+            )
+            items.append(OutboxItem(row.id, row.recipient_id, row.priority, payload, row.attempts))
+        return items
+
+    async def next_due(self) -> datetime | None:
+        return await self._session.scalar(
+            select(func.min(OutboxRow.not_before)).where(OutboxRow.status == PENDING)
+        )
+
+    async def mark_sent(self, item_id: str, now: datetime) -> None:
+        """Telegram accepted it: keep only the row's facts, drop the payload at once."""
+        await self._session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id == item_id)
+            .values(status=SENT, sent_at=now, payload_sealed=None, attempts=OutboxRow.attempts + 1)
+        )
+
+    async def retry_at(self, item_id: str, when: datetime, error_code: int | None) -> None:
+        await self._session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id == item_id)
+            .values(not_before=when, error_code=error_code, attempts=OutboxRow.attempts + 1)
+        )
+
+    async def mark_failed(self, item_id: str, now: datetime, error_code: int | None) -> None:
+        await self._session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id == item_id)
+            .values(
+                status=FAILED,
+                sent_at=now,
+                payload_sealed=None,
+                error_code=error_code,
+                attempts=OutboxRow.attempts + 1,
+            )
+        )
+
+    async def count(self, status: str = PENDING) -> int:
+        total = await self._session.scalar(
+            select(func.count()).select_from(OutboxRow).where(OutboxRow.status == status)
+        )
+        return int(total or 0)

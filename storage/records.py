@@ -1,0 +1,86 @@
+"""Plain values that repositories return: plaintext after unsealing, never ORM rows."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+def new_id() -> str:
+    """A random row id: 128 bits, hex; it reveals nothing about the row."""
+    return secrets.token_hex(16)
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """Where a member is in a multi-step flow, kept in the database (sealed), not in memory."""
+
+    step: str
+    data: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Member:
+    id: str
+    chat_id: int
+    alias: str | None
+    language: str
+    timezone: str
+    conversation: Conversation | None
+    created_at: datetime
+    last_seen_at: datetime
+
+
+@dataclass(frozen=True)
+class Invite:
+    id: str
+    worker_id: str
+    label: str | None
+    expires_at: datetime
+    used_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A link from a worker to someone she trusts; `label` is the worker's name for her."""
+
+    id: str
+    worker_id: str
+    contact_id: str
+    label: str | None
+    created_at: datetime
+    unreachable_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Location:
+    latitude: float
+    longitude: float
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    id: str
+    member_id: str
+    status: str
+    stage: str
+    started_at: datetime
+    deadline_at: datetime
+    next_action_at: datetime | None
+    alerted_at: datetime | None = None
+    alerts_sent: int = 0
+    acknowledged_by: str | None = None
+    ended_at: datetime | None = None
+    details: str | None = None
+    location: Location | None = None
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    id: str
+    recipient_id: str
+    priority: int
+    payload: dict[str, Any]
+    attempts: int
