@@ -1,0 +1,180 @@
+"""Check-in use cases: start, details, safe, extend, acknowledge an alert."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import timedelta
+
+from bot.core import timers
+from bot.core.context import Core, Refused, notify
+from bot.core.notifications import Notification, Priority
+from bot.core.timers import Status
+from storage.database import UnitOfWork
+from storage.records import CheckIn, Location, Member, new_id
+
+MAX_DETAILS = 3000
+
+
+@dataclass(frozen=True)
+class Started:
+    checkin: CheckIn
+    contacts: int
+    truncated: bool
+
+
+@dataclass(frozen=True)
+class Ended:
+    checkin: CheckIn
+    was_alerted: bool
+
+
+@dataclass(frozen=True)
+class Acknowledged:
+    worker_alias: str
+    first: bool
+    by_label: str
+
+
+def _bounded_details(text: str | None) -> tuple[str | None, bool]:
+    if text is None or not text.strip():
+        return None, False
+    text = text.strip()
+    return text[:MAX_DETAILS], len(text) > MAX_DETAILS
+
+
+async def start_checkin(
+    core: Core,
+    member: Member,
+    duration: timedelta,
+    details: str | None = None,
+    location: Location | None = None,
+) -> Started | Refused:
+    """Start her timer now; details and a location pin may come now or later."""
+    text, truncated = _bounded_details(details)
+    async with core.unit() as uow:
+        running = await uow.checkins.open_for(member.id)
+        if running is not None:
+            return Refused("checkin.error.running", {"checkin_id": running.id})
+        checkin = timers.start(
+            new_id(), member.id, core.clock.now(), duration, core.policy, text, location
+        )
+        await uow.checkins.add(checkin)
+        contacts = await uow.contacts.count_of_worker(member.id)
+    return Started(checkin, contacts, truncated)
+
+
+async def add_details(
+    core: Core, member: Member, checkin_id: str, text: str | None, location: Location | None
+) -> Started | Refused:
+    """Add free text (appended) or a location pin (replaces the last) to her running check-in."""
+    async with core.unit() as uow:
+        checkin = await _open(uow, member, checkin_id)
+        if isinstance(checkin, Refused):
+            return checkin
+        joined = "\n".join(part for part in (checkin.details, text) if part) or None
+        bounded, truncated = _bounded_details(joined)
+        checkin = replace(checkin, details=bounded, location=location or checkin.location)
+        await uow.checkins.save(checkin)
+        contacts = await uow.contacts.count_of_worker(member.id)
+    return Started(checkin, contacts, truncated)
+
+
+async def _open(uow: UnitOfWork, member: Member, checkin_id: str | None) -> CheckIn | Refused:
+    checkin = await uow.checkins.open_for(member.id)
+    if checkin is None:
+        return Refused("checkin.error.none" if checkin_id is None else "checkin.error.stale")
+    if checkin_id is not None and checkin.id != checkin_id:
+        return Refused("checkin.error.stale")
+    return checkin
+
+
+async def check_in_safe(
+    core: Core, member: Member, checkin_id: str | None = None
+) -> Ended | Refused:
+    """She is safe: the timer stops, the details are destroyed, alerted contacts are told."""
+    now = core.clock.now()
+    async with core.unit() as uow:
+        checkin = await _open(uow, member, checkin_id)
+        if isinstance(checkin, Refused):
+            return checkin
+        was_alerted = checkin.status == Status.ALERTED
+        ended = timers.mark_safe(checkin, now, core.policy)
+        await uow.checkins.save(ended)
+        await uow.checkins.erase_details(ended.id)
+        if was_alerted:
+            await _tell_contacts_resolved(uow, core, member, checkin, None)
+    return Ended(ended, was_alerted)
+
+
+async def extend_checkin(
+    core: Core, member: Member, by: timedelta, checkin_id: str | None = None
+) -> Ended | Refused:
+    """More time; after an alert it also tells her contacts she answered."""
+    async with core.unit() as uow:
+        checkin = await _open(uow, member, checkin_id)
+        if isinstance(checkin, Refused):
+            return checkin
+        was_alerted = checkin.status == Status.ALERTED
+        extended = timers.extend(checkin, by, core.clock.now(), core.policy)
+        await uow.checkins.save(extended)
+        if was_alerted:
+            await _tell_contacts_resolved(uow, core, member, checkin, extended)
+    return Ended(extended, was_alerted)
+
+
+async def _tell_contacts_resolved(
+    uow: UnitOfWork, core: Core, member: Member, alerted: CheckIn, extended: CheckIn | None
+) -> None:
+    assert alerted.alerted_at is not None
+    stamp = int(alerted.alerted_at.timestamp())
+    for contact in await uow.contacts.of_worker(member.id):
+        params = {"alias": member.alias or "", "checkin_id": alerted.id}
+        if extended is not None:
+            params["until"] = extended.deadline_at.isoformat()
+        await notify(
+            uow,
+            core,
+            Notification(
+                contact.contact_id,
+                "alert.resolved",
+                Priority.ALERT,
+                f"{alerted.id}:{stamp}:resolved:{contact.id}",
+                params,
+            ),
+        )
+
+
+async def acknowledge_alert(
+    core: Core, contact_member: Member, checkin_id: str
+) -> Acknowledged | Refused:
+    """A contact presses "I'm on it": the first one is named to the others; repeats stop."""
+    async with core.unit() as uow:
+        checkin = await uow.checkins.get(checkin_id)
+        if checkin is None or checkin.status != Status.ALERTED:
+            return Refused("alert.ack.stale")
+        me = await uow.contacts.find(checkin.member_id, contact_member.id)
+        if me is None:
+            return Refused("alert.ack.stale")
+        worker = await uow.members.get(checkin.member_id)
+        alias = worker.alias or "" if worker else ""
+        if checkin.acknowledged_by is not None:
+            first = await uow.contacts.get(checkin.acknowledged_by)
+            label = (first.label if first else None) or ""
+            return Acknowledged(alias, first is not None and first.id == me.id, label)
+        await uow.checkins.save(timers.acknowledge(checkin, me.id, core.policy))
+        my_label = me.label or contact_member.alias or ""
+        for other in await uow.contacts.of_worker(checkin.member_id):
+            if other.id == me.id:
+                continue
+            await notify(
+                uow,
+                core,
+                Notification(
+                    other.contact_id,
+                    "alert.acknowledged",
+                    Priority.ALERT,
+                    f"{checkin.id}:ack:{other.id}",
+                    {"alias": alias, "label": my_label},
+                ),
+            )
+    return Acknowledged(alias, True, my_label)

@@ -1,0 +1,60 @@
+"""What every use case needs: the database, the clock, the policy, and who to wake."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+from bot.core.clock import Clock
+from bot.core.notifications import Notification
+from bot.core.timers import Policy
+from storage.database import Database, UnitOfWork
+
+
+@dataclass(frozen=True)
+class Refused:
+    """An expected refusal: a catalog key for the member, and safe parameters."""
+
+    reason: str
+    params: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_contacts: int = 5
+    invite_ttl_seconds: int = 86400
+    default_timezone: str = "America/Mexico_City"
+
+
+@dataclass
+class Core:
+    """Passed to every service function; built once at start."""
+
+    db: Database
+    clock: Clock
+    policy: Policy = field(default_factory=Policy)
+    limits: Limits = field(default_factory=Limits)
+    timers_changed: asyncio.Event = field(default_factory=asyncio.Event)
+    outbox_changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @asynccontextmanager
+    async def unit(self) -> AsyncIterator[UnitOfWork]:
+        """One transaction: commits when the block succeeds, then wakes the loops."""
+        async with self.db.unit_of_work() as uow:
+            yield uow
+            await uow.commit()
+        self.timers_changed.set()
+        self.outbox_changed.set()
+
+
+async def notify(uow: UnitOfWork, core: Core, notification: Notification) -> bool:
+    """Queue a notification in the outbox, in the caller's transaction."""
+    return await uow.outbox.add(
+        notification.key,
+        notification.recipient_id,
+        int(notification.priority),
+        notification.payload(),
+        core.clock.now(),
+    )

@@ -1,0 +1,72 @@
+"""Members: found by Telegram id (blind-indexed), an alias, a language, a conversation."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+from bot.core.context import Core, Refused
+from storage.records import Conversation, Member
+
+LANGUAGES = ("es", "en")
+MAX_ALIAS = 40
+_SEEN_GRANULARITY = timedelta(hours=1)
+
+
+def language_from_telegram(code: str | None) -> str:
+    """Spanish first; English when her Telegram is in English."""
+    return "en" if code and code.lower().startswith("en") else "es"
+
+
+async def identify(core: Core, telegram_user_id: int, language_code: str | None) -> Member:
+    """The member behind an update, created on first contact; marks her reachable again."""
+    now = core.clock.now()
+    async with core.unit() as uow:
+        member = await uow.members.find_by_telegram(telegram_user_id)
+        if member is None:
+            return await uow.members.add(
+                telegram_user_id,
+                language_from_telegram(language_code),
+                core.limits.default_timezone,
+                now,
+            )
+        if now - member.last_seen_at >= _SEEN_GRANULARITY:
+            member = replace(member, last_seen_at=now)
+            await uow.members.save(member)
+        await uow.contacts.mark_reachable(member.id)
+        return member
+
+
+def clean_alias(text: str) -> str | Refused:
+    """An alias is one short line of visible text."""
+    alias = " ".join(text.split())
+    if not alias or alias.startswith("/"):
+        return Refused("alias.error.empty")
+    if len(alias) > MAX_ALIAS:
+        return Refused("alias.error.long", {"max": str(MAX_ALIAS)})
+    return alias
+
+
+async def set_alias(core: Core, member: Member, text: str) -> Member | Refused:
+    alias = clean_alias(text)
+    if isinstance(alias, Refused):
+        return alias
+    return await save(core, replace(member, alias=alias, conversation=None))
+
+
+async def set_language(core: Core, member: Member, language: str) -> Member | Refused:
+    if language not in LANGUAGES:
+        return Refused("language.error.unknown")
+    return await save(core, replace(member, language=language))
+
+
+async def set_conversation(
+    core: Core, member: Member, conversation: Conversation | None
+) -> Member:
+    return await save(core, replace(member, conversation=conversation))
+
+
+async def save(core: Core, member: Member) -> Member:
+    async with core.unit() as uow:
+        await uow.members.save(member)
+    return member

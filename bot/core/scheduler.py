@@ -1,0 +1,156 @@
+"""The durable scheduler: sleeps until the earliest due check-in, claims due rows, and writes
+what they need into the outbox in the same transaction."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from bot.core import timers
+from bot.core.context import Core, notify
+from bot.core.notifications import Notification, Priority
+from bot.core.timers import Step
+from storage.database import UnitOfWork
+from storage.records import CheckIn
+
+log = logging.getLogger("companera.scheduler")
+BATCH = 200
+RETRY_AFTER_ERROR = timedelta(seconds=5)
+
+
+async def fire_due(core: Core, now: datetime | None = None) -> int:
+    """Take every step that is due at `now`; returns how many check-ins moved."""
+    moved = 0
+    while True:
+        when = now or core.clock.now()
+        async with core.unit() as uow:
+            due = await uow.checkins.claim_due(when, BATCH)
+            for checkin in due:
+                await _take_step(uow, core, checkin, when)
+        moved += len(due)
+        if len(due) < BATCH:
+            return moved
+
+
+async def _take_step(uow: UnitOfWork, core: Core, checkin: CheckIn, now: datetime) -> None:
+    step = timers.next_step(checkin, now, core.policy)
+    if step is None:
+        return
+    if step == Step.PURGE:
+        await uow.checkins.delete(checkin.id)
+        return
+    after = timers.advance(checkin, step, now, core.policy)
+    await uow.checkins.save(after)
+    if step == Step.EXPIRE_DETAILS:
+        await uow.checkins.erase_details(checkin.id)
+    elif step in (Step.REMINDER, Step.LAST_CALL):
+        await _remind(uow, core, after, step)
+    elif step in (Step.ALERT, Step.REPEAT):
+        await _alert(uow, core, after)
+    log.info("checkin.step", extra={"step": str(step), "checkin": checkin.id[:8]})
+
+
+async def _remind(uow: UnitOfWork, core: Core, checkin: CheckIn, step: Step) -> None:
+    stamp = int(checkin.deadline_at.timestamp())
+    kind = "checkin.reminder" if step == Step.REMINDER else "checkin.last_call"
+    await notify(
+        uow,
+        core,
+        Notification(
+            checkin.member_id,
+            kind,
+            Priority.REMINDER,
+            f"{checkin.id}:{step}:{stamp}",
+            {
+                "checkin_id": checkin.id,
+                "deadline": checkin.deadline_at.isoformat(),
+                "alert_at": (checkin.deadline_at + core.policy.grace).isoformat(),
+            },
+        ),
+    )
+
+
+async def _alert(uow: UnitOfWork, core: Core, checkin: CheckIn) -> None:
+    """Alert every reachable contact with her details and pin; tell her it went out."""
+    assert checkin.alerted_at is not None
+    worker = await uow.members.get(checkin.member_id)
+    if worker is None:
+        return
+    prefix = f"{checkin.id}:{int(checkin.alerted_at.timestamp())}:alert:{checkin.alerts_sent}"
+    params = {
+        "checkin_id": checkin.id,
+        "alias": worker.alias or "",
+        "started_at": checkin.started_at.isoformat(),
+        "deadline": checkin.deadline_at.isoformat(),
+        "details": checkin.details or "",
+        "repeat": checkin.alerts_sent - 1,
+        "has_location": checkin.location is not None,
+    }
+    reached = 0
+    for contact in await uow.contacts.of_worker(worker.id):
+        if contact.unreachable_at is not None:
+            continue
+        reached += 1
+        await notify(
+            uow,
+            core,
+            Notification(
+                contact.contact_id,
+                "alert.missed",
+                Priority.ALERT,
+                f"{prefix}:{contact.id}",
+                params,
+            ),
+        )
+        if checkin.location is not None:
+            location = {
+                "latitude": checkin.location.latitude,
+                "longitude": checkin.location.longitude,
+            }
+            await notify(
+                uow,
+                core,
+                Notification(
+                    contact.contact_id,
+                    "alert.location",
+                    Priority.ALERT,
+                    f"{prefix}:{contact.id}:location",
+                    location,
+                ),
+            )
+    if checkin.alerts_sent == 1:
+        await notify(
+            uow,
+            core,
+            Notification(
+                worker.id,
+                "checkin.alert_sent",
+                Priority.REMINDER,
+                f"{prefix}:worker",
+                {"checkin_id": checkin.id, "contacts": reached},
+            ),
+        )
+
+
+class Scheduler:
+    """One loop per process; several processes on PostgreSQL never claim the same row."""
+
+    def __init__(self, core: Core) -> None:
+        self._core = core
+        self.alive_at: datetime | None = None
+
+    async def run(self) -> None:
+        core = self._core
+        while True:
+            try:
+                await fire_due(core)
+                # Cleared after our own commits and before reading the earliest deadline: a
+                # timer changed after this read sets the event again and wakes us at once.
+                core.timers_changed.clear()
+                async with core.db.unit_of_work() as uow:
+                    earliest = await uow.checkins.earliest_action()
+            except Exception:  # the loop must outlive a bad row or a lost connection
+                log.exception("scheduler.error")
+                earliest = core.clock.now() + RETRY_AFTER_ERROR
+            self.alive_at = core.clock.now()
+            await core.clock.sleep_until(earliest, core.timers_changed)

@@ -1,0 +1,162 @@
+"""The check-in timer as pure functions of a check-in, the time and the policy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from storage.records import CheckIn
+
+
+class Status(StrEnum):
+    ACTIVE = "active"
+    ALERTED = "alerted"
+    SAFE = "safe"
+    EXPIRED = "expired"
+
+
+class Stage(StrEnum):
+    NONE = "none"
+    REMINDED = "reminded"
+    LAST_CALL = "last_call"
+    ALERTED = "alerted"
+
+
+class Step(StrEnum):
+    REMINDER = "reminder"
+    LAST_CALL = "last_call"
+    ALERT = "alert"
+    REPEAT = "repeat"
+    RESCHEDULE = "reschedule"
+    EXPIRE_DETAILS = "expire_details"
+    PURGE = "purge"
+
+
+@dataclass(frozen=True)
+class Policy:
+    grace: timedelta = timedelta(seconds=300)
+    reminder_lead: timedelta = timedelta(seconds=600)
+    alert_repeat_every: timedelta = timedelta(minutes=10)
+    alert_repeats: int = 3
+    details_ttl_after_alert: timedelta = timedelta(hours=24)
+    row_ttl: timedelta = timedelta(days=7)
+
+
+def reminder_at(start: datetime, deadline: datetime, policy: Policy) -> datetime:
+    """The reminder comes `reminder_lead` before the deadline, or half-way for short timers."""
+    return deadline - min(policy.reminder_lead, (deadline - start) / 2)
+
+
+def next_step(checkin: CheckIn, now: datetime, policy: Policy) -> Step | None:
+    """What is due for this check-in at `now`; stale reminders are skipped after downtime."""
+    if checkin.next_action_at is None or checkin.next_action_at > now:
+        return None
+    if checkin.status == Status.ACTIVE:
+        if now >= checkin.deadline_at + policy.grace:
+            return Step.ALERT
+        if now >= checkin.deadline_at:
+            return Step.LAST_CALL
+        return Step.REMINDER
+    if checkin.status == Status.ALERTED:
+        assert checkin.alerted_at is not None
+        if now >= checkin.alerted_at + policy.details_ttl_after_alert:
+            return Step.EXPIRE_DETAILS
+        if checkin.acknowledged_by is None and checkin.alerts_sent <= policy.alert_repeats:
+            return Step.REPEAT
+        return Step.RESCHEDULE
+    return Step.PURGE
+
+
+def advance(checkin: CheckIn, step: Step, now: datetime, policy: Policy) -> CheckIn:
+    """The check-in after `step` was taken at `now`, with its next action scheduled."""
+    if step == Step.REMINDER:
+        return replace(checkin, stage=Stage.REMINDED, next_action_at=checkin.deadline_at)
+    if step == Step.LAST_CALL:
+        return replace(
+            checkin, stage=Stage.LAST_CALL, next_action_at=checkin.deadline_at + policy.grace
+        )
+    if step == Step.ALERT:
+        alerted = replace(
+            checkin, status=Status.ALERTED, stage=Stage.ALERTED, alerted_at=now, alerts_sent=1
+        )
+        return replace(alerted, next_action_at=_after_alert(alerted, now, policy))
+    if step == Step.REPEAT:
+        repeated = replace(checkin, alerts_sent=checkin.alerts_sent + 1)
+        return replace(repeated, next_action_at=_after_alert(repeated, now, policy))
+    if step == Step.RESCHEDULE:
+        return replace(checkin, next_action_at=_after_alert(checkin, now, policy))
+    if step == Step.EXPIRE_DETAILS:
+        return _ended(checkin, Status.EXPIRED, now, policy)
+    raise ValueError(f"no advance for step {step}")
+
+
+def _after_alert(checkin: CheckIn, now: datetime, policy: Policy) -> datetime:
+    """The next repeat while nobody answered and repeats remain, else the details' expiry."""
+    assert checkin.alerted_at is not None
+    expiry = checkin.alerted_at + policy.details_ttl_after_alert
+    if checkin.acknowledged_by is None and checkin.alerts_sent <= policy.alert_repeats:
+        return min(now + policy.alert_repeat_every, expiry)
+    return expiry
+
+
+def _ended(checkin: CheckIn, status: Status, now: datetime, policy: Policy) -> CheckIn:
+    return replace(
+        checkin,
+        status=status,
+        ended_at=now,
+        next_action_at=now + policy.row_ttl,
+        details=None,
+        location=None,
+    )
+
+
+def start(
+    checkin_id: str,
+    member_id: str,
+    now: datetime,
+    duration: timedelta,
+    policy: Policy,
+    details: str | None = None,
+    location: object = None,
+) -> CheckIn:
+    """A new running check-in."""
+    deadline = now + duration
+    return CheckIn(
+        id=checkin_id,
+        member_id=member_id,
+        status=Status.ACTIVE,
+        stage=Stage.NONE,
+        started_at=now,
+        deadline_at=deadline,
+        next_action_at=reminder_at(now, deadline, policy),
+        details=details,
+        location=location,  # type: ignore[arg-type]
+    )
+
+
+def mark_safe(checkin: CheckIn, now: datetime, policy: Policy) -> CheckIn:
+    """She checked in: the timer stops and the details go."""
+    return _ended(checkin, Status.SAFE, now, policy)
+
+
+def extend(checkin: CheckIn, by: timedelta, now: datetime, policy: Policy) -> CheckIn:
+    """Move the deadline `by` later (from now, if it already passed), at most 24 h ahead."""
+    deadline = min(max(checkin.deadline_at, now) + by, now + timedelta(hours=24))
+    return replace(
+        checkin,
+        status=Status.ACTIVE,
+        stage=Stage.NONE,
+        deadline_at=deadline,
+        next_action_at=reminder_at(now, deadline, policy),
+        alerted_at=None,
+        alerts_sent=0,
+        acknowledged_by=None,
+    )
+
+
+def acknowledge(checkin: CheckIn, contact_row_id: str, policy: Policy) -> CheckIn:
+    """A contact is on it: no more repeats; the details stay until they expire."""
+    acked = replace(checkin, acknowledged_by=contact_row_id)
+    assert checkin.alerted_at is not None
+    return replace(acked, next_action_at=checkin.alerted_at + policy.details_ttl_after_alert)
