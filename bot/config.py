@@ -29,18 +29,20 @@ class Settings(BaseSettings):
     port: int = Field(default=8080, ge=1, le=65535, alias="PORT")
 
     checkin_grace_seconds: int = Field(default=300, ge=0, le=3600, alias="CHECKIN_GRACE_SECONDS")
-    reminder_lead_seconds: int = Field(
-        default=600, ge=0, le=3600, alias="REMINDER_LEAD_SECONDS"
-    )
+    reminder_lead_seconds: int = Field(default=600, ge=0, le=3600, alias="REMINDER_LEAD_SECONDS")
     alert_repeat_seconds: int = Field(default=600, ge=60, alias="ALERT_REPEAT_SECONDS")
     alert_repeats: int = Field(default=3, ge=0, le=10, alias="ALERT_REPEATS")
     details_ttl_after_alert_seconds: int = Field(
         default=86400, ge=3600, alias="DETAILS_TTL_AFTER_ALERT_SECONDS"
     )
-    checkin_row_ttl_seconds: int = Field(default=7 * 86400, ge=3600, alias="CHECKIN_ROW_TTL_SECONDS")
+    checkin_row_ttl_seconds: int = Field(
+        default=7 * 86400, ge=3600, alias="CHECKIN_ROW_TTL_SECONDS"
+    )
     invite_ttl_seconds: int = Field(default=86400, ge=60, alias="INVITE_TTL_SECONDS")
     max_contacts: int = Field(default=5, ge=1, le=20, alias="MAX_CONTACTS")
-    default_timezone: str = Field(default="America/Mexico_City", alias="COMPANERA_DEFAULT_TIMEZONE")
+    default_timezone: str = Field(
+        default="America/Mexico_City", alias="COMPANERA_DEFAULT_TIMEZONE"
+    )
     log_format: str = Field(default="text", pattern="^(text|json)$", alias="COMPANERA_LOG_FORMAT")
 
     @field_validator("master_key")

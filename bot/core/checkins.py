@@ -178,3 +178,9 @@ async def acknowledge_alert(
                 ),
             )
     return Acknowledged(alias, True, my_label)
+
+
+async def open_checkin(core: Core, member: Member) -> CheckIn | None:
+    """Her running check-in, if any."""
+    async with core.unit() as uow:
+        return await uow.checkins.open_for(member.id)

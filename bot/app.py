@@ -1,0 +1,127 @@
+"""The running bot: migrations, keys, the Telegram application, the scheduler, the outbox."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import timedelta
+
+from telegram import Update
+from telegram.error import TelegramError
+
+from bot.config import Settings
+from bot.core.clock import Clock, SystemClock
+from bot.core.context import Core, Limits
+from bot.core.scheduler import Scheduler
+from bot.core.timers import Policy
+from bot.delivery.outbox import OutboxSender
+from bot.telegram.application import build_application, publish_commands
+from storage.crypto import Keyring
+from storage.database import Database, make_engine
+from storage.migrate import upgrade
+
+log = logging.getLogger("companera")
+
+
+def policy_from(settings: Settings) -> Policy:
+    return Policy(
+        grace=timedelta(seconds=settings.checkin_grace_seconds),
+        reminder_lead=timedelta(seconds=settings.reminder_lead_seconds),
+        alert_repeat_every=timedelta(seconds=settings.alert_repeat_seconds),
+        alert_repeats=settings.alert_repeats,
+        details_ttl_after_alert=timedelta(seconds=settings.details_ttl_after_alert_seconds),
+        row_ttl=timedelta(seconds=settings.checkin_row_ttl_seconds),
+    )
+
+
+def limits_from(settings: Settings) -> Limits:
+    return Limits(settings.max_contacts, settings.invite_ttl_seconds, settings.default_timezone)
+
+
+async def open_database(settings: Settings, master_key: bytes) -> Database:
+    """Migrate to the newest schema and open it with the master key."""
+    if settings.sqlalchemy_url.startswith("sqlite"):
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.sqlalchemy_url)
+    await upgrade(engine)
+    db = Database(engine, Keyring(master_key))
+    await db.open()
+    return db
+
+
+class Companera:
+    """One process of the bot, polling Telegram (or the emulator)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        master_key: bytes,
+        clock: Clock | None = None,
+        poll_timeout: int = 10,
+    ) -> None:
+        self.settings = settings
+        self._master_key = master_key
+        self._clock = clock or SystemClock()
+        self._poll_timeout = poll_timeout
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        settings = self.settings
+        self.db = await open_database(settings, self._master_key)
+        self.core = Core(self.db, self._clock, policy_from(settings), limits_from(settings))
+        self.application = build_application(
+            settings.telegram_bot_token or "", settings.telegram_api_url, self.core
+        )
+        await self.application.initialize()
+        await publish_commands(self.application)
+        await self.application.start()
+        await self._catch_up()
+        assert self.application.updater is not None
+        await self.application.updater.start_polling(
+            poll_interval=0,
+            timeout=self._poll_timeout,
+            allowed_updates=Update.ALL_TYPES,
+            drop_pending_updates=False,
+        )
+        self.scheduler = Scheduler(self.core)
+        self.sender = OutboxSender(self.core, self.application.bot)
+        self._tasks = [
+            asyncio.create_task(self.scheduler.run(), name="scheduler"),
+            asyncio.create_task(self.sender.run(), name="outbox"),
+        ]
+        log.info("started")
+
+    async def _catch_up(self) -> None:
+        """Handle what arrived while we were down before any overdue timer fires, so that a
+        /safe sent on time counts as on time. Nothing is dropped."""
+        bot = self.application.bot
+        offset: int | None = None
+        for attempt in range(5):
+            try:
+                await bot.delete_webhook(drop_pending_updates=False)
+                while updates := await bot.get_updates(
+                    offset=offset, timeout=0, allowed_updates=Update.ALL_TYPES
+                ):
+                    for update in updates:
+                        await self.application.process_update(update)
+                    offset = updates[-1].update_id + 1
+                return
+            except TelegramError:
+                log.warning("startup.catch_up_retry", extra={"seconds": attempt + 1})
+                await asyncio.sleep(attempt + 1)
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        application = self.application
+        if application.updater and application.updater.running:
+            await application.updater.stop()
+        if application.running:
+            await application.stop()
+        await application.shutdown()
+        await self.db.close()
+        log.info("stopped")

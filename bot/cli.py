@@ -1,0 +1,92 @@
+"""`companera run | demo | migrate | keygen`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+import sys
+from collections.abc import Sequence
+
+from bot import logs
+from bot.config import Settings, SettingsError, load_settings
+from storage.crypto import new_master_key_b64
+from storage.database import WrongKeyError
+
+EXIT_CONFIG = 2
+
+
+class ConfigError(Exception):
+    """Printed as one line; the process exits with code 2."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="companera", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="run the bot against Telegram (long polling)")
+    demo = commands.add_parser("demo", help="the bot and a local Telegram emulator, in a terminal")
+    demo.add_argument(
+        "--script", help="read the demo's lines from this file instead of the keyboard"
+    )
+    commands.add_parser("migrate", help="bring the database to the newest schema")
+    commands.add_parser("keygen", help="print a new master key (base64)")
+    args = parser.parse_args(argv)
+    if args.command == "keygen":
+        print(new_master_key_b64())
+        return 0
+    try:
+        settings = load_settings()
+        if args.command == "demo":
+            from bot.demo import run_demo
+
+            return asyncio.run(run_demo(settings, args.script))
+        key = require_master_key(settings)
+        logs.configure(settings.log_format, [settings.telegram_bot_token or ""])
+        if args.command == "migrate":
+            return asyncio.run(_migrate(settings, key))
+        if not settings.telegram_bot_token:
+            raise ConfigError("TELEGRAM_BOT_TOKEN: required for `companera run` (ask @BotFather)")
+        return asyncio.run(_run(settings, key))
+    except (SettingsError, ConfigError, WrongKeyError) as error:
+        print(f"companera: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+
+
+def require_master_key(settings: Settings) -> bytes:
+    key = settings.master_key_bytes
+    if key is None:
+        raise ConfigError("COMPANERA_MASTER_KEY: required (make one with `companera keygen`)")
+    return key
+
+
+async def _migrate(settings: Settings, key: bytes) -> int:
+    from bot.app import open_database
+
+    db = await open_database(settings, key)
+    await db.close()
+    print("companera: database is up to date")
+    return 0
+
+
+async def _run(settings: Settings, key: bytes) -> int:
+    from bot.app import Companera
+
+    bot = Companera(settings, key)
+    await bot.start()
+    await wait_for_signal()
+    await bot.stop()
+    return 0
+
+
+async def wait_for_signal() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,268 @@
+"""Check-ins in Telegram: start (buttons or one message), details, safe, extend, alerts."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from telegram import Message, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot.core import checkins, members
+from bot.core.checkins import MAX_DETAILS, Ended, Started
+from bot.core.context import Refused
+from bot.core.durations import DurationError, parse_duration, split_duration
+from bot.i18n import t
+from bot.telegram.common import (
+    Context,
+    answer_button,
+    button_parts,
+    core_of,
+    delete_quietly,
+    keyboard,
+    member_of,
+    refuse,
+    say,
+)
+from bot.telegram.render import checkin_buttons, local_time
+from storage.records import Conversation, Location, Member
+
+PRESETS = ((30, "button.30m"), (60, "button.1h"), (120, "button.2h"), (180, "button.3h"))
+ASK_DURATION = Conversation("checkin.duration")
+
+
+def short_duration(duration: timedelta) -> str:
+    """45 min, 1 h, 1 h 30 min: the same in Spanish and English."""
+    hours, minutes = divmod(int(duration.total_seconds() // 60), 60)
+    return " ".join(
+        part
+        for part in (f"{hours} h" if hours else "", f"{minutes} min" if minutes else "")
+        if part
+    )
+
+
+def details_step(checkin_id: str) -> Conversation:
+    return Conversation("checkin.details", {"checkin_id": checkin_id})
+
+
+async def on_checkin_command(update: Update, context: Context) -> None:
+    """/checkin shows duration buttons; /checkin 45m Hotel Real, P-123 does it all at once."""
+    member = await member_of(update, context)
+    if member is None:
+        return
+    args = " ".join(context.args or [])
+    duration, details = split_duration(args)
+    if duration is None:
+        rows = [[(t(member.language, key), f"ck:new:{minutes}") for minutes, key in PRESETS]]
+        rows.append([(t(member.language, "button.other"), "ck:other")])
+        await say(context, member, "checkin.choose", keyboard(rows))
+    elif isinstance(duration, DurationError):
+        await say(context, member, duration.reason)
+        await say(context, member, "checkin.example")
+    else:
+        await start(context, member, duration, details or None, update.effective_message)
+
+
+async def start(
+    context: Context,
+    member: Member,
+    duration: timedelta,
+    details: str | None,
+    message: Message | None,
+) -> None:
+    """Start her timer; then delete her message if it carried details, and say so."""
+    started = await checkins.start_checkin(core_of(context), member, duration, details)
+    if isinstance(started, Refused):
+        await _refuse_running(context, member, started)
+        return
+    await members.set_conversation(core_of(context), member, details_step(started.checkin.id))
+    await _confirm(context, member, started, duration)
+    if details:
+        await _after_details(context, member, started, message)
+    else:
+        done = keyboard(
+            [[(t(member.language, "button.no_details"), f"ck:done:{started.checkin.id}")]]
+        )
+        await say(context, member, "checkin.ask_details", done)
+
+
+async def _confirm(
+    context: Context, member: Member, started: Started, duration: timedelta
+) -> None:
+    minutes = int(duration.total_seconds() // 60)
+    await say(
+        context,
+        member,
+        "checkin.started",
+        checkin_buttons(member.language, started.checkin.id),
+        deadline=local_time(member, started.checkin.deadline_at.isoformat()),
+        hours=minutes // 60,
+        minutes=minutes % 60,
+    )
+    if started.contacts == 0:
+        await say(context, member, "checkin.no_contacts")
+
+
+async def _after_details(
+    context: Context, member: Member, started: Started, message: Message | None
+) -> None:
+    if started.truncated:
+        await say(context, member, "checkin.truncated", max=MAX_DETAILS)
+        return
+    deleted = await delete_quietly(message)
+    await say(
+        context,
+        member,
+        "checkin.details_saved_deleted" if deleted else "checkin.details_saved_kept",
+    )
+
+
+async def _refuse_running(context: Context, member: Member, refusal: Refused) -> None:
+    running = await checkins.open_checkin(core_of(context), member)
+    if running is None:
+        await refuse(context, member, refusal)
+        return
+    await say(
+        context,
+        member,
+        "checkin.error.running",
+        checkin_buttons(member.language, running.id),
+        deadline=local_time(member, running.deadline_at.isoformat()),
+    )
+
+
+async def on_duration_text(context: Context, member: Member, text: str, message: Message) -> None:
+    """The duration she typed after pressing "other"."""
+    duration, details = split_duration(text)
+    if duration is None or isinstance(duration, DurationError):
+        await say(context, member, duration.reason if duration else "duration.error.format")
+        return
+    await start(context, member, duration, details or None, message)
+
+
+async def on_details_text(
+    context: Context,
+    member: Member,
+    checkin_id: str,
+    text: str | None,
+    location: Location | None,
+    message: Message,
+) -> bool:
+    """Details or a pin for her running check-in; False when that check-in already ended."""
+    saved = await checkins.add_details(core_of(context), member, checkin_id, text, location)
+    if isinstance(saved, Refused):
+        await members.set_conversation(core_of(context), member, None)
+        return False
+    if location is not None:
+        await say(context, member, "checkin.location_saved")
+    else:
+        await _after_details(context, member, saved, message)
+    return True
+
+
+async def on_safe_command(update: Update, context: Context) -> None:
+    member = await member_of(update, context)
+    if member is not None:
+        await _safe(context, member, None)
+
+
+async def _safe(context: Context, member: Member, checkin_id: str | None) -> None:
+    ended = await checkins.check_in_safe(core_of(context), member, checkin_id)
+    if isinstance(ended, Refused):
+        await refuse(context, member, ended)
+        return
+    await members.set_conversation(core_of(context), member, None)
+    await say(context, member, "checkin.safe_after_alert" if ended.was_alerted else "checkin.safe")
+
+
+async def on_extend_command(update: Update, context: Context) -> None:
+    """/extend 30m, or /extend alone for buttons."""
+    member = await member_of(update, context)
+    if member is None:
+        return
+    if not context.args:
+        running = await checkins.open_checkin(core_of(context), member)
+        if running is None:
+            await say(context, member, "checkin.error.none")
+        else:
+            await say(
+                context, member, "extend.choose", checkin_buttons(member.language, running.id)
+            )
+        return
+    duration = parse_duration(context.args[0])
+    if isinstance(duration, DurationError):
+        await say(context, member, duration.reason)
+        return
+    await _extend(context, member, duration, None)
+
+
+async def _extend(context: Context, member: Member, by: timedelta, checkin_id: str | None) -> None:
+    ended = await checkins.extend_checkin(core_of(context), member, by, checkin_id)
+    if isinstance(ended, Refused):
+        await refuse(context, member, ended)
+        return
+    await _extended(context, member, ended)
+
+
+async def _extended(context: Context, member: Member, ended: Ended) -> None:
+    key = "checkin.extended_after_alert" if ended.was_alerted else "checkin.extended"
+    await say(
+        context,
+        member,
+        key,
+        checkin_buttons(member.language, ended.checkin.id),
+        deadline=local_time(member, ended.checkin.deadline_at.isoformat()),
+    )
+
+
+async def on_checkin_button(update: Update, context: Context) -> None:
+    """ck:new:<min>, ck:other, ck:done:<id>, ck:safe:<id>, ck:ext:<id>:<min>."""
+    member = await member_of(update, context)
+    parts = button_parts(update, "ck")
+    await answer_button(update)
+    if member is None or not parts:
+        return
+    action, rest = parts[0], parts[1:]
+    if action == "new" and rest and rest[0].isdigit():
+        await start(context, member, timedelta(minutes=int(rest[0])), None, None)
+    elif action == "other":
+        await members.set_conversation(core_of(context), member, ASK_DURATION)
+        await say(context, member, "checkin.ask_duration")
+    elif action == "done":
+        await members.set_conversation(core_of(context), member, None)
+        await say(context, member, "checkin.details_done")
+    elif action == "safe" and len(rest) == 1:
+        await _safe(context, member, rest[0])
+    elif action == "ext" and len(rest) == 2 and rest[1].isdigit():
+        await _extend(context, member, timedelta(minutes=int(rest[1])), rest[0])
+
+
+async def on_alert_button(update: Update, context: Context) -> None:
+    """al:ack:<checkin id>: a contact says "I'm on it"."""
+    member = await member_of(update, context)
+    parts = button_parts(update, "al")
+    await answer_button(update)
+    if member is None or len(parts) != 2 or parts[0] != "ack":
+        return
+    acked = await checkins.acknowledge_alert(core_of(context), member, parts[1])
+    if isinstance(acked, Refused):
+        await refuse(context, member, acked)
+    elif acked.first:
+        await say(context, member, "alert.ack.thanks", alias=acked.worker_alias)
+    else:
+        await say(
+            context,
+            member,
+            "alert.ack.already",
+            label=acked.by_label or "?",
+            alias=acked.worker_alias,
+        )
+
+
+def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    return [
+        CommandHandler("checkin", on_checkin_command),
+        CommandHandler("safe", on_safe_command),
+        CommandHandler("extend", on_extend_command),
+        CallbackQueryHandler(on_checkin_button, pattern=r"^ck:"),
+        CallbackQueryHandler(on_alert_button, pattern=r"^al:"),
+    ]

@@ -1,0 +1,101 @@
+"""What every handler shares: the core, the member behind an update, replies, buttons."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.ext import ContextTypes
+
+from bot.core import members
+from bot.core.context import Core, Refused
+from bot.i18n import t
+from storage.records import Member
+
+log = logging.getLogger("companera.telegram")
+Context = ContextTypes.DEFAULT_TYPE
+_REPLY_TRIES = 3
+
+
+def core_of(context: Context) -> Core:
+    core: Core = context.application.bot_data["core"]
+    return core
+
+
+async def member_of(update: Update, context: Context) -> Member | None:
+    """The member behind this update (created on first contact); None for channel posts."""
+    user = update.effective_user
+    if user is None or user.is_bot:
+        return None
+    return await members.identify(core_of(context), user.id, user.language_code)
+
+
+def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
+    """Inline buttons from rows of (text, callback data)."""
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows]
+    )
+
+
+async def say(
+    context: Context,
+    member: Member,
+    key: str,
+    markup: InlineKeyboardMarkup | None = None,
+    protect: bool = False,
+    **params: Any,
+) -> Message | None:
+    """Send her a catalog message now, waiting out a 429 a few times; None if it cannot go."""
+    text = t(member.language, key, **params)
+    for _ in range(_REPLY_TRIES):
+        try:
+            return await context.bot.send_message(
+                member.chat_id, text, reply_markup=markup, protect_content=protect
+            )
+        except RetryAfter as error:
+            await asyncio.sleep(_seconds(error.retry_after))
+        except (Forbidden, BadRequest):
+            log.warning("reply.refused")
+            return None
+    log.warning("reply.gave_up")
+    return None
+
+
+async def refuse(context: Context, member: Member, refusal: Refused) -> None:
+    await say(context, member, refusal.reason, **refusal.params)
+
+
+async def delete_quietly(message: Message | None) -> bool:
+    """Delete a message if Telegram still lets us (48 hours); True when it is gone."""
+    if message is None:
+        return False
+    try:
+        return bool(await message.delete())
+    except TelegramError:
+        return False
+
+
+async def answer_button(update: Update, text: str | None = None) -> None:
+    """Stop the button's spinner; a stale or expired query is not an error."""
+    if update.callback_query is None:
+        return
+    try:
+        await update.callback_query.answer(text)
+    except TelegramError:
+        pass
+
+
+def button_parts(update: Update, prefix: str) -> list[str]:
+    """The fields of callback data such as `ck:ext:<id>:15`, without the prefix."""
+    data = update.callback_query.data if update.callback_query else None
+    if not data or not data.startswith(prefix + ":"):
+        return []
+    return data.split(":")[1:]
+
+
+def _seconds(value: object) -> float:
+    seconds = getattr(value, "total_seconds", None)
+    return float(seconds()) if callable(seconds) else float(value)  # type: ignore[arg-type]

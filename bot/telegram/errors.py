@@ -1,0 +1,26 @@
+"""The last net: log an event name only, and answer the member kindly in her language."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+
+from bot.core import members
+from bot.telegram.common import Context, core_of, say
+
+log = logging.getLogger("companera.telegram")
+
+
+async def on_error(update: object, context: Context) -> None:
+    """Never log the update (it holds what she typed); say something kind instead."""
+    error = context.error
+    log.error("update.failed", extra={"error": type(error).__name__ if error else "unknown"})
+    if not isinstance(update, Update) or update.effective_user is None:
+        return
+    try:
+        user = update.effective_user
+        member = await members.identify(core_of(context), user.id, user.language_code)
+        await say(context, member, "error.generic")
+    except Exception:  # the database itself may be what failed
+        log.error("update.failed.reply", extra={"error": "unavailable"})

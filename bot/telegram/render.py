@@ -1,0 +1,109 @@
+"""Turns a domain notification into localized Telegram messages for one recipient."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from telegram import InlineKeyboardMarkup
+
+from bot.i18n import clock_time, t
+from bot.telegram.common import keyboard
+from storage.records import Member
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    text: str | None = None
+    markup: InlineKeyboardMarkup | None = None
+    protect: bool = False
+    location: tuple[float, float] | None = None
+
+
+def checkin_buttons(language: str, checkin_id: str) -> InlineKeyboardMarkup:
+    """I'm safe, +15 min, +30 min, +1 h: on every reminder and confirmation."""
+    return keyboard(
+        [
+            [(t(language, "button.safe"), f"ck:safe:{checkin_id}")],
+            [
+                (t(language, "button.extend15"), f"ck:ext:{checkin_id}:15"),
+                (t(language, "button.extend30"), f"ck:ext:{checkin_id}:30"),
+                (t(language, "button.extend60"), f"ck:ext:{checkin_id}:60"),
+            ],
+        ]
+    )
+
+
+def local_time(member: Member, iso: str) -> str:
+    return clock_time(datetime.fromisoformat(iso), member.language, member.timezone)
+
+
+def label_or_default(member: Member, label: str | None) -> str:
+    return label or t(member.language, "contact.unnamed")
+
+
+def render(kind: str, params: dict[str, Any], to: Member) -> Outgoing:
+    """The message for notification `kind`, in the recipient's language and zone."""
+    lang = to.language
+    if kind in ("checkin.reminder", "checkin.last_call"):
+        text = t(
+            lang,
+            kind,
+            deadline=local_time(to, params["deadline"]),
+            alert_at=local_time(to, params["alert_at"]),
+        )
+        return Outgoing(text, checkin_buttons(lang, params["checkin_id"]))
+    if kind == "checkin.alert_sent":
+        text = t(lang, kind, contacts=params["contacts"])
+        return Outgoing(text, checkin_buttons(lang, params["checkin_id"]))
+    if kind == "alert.missed":
+        return _alert(params, to)
+    if kind == "alert.location":
+        return Outgoing(location=(params["latitude"], params["longitude"]), protect=True)
+    if kind == "alert.resolved":
+        if params.get("until"):
+            text = t(
+                lang,
+                "alert.resolved_extended",
+                alias=params["alias"],
+                until=local_time(to, params["until"]),
+            )
+        else:
+            text = t(lang, "alert.resolved", alias=params["alias"])
+        return Outgoing(text)
+    if kind == "alert.acknowledged":
+        return Outgoing(
+            t(lang, kind, alias=params["alias"], label=label_or_default(to, params["label"]))
+        )
+    if kind in ("contacts.accepted", "contacts.declined", "contacts.left", "contacts.unreachable"):
+        return Outgoing(t(lang, kind, label=label_or_default(to, params.get("label"))))
+    if kind == "contacts.removed":
+        return Outgoing(t(lang, kind, alias=params["alias"]))
+    raise ValueError(f"no rendering for notification kind {kind}")
+
+
+def _alert(params: dict[str, Any], to: Member) -> Outgoing:
+    lang = to.language
+    lines = [t(lang, "alert.missed.title", alias=params["alias"])]
+    if params.get("repeat"):
+        lines[0] += " " + t(lang, "alert.missed.repeat", n=params["repeat"])
+    lines.append(
+        t(
+            lang,
+            "alert.missed.times",
+            started=local_time(to, params["started_at"]),
+            deadline=local_time(to, params["deadline"]),
+        )
+    )
+    details = params.get("details")
+    lines.append(
+        t(lang, "alert.missed.details", details=details)
+        if details
+        else t(lang, "alert.missed.no_details")
+    )
+    if params.get("has_location"):
+        lines.append(t(lang, "alert.missed.location_follows"))
+    lines.append(t(lang, "alert.missed.what_to_do"))
+    buttons = keyboard([[(t(lang, "button.on_it"), f"al:ack:{params['checkin_id']}")]])
+    return Outgoing("\n\n".join(lines), buttons, protect=True)
