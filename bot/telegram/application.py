@@ -17,7 +17,7 @@ log = logging.getLogger("companera.telegram")
 COMMANDS = ("checkin", "safe", "extend", "invite", "contacts", "language", "privacy", "help")
 
 
-def build_application(token: str, base_url: str, core: Core) -> Application:  # type: ignore[type-arg]
+def build_application(token: str, base_url: str, core: Core) -> Application:
     """The Application with every handler; updates are handled one at a time, in order."""
     application = (
         ApplicationBuilder()
@@ -35,7 +35,7 @@ def build_application(token: str, base_url: str, core: Core) -> Application:  # 
     return application
 
 
-async def publish_commands(application: Application) -> None:  # type: ignore[type-arg]
+async def publish_commands(application: Application) -> None:
     """The command menu in each language; optional, so a failure is logged and forgotten."""
     try:
         for language in languages():

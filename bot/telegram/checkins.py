@@ -258,7 +258,7 @@ async def on_alert_button(update: Update, context: Context) -> None:
         )
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("checkin", on_checkin_command),
         CommandHandler("safe", on_safe_command),

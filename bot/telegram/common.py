@@ -65,7 +65,7 @@ async def say(
 
 
 async def refuse(context: Context, member: Member, refusal: Refused) -> None:
-    await say(context, member, refusal.reason, **refusal.params)
+    await say(context, member, refusal.reason, None, False, **refusal.params)
 
 
 async def delete_quietly(message: Message | None) -> bool:

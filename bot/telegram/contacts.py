@@ -92,7 +92,7 @@ async def on_contact_button(update: Update, context: Context) -> None:
             await say(context, member, "contacts.left_ok", alias=left)
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("invite", on_invite_command),
         CommandHandler("contacts", on_contacts_command),

@@ -60,7 +60,7 @@ async def on_unknown_command(update: Update, context: Context) -> None:
         await say(context, member, "hint.unknown_command")
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     private_new = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
     return [
         MessageHandler(private_new & filters.TEXT & ~filters.COMMAND, on_text),

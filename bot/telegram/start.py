@@ -126,7 +126,7 @@ async def on_language_button(update: Update, context: Context) -> None:
         await say(context, saved, "language.saved")
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("start", on_start_command),
         CommandHandler("alias", on_alias_command),

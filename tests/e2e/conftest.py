@@ -1,0 +1,89 @@
+"""The world of an end-to-end test: the emulator, the real bot on a fresh database, and a
+fake clock that only the test moves."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bot.app import Companera
+from bot.config import Settings
+from bot.emulator import EmulatedUser, Emulator, SentMessage
+from storage.crypto import new_key
+from tests.support.clock import FakeClock
+from tests.support.db import fresh_database_url
+
+GRACE = 300
+LEAD = 600
+
+
+@dataclass
+class World:
+    emulator: Emulator
+    bot: Companera
+    clock: FakeClock
+    database_url: str
+    master_key: bytes
+
+    async def members(self, *names: str, language: str = "es") -> list[EmulatedUser]:
+        """People who opened the bot and chose an alias (their name, capitalised)."""
+        people = []
+        for name in names:
+            user = self.emulator.user(name, language_code=language)
+            await user.send("/start")
+            await user.receives(containing="alias")
+            await user.send(name.capitalize())
+            await user.receives(containing=name.capitalize())
+            people.append(user)
+        return people
+
+    async def link(self, worker: EmulatedUser, *contacts: EmulatedUser) -> None:
+        """Each contact accepts an invitation from the worker."""
+        for contact in contacts:
+            await worker.send(f"/invite {contact.name.capitalize()}")
+            link = await worker.receives(containing="https://t.me/")
+            token = link.text.rsplit("start=", 1)[1].split()[0]
+            await contact.send(f"/start {token}")
+            offer = await contact.receives(containing=worker.name.capitalize())
+            await contact.press(offer, offer.buttons()[0])
+            await contact.receives(containing=worker.name.capitalize())
+            await worker.receives(containing=contact.name.capitalize())
+
+    async def advance(self, **delta: float) -> None:
+        """Move the clock and give the scheduler a moment to act on it."""
+        await self.clock.advance(**delta)
+        await asyncio.sleep(0.05)
+
+
+def test_settings(url: str, data_dir: Path, emulator: Emulator, **extra: object) -> Settings:
+    values: dict[str, object] = {
+        "TELEGRAM_BOT_TOKEN": emulator.token,
+        "TELEGRAM_API_URL": emulator.base_url,
+        "DATABASE_URL": url,
+        "COMPANERA_DATA_DIR": data_dir,
+        "CHECKIN_GRACE_SECONDS": GRACE,
+        "REMINDER_LEAD_SECONDS": LEAD,
+        "COMPANERA_DEFAULT_TIMEZONE": "America/Mexico_City",
+    }
+    values.update(extra)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+async def world(tmp_path: Path, clock: FakeClock) -> AsyncIterator[World]:
+    async with fresh_database_url(tmp_path) as url, Emulator() as emulator:
+        key = new_key()
+        bot = Companera(test_settings(url, tmp_path, emulator), key, clock=clock, poll_timeout=1)
+        await bot.start()
+        try:
+            yield World(emulator, bot, clock, url, key)
+        finally:
+            await bot.stop()
+
+
+def last_with_buttons(user: EmulatedUser) -> SentMessage:
+    return [m for m in user.inbox() if m.buttons()][-1]
