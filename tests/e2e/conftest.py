@@ -14,6 +14,7 @@ from bot.app import Companera
 from bot.config import Settings
 from bot.emulator import EmulatedUser, Emulator, SentMessage
 from storage.crypto import new_key
+from storage.records import Member
 from tests.support.clock import FakeClock
 from tests.support.db import fresh_database_url
 
@@ -30,28 +31,17 @@ class World:
     master_key: bytes
 
     async def members(self, *names: str, language: str = "es") -> list[EmulatedUser]:
-        """People who opened the bot and chose an alias (their name, capitalised)."""
-        people = []
-        for name in names:
-            user = self.emulator.user(name, language_code=language)
-            await user.send("/start")
-            await user.receives(containing="alias")
-            await user.send(name.capitalize())
-            await user.receives(containing=name.capitalize())
-            people.append(user)
-        return people
+        return await join(self.emulator, *names, language=language)
 
     async def link(self, worker: EmulatedUser, *contacts: EmulatedUser) -> None:
-        """Each contact accepts an invitation from the worker."""
-        for contact in contacts:
-            await worker.send(f"/invite {contact.name.capitalize()}")
-            link = await worker.receives(containing="https://t.me/")
-            token = link.text.rsplit("start=", 1)[1].split()[0]
-            await contact.send(f"/start {token}")
-            offer = await contact.receives(containing=worker.name.capitalize())
-            await contact.press(offer, offer.buttons()[0])
-            await contact.receives(containing=worker.name.capitalize())
-            await worker.receives(containing=contact.name.capitalize())
+        await link(worker, *contacts)
+
+    async def member(self, user: EmulatedUser) -> Member:
+        """The stored member behind an emulated user."""
+        async with self.bot.core.db.unit_of_work() as uow:
+            member = await uow.members.find_by_telegram(user.id)
+        assert member is not None
+        return member
 
     async def advance(self, **delta: float) -> None:
         """Move the clock and give the scheduler a moment to act on it."""
@@ -59,7 +49,33 @@ class World:
         await asyncio.sleep(0.05)
 
 
-def test_settings(url: str, data_dir: Path, emulator: Emulator, **extra: object) -> Settings:
+async def join(emulator: Emulator, *names: str, language: str = "es") -> list[EmulatedUser]:
+    """People who opened the bot and chose an alias (their name, capitalised)."""
+    people = []
+    for name in names:
+        user = emulator.user(name, language_code=language)
+        await user.send("/start")
+        await user.receives(containing="alias")
+        await user.send(name.capitalize())
+        await user.receives(containing=name.capitalize())
+        people.append(user)
+    return people
+
+
+async def link(worker: EmulatedUser, *contacts: EmulatedUser) -> None:
+    """Each contact accepts an invitation from the worker."""
+    for contact in contacts:
+        await worker.send(f"/invite {contact.name.capitalize()}")
+        invitation = await worker.receives(containing="https://t.me/")
+        token = invitation.text.rsplit("start=", 1)[1].split()[0]
+        await contact.send(f"/start {token}")
+        offer = await contact.receives(containing=worker.name.capitalize())
+        await contact.press(offer, offer.buttons()[0])
+        await contact.receives(containing=worker.name.capitalize())
+        await worker.receives(containing=contact.name.capitalize())
+
+
+def make_settings(url: str, data_dir: Path, emulator: Emulator, **extra: object) -> Settings:
     values: dict[str, object] = {
         "TELEGRAM_BOT_TOKEN": emulator.token,
         "TELEGRAM_API_URL": emulator.base_url,
@@ -77,7 +93,7 @@ def test_settings(url: str, data_dir: Path, emulator: Emulator, **extra: object)
 async def world(tmp_path: Path, clock: FakeClock) -> AsyncIterator[World]:
     async with fresh_database_url(tmp_path) as url, Emulator() as emulator:
         key = new_key()
-        bot = Companera(test_settings(url, tmp_path, emulator), key, clock=clock, poll_timeout=1)
+        bot = Companera(make_settings(url, tmp_path, emulator), key, clock=clock, poll_timeout=1)
         await bot.start()
         try:
             yield World(emulator, bot, clock, url, key)

@@ -1,0 +1,53 @@
+"""Step 1: opening the bot, the alias, the language, the privacy text."""
+
+from __future__ import annotations
+
+from tests.e2e.conftest import World
+
+
+async def test_start_greets_in_spanish_and_asks_for_an_alias(world: World) -> None:
+    ana = world.emulator.user("ana", language_code="es")
+    await ana.send("/start")
+    welcome = await ana.receives(containing="Compañera")
+    assert "/privacy" in welcome.text
+    await ana.receives(containing="alias")
+    await ana.send("Ana Prueba")
+    saved = await ana.receives(containing="Ana Prueba")
+    assert "/invite" in saved.text
+
+
+async def test_english_telegram_gets_english_and_language_switches(world: World) -> None:
+    kim = world.emulator.user("kim", language_code="en-GB")
+    await kim.send("/start")
+    await kim.receives(containing="Hi, I'm Compañera")
+    await kim.send("/language")
+    choose = await kim.receives(containing="language")
+    await kim.press(choose, "Español")
+    await kim.receives(containing="te hablaré en español")
+    await kim.send("/help")
+    await kim.receives(containing="Qué puedo hacer")
+
+
+async def test_privacy_says_what_is_kept_and_that_telegram_keeps_chats(world: World) -> None:
+    (ana,) = await world.members("ana")
+    await ana.send("/privacy")
+    text = (await ana.receives(containing="Qué guardo")).text
+    assert "AES-256-GCM" in text
+    assert "24 horas" in text
+    assert "Telegram guarda los chats" in text
+
+
+async def test_returning_member_is_greeted_by_alias(world: World) -> None:
+    (ana,) = await world.members("ana")
+    await ana.send("/start")
+    await ana.receives(containing="Hola de nuevo, Ana")
+
+
+async def test_alias_too_long_is_refused_kindly_and_can_be_retried(world: World) -> None:
+    ana = world.emulator.user("ana")
+    await ana.send("/start")
+    await ana.receives(containing="alias")
+    await ana.send("A" * 200)
+    await ana.receives(containing="muy largo")
+    await ana.send("Ana")
+    await ana.receives(containing="Listo, Ana")

@@ -1,0 +1,70 @@
+"""Every message id used in the code exists in every catalog, with the same placeholders."""
+
+from __future__ import annotations
+
+import re
+import string
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+from bot.i18n import LOCALES, languages, t
+
+ROOT = Path(__file__).parent.parent / "bot"
+KEY = re.compile(
+    r'"((?:alert|alias|button|checkin|command|contact|contacts|duration|error|'
+    r'extend|help|hint|invite|language|privacy|start)\.[a-z0-9_.]+)"'
+)
+NOT_MESSAGES = {
+    "checkin.details",
+    "checkin.duration",
+    "checkin.step",
+    "alert.location",
+    "alert.missed",
+}
+
+
+def catalog(language: str) -> dict[str, str]:
+    with (LOCALES / language / "LC_MESSAGES" / "companera.po").open("rb") as po:
+        return {m.id: m.string for m in read_po(po) if m.id}
+
+
+def placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def used_keys() -> set[str]:
+    keys = set()
+    for path in ROOT.rglob("*.py"):
+        keys |= set(KEY.findall(path.read_text()))
+    return keys - NOT_MESSAGES
+
+
+def test_spanish_and_english_are_there() -> None:
+    assert languages()[:2] == ["en", "es"]
+
+
+@pytest.mark.parametrize("language", languages())
+def test_every_key_used_in_the_code_is_translated(language: str) -> None:
+    missing = used_keys() - set(catalog(language))
+    assert not missing, f"{language} lacks {sorted(missing)}"
+
+
+@pytest.mark.parametrize("language", languages())
+def test_placeholders_match_spanish(language: str) -> None:
+    spanish, other = catalog("es"), catalog(language)
+    for key, text in spanish.items():
+        assert placeholders(other[key]) == placeholders(text), key
+        assert other[key].strip(), key
+
+
+def test_unknown_language_falls_back_to_spanish() -> None:
+    assert t("xx", "language.saved") == t("es", "language.saved")
+
+
+@pytest.mark.parametrize("language", languages())
+def test_every_published_command_has_a_description(language: str) -> None:
+    from bot.telegram.application import COMMANDS
+
+    assert all(catalog(language).get(f"command.{name}") for name in COMMANDS)
