@@ -1,0 +1,81 @@
+"""The command line: clear one-line errors with exit code 2, keygen, migrate, wrong keys."""
+
+from __future__ import annotations
+
+import base64
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from storage.crypto import new_master_key_b64
+from tests.support.db import TEST_DATABASE_URL
+
+
+def companera(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("COMPANERA_", "TELEGRAM_", "DATABASE_", "CHECKIN_"))
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_keygen_prints_a_32_byte_base64_key() -> None:
+    result = companera("keygen")
+    assert result.returncode == 0
+    assert len(base64.b64decode(result.stdout.strip())) == 32
+    assert companera("keygen").stdout != result.stdout
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({}, "COMPANERA_MASTER_KEY"),
+        ({"COMPANERA_MASTER_KEY": "not-base64!"}, "COMPANERA_MASTER_KEY"),
+        ({"COMPANERA_MASTER_KEY": base64.b64encode(b"short").decode()}, "COMPANERA_MASTER_KEY"),
+        ({"CHECKIN_GRACE_SECONDS": "soon"}, "CHECKIN_GRACE_SECONDS"),
+        ({"CHECKIN_GRACE_SECONDS": "-1"}, "CHECKIN_GRACE_SECONDS"),
+        ({"PORT": "99999"}, "PORT"),
+        ({"COMPANERA_DEFAULT_TIMEZONE": "Mars/Olympus"}, "COMPANERA_DEFAULT_TIMEZONE"),
+    ],
+)
+def test_bad_setting_gives_one_line_naming_it_and_exit_2(
+    tmp_path: Path, env: dict[str, str], named: str
+) -> None:
+    result = companera("run", COMPANERA_DATA_DIR=str(tmp_path), **env)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and named in lines[0]
+
+
+def test_run_without_a_token_names_it(tmp_path: Path) -> None:
+    result = companera(
+        "run", COMPANERA_DATA_DIR=str(tmp_path), COMPANERA_MASTER_KEY=new_master_key_b64()
+    )
+    assert result.returncode == 2
+    assert "TELEGRAM_BOT_TOKEN" in result.stderr
+
+
+@pytest.mark.skipif(bool(TEST_DATABASE_URL), reason="uses the SQLite default")
+def test_migrate_then_a_wrong_key_is_refused(tmp_path: Path) -> None:
+    key = new_master_key_b64()
+    first = companera("migrate", COMPANERA_DATA_DIR=str(tmp_path), COMPANERA_MASTER_KEY=key)
+    assert first.returncode == 0, first.stderr
+    assert (tmp_path / "companera.db").exists()
+    again = companera("migrate", COMPANERA_DATA_DIR=str(tmp_path), COMPANERA_MASTER_KEY=key)
+    assert again.returncode == 0
+    wrong = companera(
+        "migrate", COMPANERA_DATA_DIR=str(tmp_path), COMPANERA_MASTER_KEY=new_master_key_b64()
+    )
+    assert wrong.returncode == 2
+    assert "master key does not open this database" in wrong.stderr
