@@ -10,6 +10,7 @@ from datetime import timedelta
 from telegram import Update
 from telegram.error import TelegramError
 
+from bot import logs
 from bot.config import Settings
 from bot.core.clock import Clock, SystemClock
 from bot.core.context import Core, Limits
@@ -22,6 +23,7 @@ from storage.database import Database, make_engine
 from storage.migrate import upgrade
 
 log = logging.getLogger("companera")
+STOP_GRACE_SECONDS = 10.0
 
 
 def policy_from(settings: Settings) -> Policy:
@@ -67,6 +69,7 @@ class Companera:
         self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
+        logs.quiet_libraries()
         settings = self.settings
         self.db = await open_database(settings, self._master_key)
         self.core = Core(self.db, self._clock, policy_from(settings), limits_from(settings))
@@ -112,14 +115,19 @@ class Companera:
                 await asyncio.sleep(attempt + 1)
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        """Stop taking updates, let the loops finish their transaction, then close."""
         application = self.application
         if application.updater and application.updater.running:
             await application.updater.stop()
+        self.core.stop()
+        if self._tasks:
+            _, late = await asyncio.wait(self._tasks, timeout=STOP_GRACE_SECONDS)
+            for task in late:
+                log.warning("stop.late %s", task.get_name())
+                task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         if application.running:
             await application.stop()
         await application.shutdown()

@@ -50,5 +50,10 @@ def configure(log_format: str = "text", secrets: list[str] | None = None) -> Non
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.INFO)
-    for name in QUIET:  # these log raw updates (DEBUG) and URLs that carry the token
+    quiet_libraries()
+
+
+def quiet_libraries() -> None:
+    """These log raw updates (DEBUG) and request URLs that carry the bot token (INFO)."""
+    for name in QUIET:
         logging.getLogger(name).setLevel(logging.WARNING)

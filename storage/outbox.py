@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -26,6 +26,7 @@ class OutboxRepository:
         self._session = session
         self._members = members
         self._is_postgres = is_postgres
+        self._last_created: datetime | None = None
 
     async def add(
         self, key: str, recipient_id: str, priority: int, payload: dict[str, Any], now: datetime
@@ -35,6 +36,12 @@ class OutboxRepository:
         if member_key is None:
             return False
         row_id = new_id()
+        # Rows written together go out in the order written (an alert before its pin),
+        # even at one instant of a coarse or fake clock.
+        created = now
+        if self._last_created is not None and created <= self._last_created:
+            created = self._last_created + timedelta(microseconds=1)
+        self._last_created = created
         insert = pg_insert if self._is_postgres else sqlite_insert
         statement = (
             insert(OutboxRow)
@@ -49,7 +56,7 @@ class OutboxRepository:
                 status=PENDING,
                 attempts=0,
                 not_before=now,
-                created_at=now,
+                created_at=created,
             )
             .on_conflict_do_nothing(index_elements=["idempotency_key"])
         )

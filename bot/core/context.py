@@ -38,6 +38,13 @@ class Core:
     limits: Limits = field(default_factory=Limits)
     timers_changed: asyncio.Event = field(default_factory=asyncio.Event)
     outbox_changed: asyncio.Event = field(default_factory=asyncio.Event)
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def stop(self) -> None:
+        """Ask the loops to finish their current transaction and return."""
+        self.stopping.set()
+        self.timers_changed.set()
+        self.outbox_changed.set()
 
     @asynccontextmanager
     async def unit(self) -> AsyncIterator[UnitOfWork]:

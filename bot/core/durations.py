@@ -11,8 +11,8 @@ MAX_DURATION = timedelta(hours=24)
 
 _PATTERNS = (
     re.compile(r"(?P<m>\d{1,4})(?:m|min|mins|minutos?|minutes?)?"),
-    re.compile(r"(?P<h>\d{1,2})(?:h|hr|hrs|horas?|hours?)(?:(?P<m>\d{1,2})(?:m|min)?)?"),
-    re.compile(r"(?P<h>\d{1,2})[:.](?P<m>\d{2})"),
+    re.compile(r"(?P<h>\d{1,2})(?:h|hr|hrs|horas?|hours?)(?:(?P<m>[0-5]?\d)(?:m|min)?)?"),
+    re.compile(r"(?P<h>\d{1,2})[:.](?P<m>[0-5]\d)"),
     re.compile(r"(?P<h>\d{1,2}(?:[.,]\d{1,2})?)(?:h|hr|hrs|horas?|hours?)"),
 )
 

@@ -141,12 +141,14 @@ class Scheduler:
 
     async def run(self) -> None:
         core = self._core
-        while True:
+        while not core.stopping.is_set():
             try:
                 await fire_due(core)
                 # Cleared after our own commits and before reading the earliest deadline: a
                 # timer changed after this read sets the event again and wakes us at once.
                 core.timers_changed.clear()
+                if core.stopping.is_set():  # a stop that came while we fired was just cleared
+                    break
                 async with core.db.unit_of_work() as uow:
                     earliest = await uow.checkins.earliest_action()
             except Exception:  # the loop must outlive a bad row or a lost connection

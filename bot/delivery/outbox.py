@@ -40,7 +40,7 @@ class OutboxSender:
         self.sent = 0
 
     async def run(self) -> None:
-        while True:
+        while not self._core.stopping.is_set():
             try:
                 waited = await self.drain_once()
             except Exception:
@@ -51,6 +51,8 @@ class OutboxSender:
 
     async def drain_once(self) -> float | None:
         """Send what may go now; returns how long to idle (None = go on at once)."""
+        if self._core.stopping.is_set():
+            return None
         self._core.outbox_changed.clear()
         now = time.monotonic()
         if self._paused_until > now:

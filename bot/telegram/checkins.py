@@ -88,15 +88,13 @@ async def start(
 async def _confirm(
     context: Context, member: Member, started: Started, duration: timedelta
 ) -> None:
-    minutes = int(duration.total_seconds() // 60)
     await say(
         context,
         member,
         "checkin.started",
         checkin_buttons(member.language, started.checkin.id),
         deadline=local_time(member, started.checkin.deadline_at.isoformat()),
-        hours=minutes // 60,
-        minutes=minutes % 60,
+        duration=short_duration(duration),
     )
     if started.contacts == 0:
         await say(context, member, "checkin.no_contacts")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import traceback
+from pathlib import Path
 
 from telegram import Update
 
@@ -12,10 +14,16 @@ from bot.telegram.common import Context, core_of, say
 log = logging.getLogger("companera.telegram")
 
 
+def where(error: BaseException | None) -> str:
+    """The innermost file and line of an exception: enough to debug, nothing she typed."""
+    frames = traceback.extract_tb(error.__traceback__) if error else []
+    return f"{Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else "?"
+
+
 async def on_error(update: object, context: Context) -> None:
     """Never log the update (it holds what she typed); say something kind instead."""
     error = context.error
-    log.error("update.failed", extra={"error": type(error).__name__ if error else "unknown"})
+    log.error("update.failed %s at %s", type(error).__name__, where(error))
     if not isinstance(update, Update) or update.effective_user is None:
         return
     try:

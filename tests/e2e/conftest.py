@@ -90,8 +90,15 @@ def make_settings(url: str, data_dir: Path, emulator: Emulator, **extra: object)
 
 
 @pytest.fixture
-async def world(tmp_path: Path, clock: FakeClock) -> AsyncIterator[World]:
-    async with fresh_database_url(tmp_path) as url, Emulator() as emulator:
+def rate_limits() -> bool:
+    """Telegram's limits are off unless a test asks for them (they make tests slow, not
+    different: replies wait out a 429); test_rate_limits.py turns them on."""
+    return False
+
+
+@pytest.fixture
+async def world(tmp_path: Path, clock: FakeClock, rate_limits: bool) -> AsyncIterator[World]:
+    async with fresh_database_url(tmp_path) as url, Emulator(rate_limits=rate_limits) as emulator:
         key = new_key()
         bot = Companera(make_settings(url, tmp_path, emulator), key, clock=clock, poll_timeout=1)
         await bot.start()

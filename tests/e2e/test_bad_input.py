@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from bot.core import checkins
 from bot.core.checkins import MAX_DETAILS
@@ -79,18 +79,54 @@ async def test_stickers_and_text_out_of_context_get_a_hint(world: World) -> None
     await ana.receives(containing="/checkin")
 
 
-@settings(
-    max_examples=25,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-@given(text=st.text(min_size=1, max_size=300))
-async def test_any_text_after_checkin_gets_an_answer(world: World, text: str) -> None:
-    ana = world.emulator.user("fuzz")
-    before = len(ana.inbox())
-    await ana.send(f"/checkin {text}")
-    await ana.receives(timeout=5)
-    assert len(ana.inbox()) > before
+def odd_strings(count: int, seed: int = 20261125) -> list[str]:
+    """Deterministic nasty input: digits, units, emoji, RTL marks, combining and control
+    characters, very long words, slashes. (Hypothesis drives the pure parsers; an e2e world
+    cannot be shared across its examples.)"""
+    pieces = [
+        "45m",
+        "1h30",
+        "-",
+        "0",
+        "99999",
+        "h",
+        ":",
+        ",",
+        " ",
+        "\n",
+        "\t",
+        "/",
+        "@",
+        "🧕🏽",
+        "\u202e",
+        "\u200b",
+        "é",
+        "n\u0303",
+        "𝔘",
+        "﷽",
+        "\u0000",
+        "x" * 500,
+        "'\"",
+        "<b>",
+        "%s",
+        "{alias}",
+        "SELECT",
+        "1:75",
+        "24h",
+        "25h",
+        "1.5h",
+    ]
+    rng = random.Random(seed)
+    return ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 12))) for _ in range(count)]
+
+
+async def test_any_text_after_checkin_gets_an_answer(world: World) -> None:
+    (ana,) = await world.members("ana")
+    for text in odd_strings(40):
+        await ana.send(f"/checkin {text}"[:4096])
+        await ana.receives(timeout=5)
+        await ana.send(text[:4096] or "?")
+        await ana.receives(timeout=5)
+        await ana.send("/safe")
+        await ana.receives(timeout=5)
     assert not [m for m in ana.inbox() if "Algo falló" in (m.text or "")]
-    await ana.send("/safe")
-    await ana.receives(timeout=5)
