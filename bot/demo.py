@@ -16,6 +16,7 @@ from bot.emulator import EmulatedUser, Emulator, SentMessage
 from storage.crypto import new_master_key_b64
 
 HELP = """Type as a person:   ana> /start        luz> hola        @luz /start <token>
+                    (<token> stands for the newest invitation link's token)
 Press a button:     ana> press 2        (buttons of her newest message, numbered)
 Share a location:   ana> location 19.43 -99.13
 Show a chat again:  ana> show           Quit: quit (or Ctrl-D)"""
@@ -74,6 +75,7 @@ class Terminal:
     def __init__(self, emulator: Emulator) -> None:
         self._emulator = emulator
         self._shown: dict[str, int] = {}
+        self._last_token = ""
         self._watch = asyncio.create_task(self._print_new_forever())
 
     async def loop(self, script: str | None) -> None:
@@ -91,7 +93,7 @@ class Terminal:
     async def handle(self, line: str) -> None:
         if not line or line.startswith("#"):
             return
-        name, text = _split_person(line)
+        name, text = _split_person(line.replace("<token>", self._last_token))
         if name is None:
             print(HELP)
             return
@@ -113,6 +115,8 @@ class Terminal:
             inbox = user.inbox()
             for message in inbox[self._shown.get(name, 0) :]:
                 _print_message(name, message)
+                if message.text and "?start=" in message.text:
+                    self._last_token = message.text.rsplit("?start=", 1)[1].split()[0]
             self._shown[name] = len(inbox)
 
     def _emulator_users(self) -> list[str]:

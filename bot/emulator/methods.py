@@ -23,19 +23,22 @@ class ApiError(Exception):
         self.code, self.description, self.parameters = code, description, parameters
 
 
-class BotMethods:
-    """Mixed into Emulator: one coroutine per Bot API method."""
+class BotApi:
+    """One coroutine per Bot API method, working on the emulator's state."""
 
-    async def _get_me(self: Emulator, params: Params) -> Params:
+    def __init__(self, emulator: Emulator) -> None:
+        self.emu = emulator
+
+    async def _get_me(self, params: Params) -> Params:
         return {
-            **self._bot_user(),
+            **self.emu._bot_user(),
             "can_join_groups": False,
             "can_read_all_group_messages": False,
             "supports_inline_queries": False,
         }
 
-    async def _get_updates(self: Emulator, params: Params) -> list[Params]:
-        if self.webhook_url:
+    async def _get_updates(self, params: Params) -> list[Params]:
+        if self.emu.webhook_url:
             raise ApiError(
                 409,
                 "Conflict: can't use getUpdates method while webhook is active;"
@@ -43,89 +46,89 @@ class BotMethods:
             )
         offset = int(params.get("offset") or 0)
         if offset > 0:
-            self._pending = [u for u in self._pending if u["update_id"] >= offset]
-        if not self._pending:
-            self._updates_changed.clear()
+            self.emu._pending = [u for u in self.emu._pending if u["update_id"] >= offset]
+        if not self.emu._pending:
+            self.emu._updates_changed.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(
-                    self._updates_changed.wait(), float(params.get("timeout") or 0)
+                    self.emu._updates_changed.wait(), float(params.get("timeout") or 0)
                 )
-        return self._pending[: int(params.get("limit") or 100)]
+        return self.emu._pending[: int(params.get("limit") or 100)]
 
-    async def _set_webhook(self: Emulator, params: Params) -> bool:
+    async def _set_webhook(self, params: Params) -> bool:
         if not params.get("url"):
             raise ApiError(400, "Bad Request: bad webhook: an HTTPS URL must be provided")
-        self.webhook_url = str(params["url"])
-        self.webhook_secret = params.get("secret_token")
-        if self._webhook_task is None or self._webhook_task.done():
-            self._webhook_task = asyncio.create_task(self._push_updates())
+        self.emu.webhook_url = str(params["url"])
+        self.emu.webhook_secret = params.get("secret_token")
+        if self.emu._webhook_task is None or self.emu._webhook_task.done():
+            self.emu._webhook_task = asyncio.create_task(self._push_updates())
         return True
 
-    async def _delete_webhook(self: Emulator, params: Params) -> bool:
-        self.webhook_url = None
+    async def _delete_webhook(self, params: Params) -> bool:
+        self.emu.webhook_url = None
         if params.get("drop_pending_updates"):
-            self._pending.clear()
+            self.emu._pending.clear()
         return True
 
-    async def _get_webhook_info(self: Emulator, params: Params) -> Params:
+    async def _get_webhook_info(self, params: Params) -> Params:
         return {
-            "url": self.webhook_url or "",
+            "url": self.emu.webhook_url or "",
             "has_custom_certificate": False,
-            "pending_update_count": len(self._pending),
+            "pending_update_count": len(self.emu._pending),
         }
 
-    async def _push_updates(self: Emulator) -> None:
+    async def _push_updates(self) -> None:
         """Webhook mode: POST each update in order until the bot answers 2xx."""
         async with ClientSession(timeout=ClientTimeout(total=10)) as http:
             delay = 0.1
-            while self.webhook_url:
-                if not self._pending:
-                    self._updates_changed.clear()
-                    await self._updates_changed.wait()
+            while self.emu.webhook_url:
+                if not self.emu._pending:
+                    self.emu._updates_changed.clear()
+                    await self.emu._updates_changed.wait()
                     continue
-                headers = {"X-Telegram-Bot-Api-Secret-Token": self.webhook_secret or ""}
+                headers = {"X-Telegram-Bot-Api-Secret-Token": self.emu.webhook_secret or ""}
                 try:
                     async with http.post(
-                        self.webhook_url, json=self._pending[0], headers=headers
+                        self.emu.webhook_url, json=self.emu._pending[0], headers=headers
                     ) as answer:
                         ok = 200 <= answer.status < 300
                 except (ClientError, TimeoutError):
                     ok = False
                 if ok:
-                    self._pending.pop(0)
+                    self.emu._pending.pop(0)
                     delay = 0.1
                 else:
                     await asyncio.sleep(delay)
                     delay = min(delay * 2, 5.0)
 
-    async def _send_message(self: Emulator, params: Params) -> Params:
-        chat_id = self._known_chat(params)
+    async def _send_message(self, params: Params) -> Params:
+        chat_id = self.emu._known_chat(params)
         text = params.get("text")
         text = "" if text is None else str(text)
         if not text.strip():
             raise ApiError(400, "Bad Request: message text is empty")
         if len(text) > MAX_TEXT:
             raise ApiError(400, "Bad Request: message is too long")
-        return self._record(
+        return self.emu._record(
             SentMessage(
                 chat_id,
-                self._new_message_id(chat_id),
+                self.emu._new_message_id(chat_id),
                 text,
                 _markup(params),
                 bool(params.get("protect_content")),
             )
         )
 
-    async def _send_location(self: Emulator, params: Params) -> Params:
-        chat_id = self._known_chat(params)
+    async def _send_location(self, params: Params) -> Params:
+        chat_id = self.emu._known_chat(params)
         try:
             point = (float(params["latitude"]), float(params["longitude"]))
         except (KeyError, TypeError, ValueError):
             raise ApiError(400, "Bad Request: wrong latitude or longitude") from None
-        return self._record(
+        return self.emu._record(
             SentMessage(
                 chat_id,
-                self._new_message_id(chat_id),
+                self.emu._new_message_id(chat_id),
                 None,
                 _markup(params),
                 bool(params.get("protect_content")),
@@ -133,55 +136,57 @@ class BotMethods:
             )
         )
 
-    async def _edit_message_text(self: Emulator, params: Params) -> Params:
-        sent = self._sent_message(params, "edit")
+    async def _edit_message_text(self, params: Params) -> Params:
+        sent = self.emu._sent_message(params, "edit")
         text, markup = str(params.get("text") or ""), _markup(params)
         if not text.strip():
             raise ApiError(400, "Bad Request: message text is empty")
         if text == sent.text and markup == sent.reply_markup:
             raise ApiError(400, "Bad Request: message is not modified")
         sent.text, sent.reply_markup, sent.edited = text, markup, sent.edited + 1
-        self._sends.set()
-        return self.message_json(sent)
+        self.emu._sends.set()
+        return self.emu.message_json(sent)
 
-    async def _edit_reply_markup(self: Emulator, params: Params) -> Params:
-        sent = self._sent_message(params, "edit")
+    async def _edit_reply_markup(self, params: Params) -> Params:
+        sent = self.emu._sent_message(params, "edit")
         markup = _markup(params)
         if markup == sent.reply_markup:
             raise ApiError(400, "Bad Request: message is not modified")
         sent.reply_markup, sent.edited = markup, sent.edited + 1
-        self._sends.set()
-        return self.message_json(sent)
+        self.emu._sends.set()
+        return self.emu.message_json(sent)
 
-    async def _delete_message(self: Emulator, params: Params) -> bool:
-        chat_id = self._known_chat(params)
+    async def _delete_message(self, params: Params) -> bool:
+        chat_id = self.emu._known_chat(params)
         key = (chat_id, int(params.get("message_id") or 0))
-        sent = self._sent_index.get(key)
-        if key in self._deleted or (sent is None and key not in self._user_messages):
+        sent = self.emu._sent_index.get(key)
+        if key in self.emu._deleted or (sent is None and key not in self.emu._user_messages):
             raise ApiError(400, "Bad Request: message to delete not found")
-        self._deleted.add(key)
+        self.emu._deleted.add(key)
         if sent is not None:
             sent.deleted = True
         return True
 
-    async def _answer_callback_query(self: Emulator, params: Params) -> bool:
+    async def _answer_callback_query(self, params: Params) -> bool:
         if not params.get("callback_query_id"):
             raise ApiError(400, "Bad Request: query is too old and response timeout expired")
         query_id = str(params["callback_query_id"])
-        user = self._queries.pop(query_id, None)
+        user = self.emu._queries.pop(query_id, None)
         if user is None:
             raise ApiError(400, "Bad Request: query is too old and response timeout expired")
         user.answered_callbacks.append((query_id, params.get("text")))
         return True
 
-    async def _set_my_commands(self: Emulator, params: Params) -> bool:
-        self.commands[str(params.get("language_code") or "")] = list(params.get("commands") or [])
+    async def _set_my_commands(self, params: Params) -> bool:
+        self.emu.commands[str(params.get("language_code") or "")] = list(
+            params.get("commands") or []
+        )
         return True
 
-    async def _get_my_commands(self: Emulator, params: Params) -> list[Params]:
-        return self.commands.get(str(params.get("language_code") or ""), [])
+    async def _get_my_commands(self, params: Params) -> list[Params]:
+        return self.emu.commands.get(str(params.get("language_code") or ""), [])
 
-    async def _accept(self: Emulator, params: Params) -> bool:
+    async def _accept(self, params: Params) -> bool:
         return True
 
 

@@ -14,14 +14,14 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.emulator.methods import ApiError, BotMethods, Params
+from bot.emulator.methods import ApiError, BotApi, Params
 from bot.emulator.state import Fault, SentMessage, TokenBucket
 from bot.emulator.users import EmulatedUser
 
 BOT_ID = 7_000_001
 
 
-class Emulator(BotMethods):
+class Emulator:
     """The bot talks to it over HTTP; tests drive it in-process through `user(...)`."""
 
     def __init__(
@@ -64,8 +64,9 @@ class Emulator(BotMethods):
         self._updates_changed = asyncio.Event()
         self._sends = asyncio.Event()
         self._webhook_task: asyncio.Task[None] | None = None
+        api = BotApi(self)
         self._methods: dict[str, Callable[[Params], Awaitable[Any]]] = {
-            name.lower(): getattr(self, "_" + snake) for name, snake in _METHODS.items()
+            name.lower(): getattr(api, "_" + snake) for name, snake in _METHODS.items()
         }
 
     # -- life cycle -------------------------------------------------------------------------
