@@ -1,7 +1,8 @@
 """A local Telegram Bot API server for tests, benchmarks and `companera demo`."""
 
+from bot.emulator.limits import Fault
 from bot.emulator.server import Emulator
-from bot.emulator.state import Fault, SentMessage
+from bot.emulator.state import SentMessage
 from bot.emulator.users import EmulatedUser
 
 __all__ = ["EmulatedUser", "Emulator", "Fault", "SentMessage"]

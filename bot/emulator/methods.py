@@ -1,195 +1,235 @@
-"""The Bot API methods the emulator implements, with Telegram's names, fields and errors."""
+"""The Bot API methods the emulator implements, with Telegram's fields and errors."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from typing import TYPE_CHECKING, Any
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
 
-from aiohttp import ClientError, ClientSession, ClientTimeout
+from bot.emulator.protocol import Json, Params, bad_request
+from bot.emulator.state import CallbackAnswer, Chats, SentMessage
+from bot.emulator.updates import UpdateQueue
 
-from bot.emulator.state import SentMessage
-
-if TYPE_CHECKING:
-    from bot.emulator.server import Emulator
-
-Params = dict[str, Any]
 MAX_TEXT = 4096
-
-
-class ApiError(Exception):
-    def __init__(self, code: int, description: str, parameters: Params | None = None) -> None:
-        super().__init__(description)
-        self.code, self.description, self.parameters = code, description, parameters
+COMMAND = re.compile(r"[a-z0-9_]{1,32}")
+QUERY_GONE = "query is too old and response timeout expired or query ID is invalid"
+Handler = Callable[[Params], Awaitable[Any]]
 
 
 class BotApi:
-    """One coroutine per Bot API method, working on the emulator's state."""
+    """One coroutine per Bot API method, over the chats and the update queue."""
 
-    def __init__(self, emulator: Emulator) -> None:
-        self.emu = emulator
+    def __init__(self, chats: Chats, updates: UpdateQueue) -> None:
+        self.chats, self.updates = chats, updates
+        self.open_queries: dict[str, int] = {}  # callback query id -> the presser's id
+        self.callback_answers: list[CallbackAnswer] = []
+        self.commands: dict[str, list[Json]] = {}  # language code ("": any) -> the menu
+        self.scoped_commands: dict[tuple[str, str], list[Json]] = {}  # other scopes
+        self.descriptions: dict[tuple[str, str], str] = {}  # (kind, language) -> text
+        self._query_count = 0
+        handlers: dict[str, Handler] = {
+            "getMe": self.get_me,
+            "getUpdates": updates.get_updates,
+            "setWebhook": updates.set_webhook,
+            "deleteWebhook": updates.delete_webhook,
+            "getWebhookInfo": updates.get_webhook_info,
+            "sendMessage": self.send_message,
+            "sendLocation": self.send_location,
+            "editMessageText": self.edit_message_text,
+            "editMessageReplyMarkup": self.edit_message_reply_markup,
+            "deleteMessage": self.delete_message,
+            "answerCallbackQuery": self.answer_callback_query,
+            "setMyCommands": self.set_my_commands,
+            "getMyCommands": self.get_my_commands,
+            "deleteMyCommands": self.delete_my_commands,
+            "setMyDescription": self.set_my_description,
+            "setMyShortDescription": self.set_my_description,
+            "setChatMenuButton": self.accept,
+            "sendChatAction": self.send_chat_action,
+            "close": self.accept,
+            "logOut": self.accept,
+        }
+        self._handlers = {name.lower(): (name, handler) for name, handler in handlers.items()}
 
-    async def _get_me(self, params: Params) -> Params:
+    def handler(self, method: str) -> tuple[str, Handler] | None:
+        """Telegram's spelling of a method and its coroutine; method names ignore case."""
+        return self._handlers.get(method.lower())
+
+    def open_query(self, user_id: int) -> str:
+        """A new callback query id, open until the bot answers it."""
+        self._query_count += 1
+        query_id = str(4_000_000_000 + self._query_count)
+        self.open_queries[query_id] = user_id
+        return query_id
+
+    async def get_me(self, params: Params) -> Json:
+        """getMe: the bot's own User object."""
         return {
-            **self.emu._bot_user(),
+            **self.chats.bot_user,
             "can_join_groups": False,
             "can_read_all_group_messages": False,
             "supports_inline_queries": False,
         }
 
-    async def _get_updates(self, params: Params) -> list[Params]:
-        if self.emu.webhook_url:
-            raise ApiError(
-                409,
-                "Conflict: can't use getUpdates method while webhook is active;"
-                " use deleteWebhook to delete the webhook first",
-            )
-        offset = int(params.get("offset") or 0)
-        if offset > 0:
-            self.emu._pending = [u for u in self.emu._pending if u["update_id"] >= offset]
-        if not self.emu._pending:
-            self.emu._updates_changed.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(
-                    self.emu._updates_changed.wait(), float(params.get("timeout") or 0)
-                )
-        return self.emu._pending[: int(params.get("limit") or 100)]
-
-    async def _set_webhook(self, params: Params) -> bool:
-        if not params.get("url"):
-            raise ApiError(400, "Bad Request: bad webhook: an HTTPS URL must be provided")
-        self.emu.webhook_url = str(params["url"])
-        self.emu.webhook_secret = params.get("secret_token")
-        if self.emu._webhook_task is None or self.emu._webhook_task.done():
-            self.emu._webhook_task = asyncio.create_task(self._push_updates())
-        return True
-
-    async def _delete_webhook(self, params: Params) -> bool:
-        self.emu.webhook_url = None
-        if params.get("drop_pending_updates"):
-            self.emu._pending.clear()
-        return True
-
-    async def _get_webhook_info(self, params: Params) -> Params:
-        return {
-            "url": self.emu.webhook_url or "",
-            "has_custom_certificate": False,
-            "pending_update_count": len(self.emu._pending),
-        }
-
-    async def _push_updates(self) -> None:
-        """Webhook mode: POST each update in order until the bot answers 2xx."""
-        async with ClientSession(timeout=ClientTimeout(total=10)) as http:
-            delay = 0.1
-            while self.emu.webhook_url:
-                if not self.emu._pending:
-                    self.emu._updates_changed.clear()
-                    await self.emu._updates_changed.wait()
-                    continue
-                headers = {"X-Telegram-Bot-Api-Secret-Token": self.emu.webhook_secret or ""}
-                try:
-                    async with http.post(
-                        self.emu.webhook_url, json=self.emu._pending[0], headers=headers
-                    ) as answer:
-                        ok = 200 <= answer.status < 300
-                except (ClientError, TimeoutError):
-                    ok = False
-                if ok:
-                    self.emu._pending.pop(0)
-                    delay = 0.1
-                else:
-                    await asyncio.sleep(delay)
-                    delay = min(delay * 2, 5.0)
-
-    async def _send_message(self, params: Params) -> Params:
-        chat_id = self.emu._known_chat(params)
-        text = params.get("text")
-        text = "" if text is None else str(text)
-        if not text.strip():
-            raise ApiError(400, "Bad Request: message text is empty")
-        if len(text) > MAX_TEXT:
-            raise ApiError(400, "Bad Request: message is too long")
-        return self.emu._record(
+    async def send_message(self, params: Params) -> Json:
+        """sendMessage."""
+        chat_id = self._chat(params)
+        text = _message_text(params)
+        return self.chats.add_bot_message(
             SentMessage(
                 chat_id,
-                self.emu._new_message_id(chat_id),
+                self.chats.next_message_id(chat_id),
                 text,
                 _markup(params),
-                bool(params.get("protect_content")),
+                params.flag("protect_content"),
             )
         )
 
-    async def _send_location(self, params: Params) -> Params:
-        chat_id = self.emu._known_chat(params)
-        try:
-            point = (float(params["latitude"]), float(params["longitude"]))
-        except (KeyError, TypeError, ValueError):
-            raise ApiError(400, "Bad Request: wrong latitude or longitude") from None
-        return self.emu._record(
-            SentMessage(
-                chat_id,
-                self.emu._new_message_id(chat_id),
-                None,
-                _markup(params),
-                bool(params.get("protect_content")),
-                location=point,
-            )
+    async def send_location(self, params: Params) -> Json:
+        """sendLocation."""
+        chat_id = self._chat(params)
+        params.require("latitude")
+        params.require("longitude")
+        latitude, longitude = params.number("latitude"), params.number("longitude")
+        if latitude is None or not -90 <= latitude <= 90:
+            raise bad_request("wrong latitude")
+        if longitude is None or not -180 <= longitude <= 180:
+            raise bad_request("wrong longitude")
+        sent = SentMessage(
+            chat_id,
+            self.chats.next_message_id(chat_id),
+            None,
+            _markup(params),
+            params.flag("protect_content"),
+            location=(latitude, longitude),
         )
+        message = self.chats.add_bot_message(sent)
+        if params.integer("live_period"):
+            message["location"]["live_period"] = params.integer("live_period")
+        return message
 
-    async def _edit_message_text(self, params: Params) -> Params:
-        sent = self.emu._sent_message(params, "edit")
-        text, markup = str(params.get("text") or ""), _markup(params)
-        if not text.strip():
-            raise ApiError(400, "Bad Request: message text is empty")
+    async def edit_message_text(self, params: Params) -> Json:
+        """editMessageText; without reply_markup the inline keyboard goes away."""
+        sent = self._to_edit(params)
+        text, markup = _message_text(params), _markup(params)
+        if sent.text is None:
+            raise bad_request("there is no text in the message to edit")
         if text == sent.text and markup == sent.reply_markup:
-            raise ApiError(400, "Bad Request: message is not modified")
-        sent.text, sent.reply_markup, sent.edited = text, markup, sent.edited + 1
-        self.emu._sends.set()
-        return self.emu.message_json(sent)
+            raise bad_request("message is not modified")
+        sent.text, sent.reply_markup = text, markup
+        return self.chats.edited(sent)
 
-    async def _edit_reply_markup(self, params: Params) -> Params:
-        sent = self.emu._sent_message(params, "edit")
+    async def edit_message_reply_markup(self, params: Params) -> Json:
+        """editMessageReplyMarkup; without reply_markup the inline keyboard goes away."""
+        sent = self._to_edit(params)
         markup = _markup(params)
         if markup == sent.reply_markup:
-            raise ApiError(400, "Bad Request: message is not modified")
-        sent.reply_markup, sent.edited = markup, sent.edited + 1
-        self.emu._sends.set()
-        return self.emu.message_json(sent)
+            raise bad_request("message is not modified")
+        sent.reply_markup = markup
+        return self.chats.edited(sent)
 
-    async def _delete_message(self, params: Params) -> bool:
-        chat_id = self.emu._known_chat(params)
-        key = (chat_id, int(params.get("message_id") or 0))
-        sent = self.emu._sent_index.get(key)
-        if key in self.emu._deleted or (sent is None and key not in self.emu._user_messages):
-            raise ApiError(400, "Bad Request: message to delete not found")
-        self.emu._deleted.add(key)
-        if sent is not None:
-            sent.deleted = True
+    async def delete_message(self, params: Params) -> bool:
+        """deleteMessage: either side's message; it stays in the record, marked deleted."""
+        chat_id = self._chat(params)
+        params.require("message_id", "message identifier is not specified")
+        message_id = params.integer("message_id")
+        if message_id is None or not self.chats.delete(chat_id, message_id):
+            raise bad_request("message to delete not found")
         return True
 
-    async def _answer_callback_query(self, params: Params) -> bool:
-        if not params.get("callback_query_id"):
-            raise ApiError(400, "Bad Request: query is too old and response timeout expired")
-        query_id = str(params["callback_query_id"])
-        user = self.emu._queries.pop(query_id, None)
-        if user is None:
-            raise ApiError(400, "Bad Request: query is too old and response timeout expired")
-        user.answered_callbacks.append((query_id, params.get("text")))
+    async def answer_callback_query(self, params: Params) -> bool:
+        """answerCallbackQuery: once per press."""
+        query_id = params.text("callback_query_id")
+        user_id = self.open_queries.pop(query_id or "", None)
+        if query_id is None or user_id is None:
+            raise bad_request(QUERY_GONE)
+        answer = CallbackAnswer(query_id, user_id, params.text("text"), params.flag("show_alert"))
+        self.callback_answers.append(answer)
         return True
 
-    async def _set_my_commands(self, params: Params) -> bool:
-        self.emu.commands[str(params.get("language_code") or "")] = list(
-            params.get("commands") or []
-        )
+    async def set_my_commands(self, params: Params) -> bool:
+        """setMyCommands, per scope and language."""
+        commands = params.require("commands")
+        if not isinstance(commands, list) or len(commands) > 100:
+            raise bad_request("can't parse commands JSON object")
+        for command in commands:
+            if not isinstance(command, dict) or not COMMAND.fullmatch(command.get("command", "")):
+                raise bad_request("BOT_COMMAND_INVALID")
+            if not 1 <= len(str(command.get("description", ""))) <= 256:
+                raise bad_request("command description is empty")
+        menus, key = self._menus(params)
+        menus[key] = commands
         return True
 
-    async def _get_my_commands(self, params: Params) -> list[Params]:
-        return self.emu.commands.get(str(params.get("language_code") or ""), [])
+    async def get_my_commands(self, params: Params) -> list[Json]:
+        """getMyCommands."""
+        menus, key = self._menus(params)
+        return menus.get(key, [])
 
-    async def _accept(self, params: Params) -> bool:
+    async def delete_my_commands(self, params: Params) -> bool:
+        """deleteMyCommands."""
+        menus, key = self._menus(params)
+        menus.pop(key, None)
         return True
+
+    def _menus(self, params: Params) -> tuple[dict[Any, list[Json]], Any]:
+        """Where the command menu for the request's scope and language is kept."""
+        scope = params.value("scope")
+        kind = str(scope.get("type", "default")) if isinstance(scope, dict) else "default"
+        language = params.text("language_code") or ""
+        if kind == "default":
+            return self.commands, language
+        return self.scoped_commands, (kind, language)
+
+    async def set_my_description(self, params: Params) -> bool:
+        """setMyDescription and setMyShortDescription (kept, never shown)."""
+        for kind in ("description", "short_description"):
+            if kind in params:
+                language = params.text("language_code") or ""
+                self.descriptions[(kind, language)] = params.text(kind) or ""
+        return True
+
+    async def send_chat_action(self, params: Params) -> bool:
+        """sendChatAction: "typing..." and the like."""
+        self._chat(params)
+        params.require("action")
+        return True
+
+    async def accept(self, params: Params) -> bool:
+        """Methods that only need to succeed: setChatMenuButton, close, logOut."""
+        return True
+
+    def _chat(self, params: Params) -> int:
+        params.require("chat_id")
+        chat_id = params.integer("chat_id")
+        if chat_id is None or not self.chats.exists(chat_id):
+            raise bad_request("chat not found")
+        return chat_id
+
+    def _to_edit(self, params: Params) -> SentMessage:
+        if "inline_message_id" in params:
+            raise bad_request("inline messages are not supported by the emulator")
+        chat_id = self._chat(params)
+        params.require("message_id", "message identifier is not specified")
+        sent = self.chats.bot_message(chat_id, params.integer("message_id") or 0)
+        if sent is None:
+            raise bad_request("message to edit not found")
+        return sent
+
+
+def _message_text(params: Params) -> str:
+    text = params.text("text") or ""
+    if not text.strip():
+        raise bad_request("message text is empty")
+    if len(text) > MAX_TEXT:
+        raise bad_request("message is too long")
+    return text
 
 
 def _markup(params: Params) -> dict[str, Any] | None:
-    markup = params.get("reply_markup")
-    return markup if isinstance(markup, dict) and markup else None
+    markup = params.value("reply_markup")
+    if markup is None:
+        return None
+    if not isinstance(markup, dict):
+        raise bad_request("can't parse reply keyboard markup JSON object")
+    return markup or None

@@ -1,10 +1,15 @@
-"""What the emulator remembers: messages per chat, and what the bot sent."""
+"""What the emulator remembers: chats, the messages in them, and who is waiting for news."""
 
 from __future__ import annotations
 
+import asyncio
 import time
+from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from bot.emulator.protocol import Json
 
 
 @dataclass
@@ -22,52 +27,168 @@ class SentMessage:
     sent_at: float = field(default_factory=time.monotonic)
     sent_wall: float = field(default_factory=time.time)
 
-    def buttons(self) -> list[str]:
-        """Texts of the inline buttons, row by row."""
-        rows = (self.reply_markup or {}).get("inline_keyboard", [])
-        return [button["text"] for row in rows for button in row]
+    def _inline_buttons(self) -> list[dict[str, Any]]:
+        rows = (self.reply_markup or {}).get("inline_keyboard") or []
+        return [button for row in rows for button in row]
 
-    def callback_data(self, text_or_data: str) -> str:
-        for row in (self.reply_markup or {}).get("inline_keyboard", []):
-            for button in row:
-                if text_or_data in (button["text"], button.get("callback_data")):
-                    return str(button.get("callback_data", ""))
-        raise LookupError(f"no button {text_or_data!r}; buttons: {self.buttons()}")
+    def buttons(self) -> list[str]:
+        """Texts of the inline buttons, row by row, flattened."""
+        return [str(button.get("text", "")) for button in self._inline_buttons()]
+
+    def _button(self, text_or_data: str) -> dict[str, Any] | None:
+        buttons = self._inline_buttons()
+        by_text = [b for b in buttons if b.get("text") == text_or_data]
+        by_data = [b for b in buttons if b.get("callback_data") == text_or_data]
+        matches = by_text or by_data
+        return matches[0] if matches else None
 
     def has_button(self, text_or_data: str) -> bool:
-        try:
-            self.callback_data(text_or_data)
-        except LookupError:
-            return False
-        return True
+        """Whether an inline button has this exact text or callback data."""
+        return self._button(text_or_data) is not None
+
+    def callback_data(self, text_or_data: str) -> str:
+        """The callback data of the button with this text (or this data)."""
+        button = self._button(text_or_data)
+        if button is None:
+            raise LookupError(f"no button {text_or_data!r}; the buttons are {self.buttons()}")
+        if "callback_data" not in button:
+            raise LookupError(f"button {text_or_data!r} is not a callback button: {button}")
+        return str(button["callback_data"])
 
 
 @dataclass
-class Fault:
-    """An injected failure: "server_error", "timeout", "blocked" or "chat_not_found"."""
+class CallbackAnswer:
+    """How the bot answered a button press (answerCallbackQuery)."""
 
-    kind: str
-    method: str | None = None
-    chat_id: int | None = None
-    times: int | None = 1
-
-    def matches(self, method: str, chat_id: int | None) -> bool:
-        return (self.method in (None, method)) and (self.chat_id in (None, chat_id))
+    query_id: str
+    user_id: int
+    text: str | None
+    show_alert: bool
 
 
-class TokenBucket:
-    """`rate` tokens a second, at most `capacity` saved up."""
+class Signal:
+    """A broadcast: every coroutine waiting on it wakes at the next `notify()`."""
 
-    def __init__(self, rate: float, capacity: float) -> None:
-        self.rate, self.capacity = rate, capacity
-        self.tokens, self.at = capacity, time.monotonic()
+    def __init__(self) -> None:
+        self._event = asyncio.Event()
 
-    def take(self) -> float:
-        """Take a token; 0 when granted, else seconds until one is available."""
-        now = time.monotonic()
-        self.tokens = min(self.capacity, self.tokens + (now - self.at) * self.rate)
-        self.at = now
-        if self.tokens >= 1:
-            self.tokens -= 1
-            return 0.0
-        return (1 - self.tokens) / self.rate
+    def notify(self) -> None:
+        """Wake every current waiter."""
+        self._event.set()
+        self._event = asyncio.Event()
+
+    async def wait_until(self, ready: Callable[[], bool], timeout: float | None) -> bool:
+        """Wait until `ready()` holds (True) or `timeout` seconds pass (False)."""
+        loop = asyncio.get_running_loop()
+        deadline = None if timeout is None else loop.time() + timeout
+        while not ready():
+            remaining = None if deadline is None else deadline - loop.time()
+            if remaining is not None and remaining <= 0:
+                return False
+            event = self._event
+            try:
+                await asyncio.wait_for(event.wait(), remaining)
+            except TimeoutError:
+                return ready()
+        return True
+
+
+class Chats:
+    """Private chats with the bot: message ids, messages both ways, deletions."""
+
+    def __init__(self, bot_user: Json) -> None:
+        self.bot_user = bot_user
+        self.sent: list[SentMessage] = []
+        self.changed = Signal()
+        self._people: dict[int, Json] = {}
+        self._message_ids: Counter[int] = Counter()
+        self._inboxes: defaultdict[int, list[SentMessage]] = defaultdict(list)
+        self._bot_messages: dict[tuple[int, int], SentMessage] = {}
+        self._user_messages: dict[tuple[int, int], Json] = {}
+        self._deleted: set[tuple[int, int]] = set()
+
+    def open(self, person: Json) -> None:
+        """Open the private chat with a person (a Telegram `User` object)."""
+        self._people[int(person["id"])] = person
+
+    def exists(self, chat_id: int) -> bool:
+        """Whether the bot has a chat with this id."""
+        return chat_id in self._people
+
+    def chat_json(self, chat_id: int) -> Json:
+        """The Telegram `Chat` object of a private chat."""
+        person = self._people.get(chat_id, {})
+        chat: Json = {"id": chat_id, "type": "private"}
+        for key in ("first_name", "username"):
+            if person.get(key):
+                chat[key] = person[key]
+        return chat
+
+    def next_message_id(self, chat_id: int) -> int:
+        """A new message id: one counter per chat, shared by both sides."""
+        self._message_ids[chat_id] += 1
+        return self._message_ids[chat_id]
+
+    def add_bot_message(self, sent: SentMessage) -> Json:
+        """Record what the bot sent and wake whoever waits for it."""
+        self._inboxes[sent.chat_id].append(sent)
+        self._bot_messages[(sent.chat_id, sent.message_id)] = sent
+        self.sent.append(sent)
+        self.changed.notify()
+        return self.message_json(sent)
+
+    def add_user_message(self, chat_id: int, message: Json) -> None:
+        """Record what a person sent."""
+        self._user_messages[(chat_id, int(message["message_id"]))] = message
+
+    def bot_message(self, chat_id: int, message_id: int) -> SentMessage | None:
+        """A message the bot sent and has not deleted."""
+        sent = self._bot_messages.get((chat_id, message_id))
+        return None if sent is None or sent.deleted else sent
+
+    def edited(self, sent: SentMessage) -> Json:
+        """Count an edit of a bot message and wake whoever waits for news."""
+        sent.edited += 1
+        self.changed.notify()
+        return self.message_json(sent)
+
+    def delete(self, chat_id: int, message_id: int) -> bool:
+        """Mark a message of either side deleted; False if there is no such message."""
+        key = (chat_id, message_id)
+        if key in self._deleted:
+            return False
+        if key not in self._bot_messages and key not in self._user_messages:
+            return False
+        self._deleted.add(key)
+        if key in self._bot_messages:
+            self._bot_messages[key].deleted = True
+        self.changed.notify()
+        return True
+
+    def is_deleted(self, chat_id: int, message_id: int) -> bool:
+        """Whether the message (of either side) was deleted."""
+        return (chat_id, message_id) in self._deleted
+
+    def inbox(self, chat_id: int) -> list[SentMessage]:
+        """What the bot sent to the chat, oldest first, deleted ones too."""
+        return list(self._inboxes.get(chat_id, []))
+
+    def message_json(self, sent: SentMessage) -> Json:
+        """A bot message as Telegram shows it in results and updates."""
+        message: Json = {
+            "message_id": sent.message_id,
+            "from": self.bot_user,
+            "chat": self.chat_json(sent.chat_id),
+            "date": int(sent.sent_wall),
+        }
+        if sent.text is not None:
+            message["text"] = sent.text
+        if sent.location is not None:
+            message["location"] = {"latitude": sent.location[0], "longitude": sent.location[1]}
+        if sent.reply_markup:
+            message["reply_markup"] = sent.reply_markup
+        if sent.protect_content:
+            message["has_protected_content"] = True
+        if sent.edited:
+            message["edit_date"] = int(time.time())
+        return message

@@ -32,35 +32,41 @@ from storage.records import CheckIn, new_id
 
 DUE = 1000
 GRACE = 5
-LEAD_IN = 45.0  # seconds from the bot's start to the first deadline+grace
+LEAD_IN = 20.0  # seconds from the end of the population to the first deadline+grace
 IDLE_SECONDS = 30.0
 CHUNK = 2000
 
 
-async def populate(url: str, key: bytes, size: int, first_due: datetime) -> dict[int, datetime]:
-    """Members and check-ins; returns, per contact chat id, when her alert falls due."""
+async def populate(url: str, key: bytes, size: int, emulator: Emulator) -> dict[int, datetime]:
+    """Members and check-ins; returns, per contact chat id, when her alert falls due.
+
+    The far-off check-ins go in first; the 1,000 due ones last, with deadlines counted from
+    the end of the population, so that none is overdue before the bot starts. Their workers
+    and contacts are people the emulator knows (it refuses unknown chats, as Telegram does).
+    """
     engine = make_engine(url)
     await upgrade(engine)
     db = Database(engine, Keyring(key))
     await db.open()
     now = datetime.now(UTC)
-    due_at: dict[int, datetime] = {}
-    chat = 5_000_000
-    for start in range(0, size, CHUNK):
+    for start in range(DUE, size, CHUNK):
         async with db.unit_of_work() as uow:
             for i in range(start, min(start + CHUNK, size)):
-                chat += 1
-                worker = await uow.members.add(chat, "es", "America/Lima", now)
-                if i < DUE:
-                    chat += 1
-                    contact = await uow.members.add(chat, "es", "America/Lima", now)
-                    await uow.contacts.add(worker.id, contact.id, None, now)
-                    alert_at = first_due + timedelta(seconds=random.uniform(0, 60))
-                    due_at[chat] = alert_at
-                    await uow.checkins.add(_due(worker.id, now, alert_at))
-                else:
-                    await uow.checkins.add(_later(worker.id, now))
+                worker = await uow.members.add(5_000_000 + i, "es", "America/Lima", now)
+                await uow.checkins.add(_later(worker.id, now))
             await uow.commit()
+    first_due = datetime.now(UTC) + timedelta(seconds=LEAD_IN)
+    due_at: dict[int, datetime] = {}
+    async with db.unit_of_work() as uow:
+        for i in range(DUE):
+            worker_chat = emulator.user(f"worker{i}").chat_id
+            contact_chat = emulator.user(f"contact{i}").chat_id
+            worker = await uow.members.add(worker_chat, "es", "America/Lima", now)
+            contact = await uow.members.add(contact_chat, "es", "America/Lima", now)
+            await uow.contacts.add(worker.id, contact.id, None, now)
+            due_at[contact_chat] = first_due + timedelta(seconds=random.uniform(0, 60))
+            await uow.checkins.add(_due(worker.id, now, due_at[contact_chat]))
+        await uow.commit()
     await db.close()
     return due_at
 
@@ -103,14 +109,10 @@ async def measure(size: int) -> dict[str, float]:
     key = new_key()
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
-        populate_start = time.monotonic()
-        first_due = datetime.now(UTC) + timedelta(seconds=LEAD_IN + size / 4000)
-        due_at = await populate(url, key, size, first_due)
-        print(
-            f"  populated {size:,} check-ins in {time.monotonic() - populate_start:.0f} s",
-            file=sys.stderr,
-        )
         async with Emulator() as emulator:
+            started = time.monotonic()
+            due_at = await populate(url, key, size, emulator)
+            print(f"  populated {size:,} in {time.monotonic() - started:.0f} s", file=sys.stderr)
             env = {
                 **os.environ,
                 "TELEGRAM_BOT_TOKEN": emulator.token,
@@ -120,20 +122,28 @@ async def measure(size: int) -> dict[str, float]:
                 "CHECKIN_GRACE_SECONDS": str(GRACE),
                 "COMPANERA_DATA_DIR": tmp,
             }
-            process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot.cli",
-                "run",
-                env=env,
-                stdout=asyncio.subprocess.DEVNULL,
-                stderr=asyncio.subprocess.DEVNULL,
-            )
-            try:
-                return await _observe(emulator, process.pid, due_at)
-            finally:
-                process.kill()
-                await process.wait()
+            with (Path(tmp) / "bot.log").open("w") as log:
+                process = await asyncio.create_subprocess_exec(
+                    sys.executable,
+                    "-m",
+                    "bot.cli",
+                    "run",
+                    env=env,
+                    stdout=asyncio.subprocess.DEVNULL,
+                    stderr=log,
+                )
+                try:
+                    return await _observe(emulator, process.pid, due_at)
+                finally:
+                    process.kill()
+                    await process.wait()
+                    _show_errors(Path(tmp) / "bot.log")
+
+
+def _show_errors(path: Path) -> None:
+    text = path.read_text()
+    if "Traceback" in text or "ERROR" in text:
+        print(text[-3000:], file=sys.stderr)
 
 
 async def _observe(emulator: Emulator, pid: int, due_at: dict[int, datetime]) -> dict[str, float]:
@@ -147,7 +157,11 @@ async def _observe(emulator: Emulator, pid: int, due_at: dict[int, datetime]) ->
         await asyncio.sleep(0.2)
     alerts = _alerts(emulator, due_at)
     delays = [max(0.0, sent - due_at[chat].timestamp()) for chat, sent in alerts.items()]
-    await asyncio.sleep(5)  # let the workers' notices drain before measuring idle
+    for _ in range(600):  # idle means idle: every worker's notice delivered first
+        if len(emulator.sent) >= 2 * len(due_at):
+            break
+        await asyncio.sleep(0.2)
+    await asyncio.sleep(2)
     cpu_before = sum(bot.cpu_times()[:2])
     await asyncio.sleep(IDLE_SECONDS)
     idle_cpu = (sum(bot.cpu_times()[:2]) - cpu_before) * 60 / IDLE_SECONDS

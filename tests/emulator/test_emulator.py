@@ -99,7 +99,7 @@ async def test_global_limit_is_thirty_a_second(emulator: Emulator, bot: Bot) -> 
     with pytest.raises(RetryAfter):
         for person in people:
             await bot.send_message(person.chat_id, "aviso")
-    assert 28 <= len(emulator.sent) <= 31
+    assert 30 <= len(emulator.sent) < 40  # 30 saved up, plus what refilled meanwhile
 
 
 async def test_without_limits_nothing_is_refused() -> None:
@@ -127,7 +127,7 @@ async def test_faults_blocked_outage_and_bad_requests(emulator: Emulator, bot: B
     assert await bot.get_me()
     with pytest.raises(BadRequest, match="too long"):
         await bot.send_message(ana.chat_id, "x" * 4097)
-    with pytest.raises(BadRequest, match="(?i)chat not found"):
+    with pytest.raises(BadRequest, match=r"(?i)chat not found"):
         await bot.send_message(123, "hola")
 
 
