@@ -60,6 +60,28 @@ async def set_language(core: Core, member: Member, language: str) -> Member | Re
     return await save(core, replace(member, language=language))
 
 
+# The zones of the organisations Compañera starts with, then neighbours; a deployment's
+# default zone (COMPANERA_DEFAULT_TIMEZONE) is always accepted too.
+ZONES = (
+    "America/Mexico_City",
+    "America/Lima",
+    "America/Guatemala",
+    "America/Bogota",
+    "America/El_Salvador",
+    "America/Tegucigalpa",
+    "America/Santiago",
+    "America/Argentina/Buenos_Aires",
+    "Europe/Madrid",
+)
+
+
+async def set_timezone(core: Core, member: Member, zone: str) -> Member | Refused:
+    """The zone in which her deadlines are shown."""
+    if zone not in ZONES and zone != core.limits.default_timezone:
+        return Refused("timezone.error.unknown")
+    return await save(core, replace(member, timezone=zone))
+
+
 async def set_conversation(
     core: Core, member: Member, conversation: Conversation | None
 ) -> Member:

@@ -14,7 +14,17 @@ from bot.telegram import checkins, contacts, messages, start
 from bot.telegram.errors import on_error
 
 log = logging.getLogger("companera.telegram")
-COMMANDS = ("checkin", "safe", "extend", "invite", "contacts", "language", "privacy", "help")
+COMMANDS = (
+    "checkin",
+    "safe",
+    "extend",
+    "invite",
+    "contacts",
+    "language",
+    "timezone",
+    "privacy",
+    "help",
+)
 
 
 def build_application(token: str, base_url: str, core: Core) -> Application:

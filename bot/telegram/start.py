@@ -7,7 +7,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.core import contacts, members
 from bot.core.context import Refused
-from bot.i18n import languages, t
+from bot.i18n import clock_time, languages, t
 from bot.telegram.common import (
     Context,
     answer_button,
@@ -126,6 +126,50 @@ async def on_language_button(update: Update, context: Context) -> None:
         await say(context, saved, "language.saved")
 
 
+async def on_timezone_command(update: Update, context: Context) -> None:
+    """/timezone: buttons with the zones she may be in, the current one marked."""
+    member = await member_of(update, context)
+    if member is None:
+        return
+    rows = [
+        [(("✓ " if zone == member.timezone else "") + zone_name(zone), f"tz:{index}")]
+        for index, zone in enumerate(members.ZONES)
+    ]
+    await say(
+        context,
+        member,
+        "timezone.choose",
+        keyboard(rows),
+        now=clock_time(core_of(context).clock.now(), member.language, member.timezone),
+    )
+
+
+async def on_timezone_button(update: Update, context: Context) -> None:
+    member = await member_of(update, context)
+    parts = button_parts(update, "tz")
+    await answer_button(update)
+    if member is None or len(parts) != 1 or not parts[0].isdigit():
+        return
+    index = int(parts[0])
+    zone = members.ZONES[index] if index < len(members.ZONES) else ""
+    saved = await members.set_timezone(core_of(context), member, zone)
+    if isinstance(saved, Refused):
+        await refuse(context, member, saved)
+    else:
+        await say(
+            context,
+            saved,
+            "timezone.saved",
+            zone=zone_name(zone),
+            now=clock_time(core_of(context).clock.now(), saved.language, zone),
+        )
+
+
+def zone_name(zone: str) -> str:
+    """America/Argentina/Buenos_Aires -> Buenos Aires."""
+    return zone.rsplit("/", 1)[-1].replace("_", " ")
+
+
 def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("start", on_start_command),
@@ -133,6 +177,8 @@ def handlers() -> list[BaseHandler]:
         CommandHandler("help", on_help_command),
         CommandHandler("privacy", on_privacy_command),
         CommandHandler("language", on_language_command),
+        CommandHandler("timezone", on_timezone_command),
+        CallbackQueryHandler(on_timezone_button, pattern=r"^tz:"),
         CallbackQueryHandler(on_invite_button, pattern=r"^iv:"),
         CallbackQueryHandler(on_language_button, pattern=r"^lg:"),
     ]

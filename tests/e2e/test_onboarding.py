@@ -51,3 +51,14 @@ async def test_alias_too_long_is_refused_kindly_and_can_be_retried(world: World)
     await ana.receives(containing="muy largo")
     await ana.send("Ana")
     await ana.receives(containing="Listo, Ana")
+
+
+async def test_timezone_changes_the_deadline_she_is_shown(world: World) -> None:
+    (ana,) = await world.members("ana")
+    await ana.send("/timezone")
+    choose = await ana.receives(containing="ahora son las 12:00")
+    assert choose.has_button("✓ Mexico City")
+    await ana.press(choose, "Lima")
+    await ana.receives(containing="la hora de Lima, ahora son las 13:00")
+    await ana.send("/checkin 45m")
+    await ana.receives(containing="tienes hasta las 13:45")
