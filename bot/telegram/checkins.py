@@ -14,12 +14,11 @@ from bot.core.durations import DurationError, parse_duration, split_duration
 from bot.i18n import t
 from bot.telegram.common import (
     Context,
-    answer_button,
-    button_parts,
     core_of,
     delete_quietly,
     keyboard,
     member_of,
+    pressed,
     refuse,
     say,
 )
@@ -214,10 +213,8 @@ async def _extended(context: Context, member: Member, ended: Ended) -> None:
 
 async def on_checkin_button(update: Update, context: Context) -> None:
     """ck:new:<min>, ck:other, ck:done:<id>, ck:safe:<id>, ck:ext:<id>:<min>."""
-    member = await member_of(update, context)
-    parts = button_parts(update, "ck")
-    await answer_button(update)
-    if member is None or not parts:
+    member, parts = await pressed(update, context, "ck")
+    if not parts:
         return
     action, rest = parts[0], parts[1:]
     if action == "new" and rest and rest[0].isdigit():
@@ -236,10 +233,8 @@ async def on_checkin_button(update: Update, context: Context) -> None:
 
 async def on_alert_button(update: Update, context: Context) -> None:
     """al:ack:<checkin id>: a contact says "I'm on it"."""
-    member = await member_of(update, context)
-    parts = button_parts(update, "al")
-    await answer_button(update)
-    if member is None or len(parts) != 2 or parts[0] != "ack":
+    member, parts = await pressed(update, context, "al")
+    if len(parts) != 2 or parts[0] != "ack":
         return
     acked = await checkins.acknowledge_alert(core_of(context), member, parts[1])
     if isinstance(acked, Refused):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable, Coroutine
+from datetime import UTC, datetime
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -18,6 +20,8 @@ from storage.records import Member
 log = logging.getLogger("companera.telegram")
 Context = ContextTypes.DEFAULT_TYPE
 _REPLY_TRIES = 3
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_NOBODY = Member("", 0, None, "es", "UTC", None, _EPOCH, _EPOCH)
 
 
 def core_of(context: Context) -> Core:
@@ -94,6 +98,27 @@ def button_parts(update: Update, prefix: str) -> list[str]:
     if not data or not data.startswith(prefix + ":"):
         return []
     return data.split(":")[1:]
+
+
+async def pressed(update: Update, context: Context, prefix: str) -> tuple[Member, list[str]]:
+    """The member who pressed a `prefix:` button and its fields; the spinner is stopped.
+    No member (a channel, a bot) gives an empty field list, which every handler ignores."""
+    member = await member_of(update, context)
+    parts = button_parts(update, prefix)
+    await answer_button(update)
+    return (member, parts) if member is not None else (_NOBODY, [])
+
+
+def fixed_reply(key: str) -> Callable[[Update, Context], Coroutine[Any, Any, None]]:
+    """A handler that answers with one catalog message."""
+
+    async def on_update(update: Update, context: Context) -> None:
+        member = await member_of(update, context)
+        if member is not None:
+            await say(context, member, key)
+
+    on_update.__doc__ = f"Answer with {key}."
+    return on_update
 
 
 def _seconds(value: object) -> float:

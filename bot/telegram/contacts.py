@@ -10,11 +10,10 @@ from bot.core.context import Refused
 from bot.i18n import t
 from bot.telegram.common import (
     Context,
-    answer_button,
-    button_parts,
     core_of,
     keyboard,
     member_of,
+    pressed,
     refuse,
     say,
 )
@@ -67,10 +66,8 @@ async def on_contacts_command(update: Update, context: Context) -> None:
 
 async def on_contact_button(update: Update, context: Context) -> None:
     """Remove one of her contacts, or stop being somebody's contact."""
-    member = await member_of(update, context)
-    parts = button_parts(update, "ct")
-    await answer_button(update)
-    if member is None or len(parts) != 2:
+    member, parts = await pressed(update, context, "ct")
+    if len(parts) != 2:
         return
     action, row_id = parts
     if action == "rm":

@@ -7,7 +7,7 @@ from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot.core import checkins
 from bot.telegram.checkins import on_details_text, on_duration_text
-from bot.telegram.common import Context, core_of, member_of, say
+from bot.telegram.common import Context, core_of, fixed_reply, member_of, say
 from bot.telegram.start import save_alias
 from storage.records import Location
 
@@ -48,23 +48,13 @@ async def on_location(update: Update, context: Context) -> None:
     await on_details_text(context, member, running.id, None, pin, message)
 
 
-async def on_other_message(update: Update, context: Context) -> None:
-    member = await member_of(update, context)
-    if member is not None:
-        await say(context, member, "hint.not_understood")
-
-
-async def on_unknown_command(update: Update, context: Context) -> None:
-    member = await member_of(update, context)
-    if member is not None:
-        await say(context, member, "hint.unknown_command")
-
-
 def handlers() -> list[BaseHandler]:
     private_new = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
     return [
         MessageHandler(private_new & filters.TEXT & ~filters.COMMAND, on_text),
         MessageHandler(private_new & filters.LOCATION, on_location),
-        MessageHandler(private_new & filters.COMMAND, on_unknown_command),
-        MessageHandler(private_new & ~filters.TEXT & ~filters.LOCATION, on_other_message),
+        MessageHandler(private_new & filters.COMMAND, fixed_reply("hint.unknown_command")),
+        MessageHandler(
+            private_new & ~filters.TEXT & ~filters.LOCATION, fixed_reply("hint.not_understood")
+        ),
     ]

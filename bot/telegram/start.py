@@ -10,11 +10,11 @@ from bot.core.context import Refused
 from bot.i18n import clock_time, languages, t
 from bot.telegram.common import (
     Context,
-    answer_button,
-    button_parts,
     core_of,
+    fixed_reply,
     keyboard,
     member_of,
+    pressed,
     refuse,
     say,
 )
@@ -54,10 +54,8 @@ async def _open_invite(context: Context, member: Member, token: str) -> None:
 
 async def on_invite_button(update: Update, context: Context) -> None:
     """Accept or decline an invitation from its buttons."""
-    member = await member_of(update, context)
-    parts = button_parts(update, "iv")
-    await answer_button(update)
-    if member is None or len(parts) != 2:
+    member, parts = await pressed(update, context, "iv")
+    if len(parts) != 2:
         return
     answer, invite_id = parts
     if answer == "ok":
@@ -93,18 +91,6 @@ async def save_alias(context: Context, member: Member, text: str) -> None:
         await say(context, member, "alias.saved", alias=saved.alias)
 
 
-async def on_help_command(update: Update, context: Context) -> None:
-    member = await member_of(update, context)
-    if member is not None:
-        await say(context, member, "help.text")
-
-
-async def on_privacy_command(update: Update, context: Context) -> None:
-    member = await member_of(update, context)
-    if member is not None:
-        await say(context, member, "privacy.text")
-
-
 async def on_language_command(update: Update, context: Context) -> None:
     member = await member_of(update, context)
     if member is None:
@@ -114,10 +100,8 @@ async def on_language_command(update: Update, context: Context) -> None:
 
 
 async def on_language_button(update: Update, context: Context) -> None:
-    member = await member_of(update, context)
-    parts = button_parts(update, "lg")
-    await answer_button(update)
-    if member is None or len(parts) != 1:
+    member, parts = await pressed(update, context, "lg")
+    if len(parts) != 1:
         return
     saved = await members.set_language(core_of(context), member, parts[0])
     if isinstance(saved, Refused):
@@ -145,10 +129,8 @@ async def on_timezone_command(update: Update, context: Context) -> None:
 
 
 async def on_timezone_button(update: Update, context: Context) -> None:
-    member = await member_of(update, context)
-    parts = button_parts(update, "tz")
-    await answer_button(update)
-    if member is None or len(parts) != 1 or not parts[0].isdigit():
+    member, parts = await pressed(update, context, "tz")
+    if len(parts) != 1 or not parts[0].isdigit():
         return
     index = int(parts[0])
     zone = members.ZONES[index] if index < len(members.ZONES) else ""
@@ -174,8 +156,8 @@ def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("start", on_start_command),
         CommandHandler("alias", on_alias_command),
-        CommandHandler("help", on_help_command),
-        CommandHandler("privacy", on_privacy_command),
+        CommandHandler("help", fixed_reply("help.text")),
+        CommandHandler("privacy", fixed_reply("privacy.text")),
         CommandHandler("language", on_language_command),
         CommandHandler("timezone", on_timezone_command),
         CallbackQueryHandler(on_timezone_button, pattern=r"^tz:"),
