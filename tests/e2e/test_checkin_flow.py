@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from bot.core import checkins
+from bot.emulator import EmulatedUser
 from tests.e2e.conftest import GRACE, World
 
 DETAILS = "Hotel Prueba hab 12, Nissan gris TEST-000"
+
+
+async def miss_checkin(world: World, worker: EmulatedUser, details: str = "") -> None:
+    """She starts a one-minute check-in and lets it run past deadline + grace."""
+    await worker.send(f"/checkin 1m {details}".strip())
+    await worker.receives(containing="tienes hasta las")
+    await world.advance(minutes=1, seconds=GRACE + 1)
 
 
 async def test_one_message_checkin_saves_details_and_deletes_her_message(world: World) -> None:
@@ -95,9 +103,7 @@ async def test_missed_checkin_alerts_every_contact_with_details_and_pin(world: W
 async def test_first_to_acknowledge_is_named_and_repeats_stop(world: World) -> None:
     ana, luz, eva = await world.members("ana", "luz", "eva")
     await world.link(ana, luz, eva)
-    await ana.send(f"/checkin 1m {DETAILS}")
-    await ana.receives(containing="tienes hasta las")
-    await world.advance(minutes=1, seconds=GRACE + 1)
+    await miss_checkin(world, ana, DETAILS)
     alert = await luz.receives(containing="ALERTA")
     await eva.receives(containing="ALERTA")
     await luz.press(alert, "🙋 Me encargo")
@@ -114,9 +120,7 @@ async def test_first_to_acknowledge_is_named_and_repeats_stop(world: World) -> N
 async def test_unanswered_alert_is_repeated_three_times(world: World) -> None:
     ana, luz = await world.members("ana", "luz")
     await world.link(ana, luz)
-    await ana.send("/checkin 1m")
-    await ana.receives(containing="tienes hasta las")
-    await world.advance(minutes=1, seconds=GRACE + 1)
+    await miss_checkin(world, ana)
     await luz.receives(containing="ALERTA")
     for n in (1, 2, 3):
         await world.advance(minutes=10)
@@ -146,9 +150,7 @@ async def test_safe_before_the_alert_tells_nobody_and_erases_details(world: Worl
 async def test_safe_after_the_alert_tells_contacts(world: World) -> None:
     ana, luz = await world.members("ana", "luz")
     await world.link(ana, luz)
-    await ana.send("/checkin 1m")
-    await ana.receives(containing="tienes hasta las")
-    await world.advance(minutes=1, seconds=GRACE + 1)
+    await miss_checkin(world, ana)
     await luz.receives(containing="ALERTA")
     told = await ana.receives(containing="Avisé a tus contactos")
     await ana.press(told, "✅ Estoy bien")
@@ -173,9 +175,7 @@ async def test_extend_by_command_and_by_button(world: World) -> None:
 async def test_extend_after_the_alert_tells_contacts_she_answered(world: World) -> None:
     ana, luz = await world.members("ana", "luz")
     await world.link(ana, luz)
-    await ana.send("/checkin 1m")
-    await ana.receives(containing="tienes hasta las")
-    await world.advance(minutes=1, seconds=GRACE + 1)
+    await miss_checkin(world, ana)
     await luz.receives(containing="ALERTA")
     await ana.send("/extend 1h")
     await ana.receives(containing="Les dije a tus contactos que respondiste")
@@ -186,9 +186,7 @@ async def test_blocked_contact_is_skipped_and_the_worker_is_told_once(world: Wor
     ana, luz, eva = await world.members("ana", "luz", "eva")
     await world.link(ana, luz, eva)
     world.emulator.block(eva)
-    await ana.send("/checkin 1m")
-    await ana.receives(containing="tienes hasta las")
-    await world.advance(minutes=1, seconds=GRACE + 1)
+    await miss_checkin(world, ana)
     await luz.receives(containing="ALERTA")
     await ana.receives(containing="No pude entregar tu alerta a Eva")
     await world.advance(minutes=10)
