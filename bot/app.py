@@ -16,7 +16,7 @@ from bot.core.clock import Clock, SystemClock
 from bot.core.context import Core, Limits
 from bot.core.scheduler import Scheduler
 from bot.core.timers import Policy
-from bot.delivery.outbox import OutboxSender
+from bot.delivery.outbox import OutboxSender, SenderSettings
 from bot.telegram.application import build_application, publish_commands
 from storage.crypto import Keyring
 from storage.database import Database, make_engine
@@ -61,11 +61,13 @@ class Companera:
         master_key: bytes,
         clock: Clock | None = None,
         poll_timeout: int = 10,
+        delivery: SenderSettings | None = None,
     ) -> None:
         self.settings = settings
         self._master_key = master_key
         self._clock = clock or SystemClock()
         self._poll_timeout = poll_timeout
+        self._delivery = delivery or SenderSettings()
         self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
@@ -88,7 +90,7 @@ class Companera:
             drop_pending_updates=False,
         )
         self.scheduler = Scheduler(self.core)
-        self.sender = OutboxSender(self.core, self.application.bot)
+        self.sender = OutboxSender(self.core, self.application.bot, self._delivery)
         self._tasks = [
             asyncio.create_task(self.scheduler.run(), name="scheduler"),
             asyncio.create_task(self.sender.run(), name="outbox"),

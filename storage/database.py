@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any
 
@@ -52,6 +52,21 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+class Sequencer:
+    """Strictly increasing creation stamps for one process, so that rows written one after
+    the other (an alert before its pin, two replies) go out in that order even at one
+    instant of a coarse or fake clock."""
+
+    def __init__(self) -> None:
+        self._last: datetime | None = None
+
+    def stamp(self, now: datetime) -> datetime:
+        if self._last is not None and now <= self._last:
+            now = self._last + timedelta(microseconds=1)
+        self._last = now
+        return now
+
+
 class Database:
     """One per process: the engine and the keyring."""
 
@@ -59,6 +74,7 @@ class Database:
         self.engine = engine
         self.keyring = keyring
         self._sessions = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+        self.sequencer = Sequencer()
 
     @property
     def is_postgres(self) -> bool:
@@ -81,7 +97,7 @@ class Database:
                 raise WrongKeyError("the master key does not open this database") from None
 
     def unit_of_work(self) -> UnitOfWork:
-        return UnitOfWork(self._sessions(), self.keyring, self.is_postgres)
+        return UnitOfWork(self._sessions(), self.keyring, self.is_postgres, self.sequencer)
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -90,7 +106,9 @@ class Database:
 class UnitOfWork:
     """One transaction and the repositories that work in it. Nothing commits but `commit()`."""
 
-    def __init__(self, session: AsyncSession, keyring: Keyring, is_postgres: bool) -> None:
+    def __init__(
+        self, session: AsyncSession, keyring: Keyring, is_postgres: bool, sequencer: Sequencer
+    ) -> None:
         from storage.checkins import CheckInRepository
         from storage.contacts import ContactRepository, InviteRepository
         from storage.members import MemberRepository
@@ -102,7 +120,7 @@ class UnitOfWork:
         self.invites = InviteRepository(session, keyring, self.members)
         self.contacts = ContactRepository(session, self.members)
         self.checkins = CheckInRepository(session, self.members, is_postgres)
-        self.outbox = OutboxRepository(session, self.members, is_postgres)
+        self.outbox = OutboxRepository(session, self.members, is_postgres, sequencer)
 
     async def __aenter__(self) -> UnitOfWork:
         return self

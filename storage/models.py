@@ -126,7 +126,7 @@ class CheckInRow(Base):
 
 class OutboxRow(Base):
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_pending", "status", "priority", "not_before"),)
+    __table_args__ = (Index("ix_outbox_queue", "status", "priority", "created_at"),)
     id: Mapped[str] = mapped_column(Id, primary_key=True)
     idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
     recipient_id: Mapped[str] = mapped_column(

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from collections.abc import Collection
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.database import seal_text, unseal_text
+from storage.database import Sequencer, seal_text, unseal_text
 from storage.members import MemberRepository
 from storage.models import OutboxRow
 from storage.records import OutboxItem, new_id
@@ -21,12 +22,16 @@ PENDING, SENT, FAILED = "pending", "sent", "failed"
 
 class OutboxRepository:
     def __init__(
-        self, session: AsyncSession, members: MemberRepository, is_postgres: bool
+        self,
+        session: AsyncSession,
+        members: MemberRepository,
+        is_postgres: bool,
+        sequencer: Sequencer,
     ) -> None:
         self._session = session
         self._members = members
         self._is_postgres = is_postgres
-        self._last_created: datetime | None = None
+        self._sequencer = sequencer
 
     async def add(
         self, key: str, recipient_id: str, priority: int, payload: dict[str, Any], now: datetime
@@ -36,12 +41,7 @@ class OutboxRepository:
         if member_key is None:
             return False
         row_id = new_id()
-        # Rows written together go out in the order written (an alert before its pin),
-        # even at one instant of a coarse or fake clock.
-        created = now
-        if self._last_created is not None and created <= self._last_created:
-            created = self._last_created + timedelta(microseconds=1)
-        self._last_created = created
+        created = self._sequencer.stamp(now)
         insert = pg_insert if self._is_postgres else sqlite_insert
         statement = (
             insert(OutboxRow)
@@ -63,14 +63,19 @@ class OutboxRepository:
         result = await self._session.execute(statement)
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
-    async def claim(self, now: datetime, limit: int) -> list[OutboxItem]:
-        """Pending rows that may go now, most urgent first, locked for this transaction."""
+    async def claim(
+        self, now: datetime, limit: int, skip: Collection[str] = ()
+    ) -> list[OutboxItem]:
+        """Pending rows that may go now, most urgent first, except those in `skip` (already
+        in the sender's hands); locked for this transaction on PostgreSQL."""
         query = (
             select(OutboxRow)
             .where(OutboxRow.status == PENDING, OutboxRow.not_before <= now)
             .order_by(OutboxRow.priority, OutboxRow.created_at, OutboxRow.id)
             .limit(limit)
         )
+        if skip:
+            query = query.where(OutboxRow.id.not_in(list(skip)))
         if self._is_postgres:
             query = query.with_for_update(skip_locked=True)
         items = []
@@ -81,12 +86,19 @@ class OutboxRepository:
             payload = json.loads(
                 unseal_text(member_key, row.payload_sealed, f"outbox:payload:{row.id}")
             )
-            items.append(OutboxItem(row.id, row.recipient_id, row.priority, payload, row.attempts))
+            items.append(
+                OutboxItem(
+                    row.id, row.recipient_id, row.priority, payload, row.attempts, row.created_at
+                )
+            )
         return items
 
-    async def next_due(self) -> datetime | None:
+    async def next_due(self, after: datetime) -> datetime | None:
+        """When the earliest row held back until later (a retry) may go."""
         return await self._session.scalar(
-            select(func.min(OutboxRow.not_before)).where(OutboxRow.status == PENDING)
+            select(func.min(OutboxRow.not_before)).where(
+                OutboxRow.status == PENDING, OutboxRow.not_before > after
+            )
         )
 
     async def mark_sent(self, item_id: str, now: datetime) -> None:
@@ -98,6 +110,7 @@ class OutboxRepository:
         )
 
     async def retry_at(self, item_id: str, when: datetime, error_code: int | None) -> None:
+        """Count a failed attempt; the row stays pending and may go again at `when`."""
         await self._session.execute(
             update(OutboxRow)
             .where(OutboxRow.id == item_id)
@@ -122,3 +135,15 @@ class OutboxRepository:
             select(func.count()).select_from(OutboxRow).where(OutboxRow.status == status)
         )
         return int(total or 0)
+
+    async def purge(self, sent_before: datetime, failed_before: datetime) -> int:
+        """Delete sent rows that ended before `sent_before`, failed ones before `failed_before`."""
+        result = await self._session.execute(
+            delete(OutboxRow).where(
+                or_(
+                    and_(OutboxRow.status == SENT, OutboxRow.sent_at < sent_before),
+                    and_(OutboxRow.status == FAILED, OutboxRow.sent_at < failed_before),
+                )
+            )
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]

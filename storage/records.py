@@ -84,3 +84,4 @@ class OutboxItem:
     priority: int
     payload: dict[str, Any]
     attempts: int
+    created_at: datetime

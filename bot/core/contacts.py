@@ -184,25 +184,26 @@ async def leave(core: Core, member: Member, contact_row_id: str) -> str | Refuse
     return worker.alias or "" if worker else ""
 
 
-async def contact_unreachable(core: Core, contact_member_id: str, checkin_id: str) -> None:
-    """An alert could not reach a contact (she blocked the bot): tell the worker, once."""
+async def member_unreachable(core: Core, member_id: str) -> int:
+    """Telegram refuses to deliver to her (she blocked the bot or is gone): every worker who
+    counts on her as a contact is told, once, and alerts skip her until she is back.
+    Returns how many workers were told."""
+    told = 0
     async with core.unit() as uow:
-        checkin = await uow.checkins.get(checkin_id)
-        if checkin is None:
-            return
-        contact = await uow.contacts.find(checkin.member_id, contact_member_id)
-        if contact is None:
-            return
-        if not await uow.contacts.mark_unreachable(contact.id, core.clock.now()):
-            return
-        await notify(
-            uow,
-            core,
-            Notification(
-                checkin.member_id,
-                "contacts.unreachable",
-                Priority.REMINDER,
-                f"ct:{contact.id}:unreachable:{checkin_id}",
-                {"label": contact.label or ""},
-            ),
-        )
+        now = core.clock.now()
+        for contact in await uow.contacts.of_contact(member_id):
+            if not await uow.contacts.mark_unreachable(contact.id, now):
+                continue
+            told += 1
+            await notify(
+                uow,
+                core,
+                Notification(
+                    contact.worker_id,
+                    "contacts.unreachable",
+                    Priority.REMINDER,
+                    f"ct:{contact.id}:unreachable:{now.isoformat()}",
+                    {"label": contact.label or ""},
+                ),
+            )
+    return told

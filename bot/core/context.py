@@ -65,3 +65,9 @@ async def notify(uow: UnitOfWork, core: Core, notification: Notification) -> boo
         notification.payload(),
         core.clock.now(),
     )
+
+
+async def tell(core: Core, notification: Notification) -> bool:
+    """Queue one notification in a transaction of its own."""
+    async with core.unit() as uow:
+        return await notify(uow, core, notification)

@@ -1,8 +1,20 @@
-"""The outbox sender: the one place that sends notifications, retries, and paces.
+"""The outbox sender: the one place that sends messages to Telegram.
 
-Rows are claimed most urgent first (alert > SOS > reminder > reply > broadcast), sent
-outside any transaction, and marked sent only after Telegram accepted them. Delivery is at
-least once: a crash between acceptance and the commit repeats the same message.
+Every message, an alert or the answer to /help, is a row in the outbox first. The sender
+keeps the most urgent rows in memory (alert > SOS > reminder > reply > broadcast), sends
+them within Telegram's limits with several requests in flight, and marks a row sent only
+after Telegram accepted it. Delivery is at least once: a crash between acceptance and the
+commit repeats the same message, never a different one.
+
+Failures, by what they mean:
+- 429: that chat (or, from several chats at once, everything) waits `retry_after`.
+- timeout, 5xx, no connection: stop sending and probe Telegram with getMe, backing off
+  exponentially with jitter. If Telegram was down, the rows go again at once, in order,
+  when it is back; if it answered at once, the failure was the row's own, and only that
+  row waits. Nothing is retried for more than `give_up_after`.
+- 403, or 400 for a chat that is gone: never retried; the person is marked unreachable for
+  the workers who count on her, and each worker is told once.
+- any other 400 (our mistake): the row fails and is logged.
 """
 
 from __future__ import annotations
@@ -12,100 +24,242 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from telegram import Bot
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 
 from bot.core import contacts
 from bot.core.context import Core
+from bot.delivery.pacing import Limits, Pacer
 from bot.telegram.render import Outgoing, render
+from storage.database import UnitOfWork
 from storage.records import Member, OutboxItem
 
 log = logging.getLogger("companera.delivery")
-BATCH = 20
-PER_CLAIM = 5  # sends between two claims, so that a new alert overtakes the queue
-MAX_ATTEMPTS = 1500  # with the backoff capped at 60 s: about a day of trying
-GLOBAL_RATE = 28.0  # messages per second, under Telegram's 30
-CHAT_INTERVAL = 1.0  # seconds between two messages to one private chat
+
+# 400 descriptions that mean the chat is gone, not that we sent something wrong.
+_GONE = (
+    "chat not found",
+    "user not found",
+    "peer_id_invalid",
+    "user is deactivated",
+    "bot was kicked",
+    "not enough rights",
+    "chat_write_forbidden",
+    "have no rights",
+)
+
+
+@dataclass(frozen=True)
+class SenderSettings:
+    """How the sender behaves; the defaults are Telegram's documented limits."""
+
+    limits: Limits = field(default_factory=Limits)
+    in_flight: int = 8  # requests at once, so that a slow network still allows 28 msg/s
+    claim: int = 50  # rows taken from the database at a time
+    keep: int = 200  # rows held in memory at most
+    poll_seconds: float = 5.0  # look at the database even when nobody woke us
+    backoff_first: float = 0.5
+    backoff_max: float = 10.0
+    give_up_after: timedelta = timedelta(hours=24)
+    sent_ttl: timedelta = timedelta(hours=24)
+    failed_ttl: timedelta = timedelta(days=7)
+    purge_every: float = 3600.0
+
+
+@dataclass
+class _Row:
+    item: OutboxItem
+    to: Member
+
+    @property
+    def order(self) -> tuple[int, object, str]:
+        return (self.item.priority, self.item.created_at, self.item.id)
 
 
 class OutboxSender:
-    def __init__(self, core: Core, bot: Bot) -> None:
+    def __init__(self, core: Core, bot: Bot, settings: SenderSettings | None = None) -> None:
         self._core = core
         self._bot = bot
-        self._chat_ready: dict[int, float] = {}
-        self._paused_until = 0.0
-        self._next_slot = 0.0
-        self._failures = 0
+        self.settings = settings or SenderSettings()
+        self.pacer = Pacer(self.settings.limits)
+        self._waiting: dict[str, _Row] = {}
+        self._in_flight: dict[str, _Row] = {}
+        self._busy_chats: set[int] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._wake = asyncio.Event()
+        self._more_in_db = True
+        self._next_claim = 0.0
+        self._next_purge = 0.0
+        self._probe: asyncio.Task[None] | None = None
+        self._suspects: list[_Row] = []
         self.sent = 0
+        self.too_many_requests = 0
+
+    # -- the loop ---------------------------------------------------------------------------
 
     async def run(self) -> None:
-        while not self._core.stopping.is_set():
-            try:
-                waited = await self.drain_once()
-            except Exception:
-                log.exception("outbox.error")
-                waited = 1.0
-            if waited is not None:
-                await self._idle(waited)
+        try:
+            while not self._core.stopping.is_set():
+                try:
+                    wait = await self.step()
+                except Exception as error:
+                    log.error("outbox.error", extra={"error": type(error).__name__})
+                    wait = 1.0
+                await self._idle(wait)
+        finally:
+            await self._settle()
 
-    async def drain_once(self) -> float | None:
-        """Send what may go now; returns how long to idle (None = go on at once)."""
-        if self._core.stopping.is_set():
-            return None
-        self._core.outbox_changed.clear()
+    async def step(self) -> float:
+        """Claim if needed, start every send allowed now; returns how long to idle."""
         now = time.monotonic()
-        if self._paused_until > now:
-            return self._paused_until - now
-        batch = await self._claim()
-        sent = 0
-        for item, to in batch:
-            if sent == PER_CLAIM:
-                return None  # claim again: something more urgent may have arrived
-            if self._chat_ready.get(to.chat_id, 0.0) > time.monotonic():
-                continue
-            await self._send(item, to)
-            sent += 1
-        if sent or not batch:
-            return None if sent else 3600.0
-        return min(self._chat_ready.get(to.chat_id, 0.0) for _, to in batch) - time.monotonic()
+        if now >= self._next_purge:
+            self._next_purge = now + self.settings.purge_every
+            await self._purge()
+        if self._core.outbox_changed.is_set() or self._should_claim(now):
+            self._core.outbox_changed.clear()
+            await self._claim()
+        return self._dispatch()
+
+    async def drain(self, timeout: float = 10.0) -> None:
+        """Send until nothing is pending or in flight (for tests and the demo)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self._core.outbox_changed.set()
+            wait = await self.step()
+            if not self._waiting and not self._in_flight and not self._more_in_db:
+                return
+            await self._idle(min(wait, 0.05))
+        raise TimeoutError("the outbox did not drain")
+
+    def _should_claim(self, now: float) -> bool:
+        if now >= self._next_claim:
+            return True
+        return self._more_in_db and len(self._waiting) < self.settings.claim // 2
 
     async def _idle(self, seconds: float) -> None:
+        seconds = max(0.0, min(seconds, self._next_claim - time.monotonic()))
+        self._wake.clear()
+        changed = asyncio.ensure_future(self._core.outbox_changed.wait())
+        woken = asyncio.ensure_future(self._wake.wait())
         try:
-            await asyncio.wait_for(self._core.outbox_changed.wait(), max(seconds, 0.0))
-        except TimeoutError:
-            pass
+            await asyncio.wait({changed, woken}, timeout=seconds, return_when="FIRST_COMPLETED")
+        finally:
+            changed.cancel()
+            woken.cancel()
 
-    async def _claim(self) -> list[tuple[OutboxItem, Member]]:
+    async def _settle(self) -> None:
+        """On stop: let the sends in flight finish and record their outcome."""
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=5.0)
+        if self._probe is not None:
+            self._probe.cancel()
+
+    # -- taking rows ------------------------------------------------------------------------
+
+    async def _claim(self) -> None:
+        settings = self.settings
+        skip = set(self._waiting) | set(self._in_flight) | {r.item.id for r in self._suspects}
+        now = self._core.clock.now()
         async with self._core.db.unit_of_work() as uow:
-            items = await uow.outbox.claim(self._core.clock.now(), BATCH)
-            pairs = []
+            items = await uow.outbox.claim(now, settings.claim, skip)
             for item in items:
                 member = await uow.members.get(item.recipient_id)
                 if member is not None:
-                    pairs.append((item, member))
-        return pairs
+                    self._waiting[item.id] = _Row(item, member)
+            later = await uow.outbox.next_due(now)
+        self._more_in_db = len(items) == settings.claim
+        poll = settings.poll_seconds
+        if later is not None:
+            poll = min(poll, max(0.05, (later - now).total_seconds()))
+        self._next_claim = time.monotonic() + poll
+        if len(self._waiting) > settings.keep:  # the least urgent stay in the database
+            for row in sorted(self._waiting.values(), key=lambda r: r.order)[settings.keep :]:
+                del self._waiting[row.item.id]
+            self._more_in_db = True
 
-    async def _send(self, item: OutboxItem, to: Member) -> None:
-        await self._pace()
+    def _dispatch(self) -> float:
+        """Start as many sends as the limits allow now; returns when to look again."""
+        pacer, settings = self.pacer, self.settings
+        while True:
+            if self._probe is not None or len(self._in_flight) >= settings.in_flight:
+                return settings.poll_seconds  # a finished send or the probe wakes us
+            now = pacer.now()
+            ready = pacer.global_ready_at()
+            if ready > now:
+                return ready - now
+            row, soonest = self._most_urgent_ready(now)
+            if row is None:
+                return (soonest - now) if soonest is not None else settings.poll_seconds
+            pacer.take(row.to.chat_id)
+            del self._waiting[row.item.id]
+            self._in_flight[row.item.id] = row
+            self._busy_chats.add(row.to.chat_id)
+            task = asyncio.create_task(self._send(row), name="outbox.send")
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    def _most_urgent_ready(self, now: float) -> tuple[_Row | None, float | None]:
+        soonest: float | None = None
+        for row in sorted(self._waiting.values(), key=lambda r: r.order):
+            chat_id = row.to.chat_id
+            if chat_id in self._busy_chats:
+                continue  # one message at a time per chat keeps them in order
+            ready = self.pacer.chat_ready_at(chat_id, now)
+            if ready <= now:
+                return row, None
+            soonest = ready if soonest is None else min(soonest, ready)
+        return None, soonest
+
+    # -- sending one row --------------------------------------------------------------------
+
+    async def _send(self, row: _Row) -> None:
+        item, to = row.item, row.to
+        back_in_queue = False
         try:
-            for part in _parts(item, to):
-                await self._deliver(part, to.chat_id)
+            outgoing = render(item.payload["kind"], item.payload.get("params", {}), to)
+        except Exception as error:  # a bug in rendering must not block the queue
+            log.error("outbox.unrenderable", extra={"error": type(error).__name__})
+            await self._record(item, lambda uow: uow.outbox.mark_failed(item.id, self._now(), -1))
+            self._done(row)
+            return
+        try:
+            await self._deliver(outgoing, to.chat_id)
         except RetryAfter as error:
-            wait = _seconds(error.retry_after)
-            self._chat_ready[to.chat_id] = time.monotonic() + wait
-            await self._finish(item, lambda uow: uow.outbox.retry_at(item.id, self._now(), 429))
+            self.too_many_requests += 1
+            seconds = _seconds(error.retry_after)
+            if self.pacer.too_many_requests(to.chat_id, seconds):
+                log.warning("outbox.global_429", extra={"seconds": seconds})
+            await self._record(item, lambda uow: uow.outbox.retry_at(item.id, self._now(), 429))
+            back_in_queue = True
+        except ChatMigrated:
+            await self._undeliverable(item, to, 400)
+        except Forbidden:
+            await self._undeliverable(item, to, 403)
+        except BadRequest as error:
+            if any(reason in error.message.lower() for reason in _GONE):
+                await self._undeliverable(item, to, 400)
+            else:
+                log.error("outbox.rejected", extra={"kind": item.payload["kind"]})
+                await self._record(
+                    item, lambda uow: uow.outbox.mark_failed(item.id, self._now(), 400)
+                )
+        except TelegramError:  # timeouts, 5xx, no connection
+            await self._failed_attempt(row)
             return
-        except (Forbidden, BadRequest) as error:
-            await self._undeliverable(item, to, 403 if isinstance(error, Forbidden) else 400)
-            return
-        except (NetworkError, TelegramError):
-            await self._back_off(item)
-            return
-        self._failures = 0
-        self._chat_ready[to.chat_id] = time.monotonic() + CHAT_INTERVAL
-        self.sent += 1
-        await self._finish(item, lambda uow: uow.outbox.mark_sent(item.id, self._now()))
+        else:
+            self.sent += 1
+            await self._record(item, lambda uow: uow.outbox.mark_sent(item.id, self._now()))
+        self._done(row, back_in_queue)
+
+    def _done(self, row: _Row, back_in_queue: bool = False) -> None:
+        self._in_flight.pop(row.item.id, None)
+        self._busy_chats.discard(row.to.chat_id)
+        if back_in_queue:
+            self._waiting[row.item.id] = row
+        self._wake.set()
 
     async def _deliver(self, part: Outgoing, chat_id: int) -> None:
         if part.location is not None:
@@ -118,41 +272,96 @@ class OutboxSender:
             )
 
     async def _undeliverable(self, item: OutboxItem, to: Member, code: int) -> None:
-        """Blocked, deleted or unknown chat: never retried; an alert tells the worker."""
+        """Blocked, deleted or gone: never retried; the workers who count on her are told."""
         log.warning("outbox.undeliverable", extra={"code": code, "kind": item.payload["kind"]})
-        await self._finish(item, lambda uow: uow.outbox.mark_failed(item.id, self._now(), code))
-        checkin_id = item.payload.get("params", {}).get("checkin_id")
-        if item.payload["kind"].startswith("alert.") and checkin_id:
-            await contacts.contact_unreachable(self._core, to.id, checkin_id)
+        await self._record(item, lambda uow: uow.outbox.mark_failed(item.id, self._now(), code))
+        await contacts.member_unreachable(self._core, to.id)
 
-    async def _back_off(self, item: OutboxItem) -> None:
-        """Telegram unreachable or failing: pause everything, exponentially, with jitter."""
-        self._failures += 1
-        delay = min(60.0, 0.5 * 2 ** min(self._failures, 7)) * random.uniform(0.8, 1.2)
-        self._paused_until = time.monotonic() + delay
-        log.warning("outbox.backoff", extra={"seconds": round(delay, 1)})
-        if item.attempts + 1 >= MAX_ATTEMPTS:
-            await self._finish(item, lambda uow: uow.outbox.mark_failed(item.id, self._now(), 0))
-        else:
-            await self._finish(item, lambda uow: uow.outbox.retry_at(item.id, self._now(), 0))
+    # -- Telegram unreachable ---------------------------------------------------------------
 
-    async def _pace(self) -> None:
-        now = time.monotonic()
-        if self._next_slot > now:
-            await asyncio.sleep(self._next_slot - now)
-        self._next_slot = max(now, self._next_slot) + 1.0 / GLOBAL_RATE
+    async def _failed_attempt(self, row: _Row) -> None:
+        """A timeout or a 5xx: count the attempt, stop sending and find out what failed."""
+        item = row.item
+        if self._core.clock.now() - item.created_at > self.settings.give_up_after:
+            log.warning("outbox.gave_up", extra={"kind": item.payload["kind"]})
+            await self._record(item, lambda uow: uow.outbox.mark_failed(item.id, self._now(), 0))
+            self._done(row)
+            return
+        await self._record(item, lambda uow: uow.outbox.retry_at(item.id, self._now(), 0))
+        self._in_flight.pop(item.id, None)
+        self._busy_chats.discard(row.to.chat_id)
+        self._suspects.append(row)
+        if self._probe is None:
+            self._probe = asyncio.create_task(self._probe_until_back(), name="outbox.probe")
 
-    async def _finish(self, item: OutboxItem, change: Callable[..., Awaitable[None]]) -> None:
+    async def _probe_until_back(self) -> None:
+        failures = 0
+        try:
+            while not self._core.stopping.is_set():
+                await asyncio.sleep(self._backoff(failures))
+                try:
+                    await self._bot.get_me()
+                    break
+                except TelegramError:
+                    failures += 1
+                    if failures in (1, 5) or failures % 30 == 0:
+                        log.warning("outbox.telegram_unreachable", extra={"probes": failures})
+            await self._after_probe(failures)
+        finally:
+            self._probe = None
+            self._wake.set()
+
+    async def _after_probe(self, failures: int) -> None:
+        suspects, self._suspects = self._suspects, []
+        if failures:  # Telegram was down: everything goes again at once, in order
+            log.info("outbox.telegram_back", extra={"probes": failures})
+            for row in suspects:
+                self._waiting[row.item.id] = row
+            return
+        for row in suspects:  # Telegram was fine: those rows failed on their own
+            item = row.item
+            when = self._now() + timedelta(seconds=self._backoff(item.attempts + 1))
+            await self._record(item, _retry(item.id, when))
+
+    def _backoff(self, failures: int) -> float:
+        settings = self.settings
+        delay = min(settings.backoff_max, settings.backoff_first * 2**failures)
+        return delay * random.uniform(0.8, 1.2)
+
+    # -- bookkeeping ------------------------------------------------------------------------
+
+    async def _record(
+        self, item: OutboxItem, change: Callable[[UnitOfWork], Awaitable[None]]
+    ) -> None:
+        """Write a row's outcome; a busy database is retried, since a lost `sent` repeats
+        the message."""
+        for attempt in range(5):
+            try:
+                async with self._core.db.unit_of_work() as uow:
+                    await change(uow)
+                    await uow.commit()
+                return
+            except Exception as error:
+                log.warning("outbox.record_retry", extra={"error": type(error).__name__})
+                await asyncio.sleep(0.1 * 2**attempt)
+        log.error("outbox.record_failed", extra={"row": item.id[:8]})
+
+    async def _purge(self) -> None:
+        now = self._now()
         async with self._core.db.unit_of_work() as uow:
-            await change(uow)
+            gone = await uow.outbox.purge(
+                now - self.settings.sent_ttl, now - self.settings.failed_ttl
+            )
             await uow.commit()
+        if gone:
+            log.info("outbox.purged", extra={"rows": gone})
 
-    def _now(self):  # type: ignore[no-untyped-def]
+    def _now(self) -> datetime:
         return self._core.clock.now()
 
 
-def _parts(item: OutboxItem, to: Member) -> list[Outgoing]:
-    return [render(item.payload["kind"], item.payload.get("params", {}), to)]
+def _retry(item_id: str, when: datetime) -> Callable[[UnitOfWork], Awaitable[None]]:
+    return lambda uow: uow.outbox.retry_at(item_id, when, 0)
 
 
 def _seconds(value: object) -> float:

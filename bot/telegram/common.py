@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
+import secrets
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.core import members
-from bot.core.context import Core, Refused
-from bot.i18n import t
+from bot.core.context import Core, Refused, tell
+from bot.core.notifications import Notification, Priority
 from storage.records import Member
 
 log = logging.getLogger("companera.telegram")
 Context = ContextTypes.DEFAULT_TYPE
-_REPLY_TRIES = 3
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _NOBODY = Member("", 0, None, "es", "UTC", None, _EPOCH, _EPOCH)
 
@@ -51,21 +50,32 @@ async def say(
     markup: InlineKeyboardMarkup | None = None,
     protect: bool = False,
     **params: Any,
-) -> Message | None:
-    """Send her a catalog message now, waiting out a 429 a few times; None if it cannot go."""
-    text = t(member.language, key, **params)
-    for _ in range(_REPLY_TRIES):
-        try:
-            return await context.bot.send_message(
-                member.chat_id, text, reply_markup=markup, protect_content=protect
-            )
-        except RetryAfter as error:
-            await asyncio.sleep(_seconds(error.retry_after))
-        except (Forbidden, BadRequest):
-            log.warning("reply.refused")
-            return None
-    log.warning("reply.gave_up")
-    return None
+) -> None:
+    """Queue a catalog message for her as an interactive reply; the outbox sender sends it,
+    in her language, ahead of any broadcast and within Telegram's limits."""
+    await tell(core_of(context), reply(member.id, key, markup, protect, params))
+
+
+def reply(
+    member_id: str,
+    key: str,
+    markup: InlineKeyboardMarkup | None,
+    protect: bool,
+    params: dict[str, Any],
+) -> Notification:
+    """The notification behind `say`: what render() needs to write it at send time."""
+    return Notification(
+        member_id,
+        "reply",
+        Priority.INTERACTIVE,
+        f"reply:{secrets.token_hex(12)}",
+        {
+            "key": key,
+            "params": params,
+            "markup": markup.to_dict() if markup else None,
+            "protect": protect,
+        },
+    )
 
 
 async def refuse(context: Context, member: Member, refusal: Refused) -> None:
@@ -119,8 +129,3 @@ def fixed_reply(key: str) -> Callable[[Update, Context], Coroutine[Any, Any, Non
 
     on_update.__doc__ = f"Answer with {key}."
     return on_update
-
-
-def _seconds(value: object) -> float:
-    seconds = getattr(value, "total_seconds", None)
-    return float(seconds()) if callable(seconds) else float(value)  # type: ignore[arg-type]

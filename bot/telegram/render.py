@@ -46,6 +46,15 @@ def label_or_default(member: Member, label: str | None) -> str:
 def render(kind: str, params: dict[str, Any], to: Member) -> Outgoing:
     """The message for notification `kind`, in the recipient's language and zone."""
     lang = to.language
+    if kind == "reply":
+        markup = params.get("markup")
+        return Outgoing(
+            t(lang, params["key"], **params["params"]),
+            InlineKeyboardMarkup.de_json(markup, None) if markup else None,
+            bool(params.get("protect")),
+        )
+    if kind == "announcement":
+        return Outgoing(params["text"])
     if kind in ("checkin.reminder", "checkin.last_call"):
         text = t(
             lang,

@@ -125,8 +125,8 @@ async def test_an_unreachable_contact_is_skipped_and_reported_once(
     assert isinstance(started, checkins.Started)
     await clock.advance(minutes=7)
     await scheduler.fire_due(core)
-    await contacts.contact_unreachable(core, eva.id, started.checkin.id)
-    await contacts.contact_unreachable(core, eva.id, started.checkin.id)
+    assert await contacts.member_unreachable(core, eva.id) == 1
+    assert await contacts.member_unreachable(core, eva.id) == 0
     await clock.advance(minutes=10)
     await scheduler.fire_due(core)
     pending = await outbox_kinds(core)

@@ -12,6 +12,8 @@ import pytest
 
 from bot.app import Companera
 from bot.config import Settings
+from bot.delivery.outbox import SenderSettings
+from bot.delivery.pacing import Limits
 from bot.emulator import EmulatedUser, Emulator, SentMessage
 from storage.crypto import new_key
 from storage.records import Member
@@ -89,10 +91,17 @@ def make_settings(url: str, data_dir: Path, emulator: Emulator, **extra: object)
     return Settings(**values)  # type: ignore[arg-type]
 
 
+# With the emulator's limits off, the sender need not pace itself either: tests stay fast.
+UNLIMITED = SenderSettings(
+    limits=Limits(global_rate=10_000, chat_rate=10_000, chat_burst=10_000, group_rate=10_000)
+)
+
+
 @pytest.fixture
 def rate_limits() -> bool:
     """Telegram's limits are off unless a test asks for them (they make tests slow, not
-    different: replies wait out a 429); test_rate_limits.py turns them on."""
+    different: the sender keeps to them); test_rate_limits.py and the delivery tests turn
+    them on, and then the sender paces itself as in production."""
     return False
 
 
@@ -100,7 +109,13 @@ def rate_limits() -> bool:
 async def world(tmp_path: Path, clock: FakeClock, rate_limits: bool) -> AsyncIterator[World]:
     async with fresh_database_url(tmp_path) as url, Emulator(rate_limits=rate_limits) as emulator:
         key = new_key()
-        bot = Companera(make_settings(url, tmp_path, emulator), key, clock=clock, poll_timeout=1)
+        bot = Companera(
+            make_settings(url, tmp_path, emulator),
+            key,
+            clock=clock,
+            poll_timeout=1,
+            delivery=None if rate_limits else UNLIMITED,
+        )
         await bot.start()
         try:
             yield World(emulator, bot, clock, url, key)
