@@ -1,4 +1,4 @@
-"""`companera run | demo | migrate | keygen`."""
+"""`companera run | demo | migrate | keygen | announce`."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import contextlib
 import signal
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from bot import logs
 from bot.config import Settings, SettingsError, load_settings
@@ -31,6 +32,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     commands.add_parser("migrate", help="bring the database to the newest schema")
     commands.add_parser("keygen", help="print a new master key (base64)")
+    announce = commands.add_parser(
+        "announce", help="send a message to every member, after alerts and replies"
+    )
+    announce.add_argument("file", help="a UTF-8 text file with the message, or - for stdin")
     args = parser.parse_args(argv)
     if args.command == "keygen":
         print(new_master_key_b64())
@@ -45,6 +50,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         logs.configure(settings.log_format, [settings.telegram_bot_token or ""])
         if args.command == "migrate":
             return asyncio.run(_migrate(settings, key))
+        if args.command == "announce":
+            return asyncio.run(_announce(settings, key, read_text(args.file)))
         if not settings.telegram_bot_token:
             raise ConfigError("TELEGRAM_BOT_TOKEN: required for `companera run` (ask @BotFather)")
         return asyncio.run(_run(settings, key))
@@ -66,6 +73,36 @@ async def _migrate(settings: Settings, key: bytes) -> int:
     db = await open_database(settings, key)
     await db.close()
     print("companera: database is up to date")
+    return 0
+
+
+def read_text(path: str) -> str:
+    try:
+        raw = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+        return raw.decode("utf-8")
+    except OSError as error:
+        raise ConfigError(f"{path}: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text") from None
+
+
+async def _announce(settings: Settings, key: bytes, text: str) -> int:
+    """Queue the announcement; the running bot sends it (it looks at the outbox every few
+    seconds)."""
+    from bot.app import open_database
+    from bot.core.announcements import announce
+    from bot.core.clock import SystemClock
+    from bot.core.context import Core, Refused
+    from bot.i18n import t
+
+    db = await open_database(settings, key)
+    try:
+        queued = await announce(Core(db, SystemClock()), text)
+    finally:
+        await db.close()
+    if isinstance(queued, Refused):
+        raise ConfigError(t("en", queued.reason, **queued.params))
+    print(f"companera: announcement queued for {queued} members")
     return 0
 
 

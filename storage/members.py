@@ -29,6 +29,13 @@ class MemberRepository:
         )
         return self._to_member(row) if row else None
 
+    async def ids_after(self, after: str, limit: int) -> list[str]:
+        """Member ids in id order, from just after `after`: for walking every member."""
+        ids = await self._session.scalars(
+            select(MemberRow.id).where(MemberRow.id > after).order_by(MemberRow.id).limit(limit)
+        )
+        return list(ids)
+
     async def get(self, member_id: str) -> Member | None:
         row = await self._session.get(MemberRow, member_id)
         return self._to_member(row) if row else None

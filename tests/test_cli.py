@@ -79,3 +79,16 @@ def test_migrate_then_a_wrong_key_is_refused(tmp_path: Path) -> None:
     )
     assert wrong.returncode == 2
     assert "master key does not open this database" in wrong.stderr
+
+
+def test_announce_refuses_an_empty_or_missing_file(tmp_path: Path) -> None:
+    key = new_master_key_b64()
+    empty = tmp_path / "empty.txt"
+    empty.write_text("  \n", encoding="utf-8")
+    for path, said in ((empty, "empty"), (tmp_path / "missing.txt", "missing.txt")):
+        result = companera(
+            "announce", str(path), COMPANERA_DATA_DIR=str(tmp_path), COMPANERA_MASTER_KEY=key
+        )
+        assert result.returncode == 2
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and said in lines[0]

@@ -54,7 +54,7 @@ def render(kind: str, params: dict[str, Any], to: Member) -> Outgoing:
             bool(params.get("protect")),
         )
     if kind == "announcement":
-        return Outgoing(params["text"])
+        return Outgoing(t(lang, "announcement.header") + "\n\n" + params["text"])
     if kind in ("checkin.reminder", "checkin.last_call"):
         text = t(
             lang,

@@ -106,7 +106,15 @@ def rate_limits() -> bool:
 
 
 @pytest.fixture
-async def world(tmp_path: Path, clock: FakeClock, rate_limits: bool) -> AsyncIterator[World]:
+def sender_settings(rate_limits: bool) -> SenderSettings:
+    """The sender as in production when the emulator enforces the limits, unpaced if not."""
+    return SenderSettings() if rate_limits else UNLIMITED
+
+
+@pytest.fixture
+async def world(
+    tmp_path: Path, clock: FakeClock, rate_limits: bool, sender_settings: SenderSettings
+) -> AsyncIterator[World]:
     async with fresh_database_url(tmp_path) as url, Emulator(rate_limits=rate_limits) as emulator:
         key = new_key()
         bot = Companera(
@@ -114,7 +122,7 @@ async def world(tmp_path: Path, clock: FakeClock, rate_limits: bool) -> AsyncIte
             key,
             clock=clock,
             poll_timeout=1,
-            delivery=None if rate_limits else UNLIMITED,
+            delivery=sender_settings,
         )
         await bot.start()
         try:

@@ -188,12 +188,12 @@ async def test_blocked_contact_is_skipped_and_the_worker_is_told_once(world: Wor
     world.emulator.block(eva)
     await miss_checkin(world, ana)
     await luz.receives(containing="ALERTA")
-    await ana.receives(containing="No pude entregar tu alerta a Eva")
+    await ana.receives(containing="No puedo escribirle a Eva")
     await world.advance(minutes=10)
     await luz.receives(containing="aviso repetido 1")
     await world.advance(minutes=10)
     await luz.receives(containing="aviso repetido 2")
-    notices = [m for m in ana.inbox() if "No pude entregar" in (m.text or "")]
+    notices = [m for m in ana.inbox() if "No puedo escribirle" in (m.text or "")]
     assert len(notices) == 1
 
 

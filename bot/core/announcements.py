@@ -1,0 +1,40 @@
+"""An operator's announcement to every member ("the bot moves to a new name on Friday"),
+sent at broadcast priority so that it never delays an alert or a reply."""
+
+from __future__ import annotations
+
+import hashlib
+
+from bot.core.context import Core, Refused, notify
+from bot.core.notifications import Notification, Priority
+
+MAX_TEXT = 3500  # Telegram's limit is 4096; the header in her language needs room
+PAGE = 500
+
+
+async def announce(core: Core, text: str) -> int | Refused:
+    """Queue `text` for every member; returns how many were queued. Running it again with
+    the same text on the same day queues nobody twice."""
+    text = text.strip()
+    if not text:
+        return Refused("announce.error.empty")
+    if len(text) > MAX_TEXT:
+        return Refused("announce.error.too_long", {"max": str(MAX_TEXT)})
+    day = core.clock.now().date().isoformat()
+    batch = hashlib.sha256(f"{day}\n{text}".encode()).hexdigest()[:16]
+    queued, after = 0, ""
+    while True:
+        async with core.unit() as uow:
+            ids = await uow.members.ids_after(after, PAGE)
+            for member_id in ids:
+                notification = Notification(
+                    member_id,
+                    "announcement",
+                    Priority.BROADCAST,
+                    f"announce:{batch}:{member_id}",
+                    {"text": text},
+                )
+                queued += await notify(uow, core, notification)
+        if len(ids) < PAGE:
+            return queued
+        after = ids[-1]

@@ -1,0 +1,120 @@
+"""The pacer against Telegram's limits, in simulated time: whatever the order of attempts,
+it never lets more go than Telegram allows."""
+
+from __future__ import annotations
+
+from collections import defaultdict, deque
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.delivery.pacing import Limits, Pacer
+
+GROUP = -1_001_000_000_001
+
+
+class Time:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def run(pacer: Pacer, time: Time, wanted: list[int], until: float) -> list[tuple[float, int]]:
+    """Send `wanted` chats' messages in turn as soon as the pacer allows; (time, chat) sent."""
+    sent = []
+    queue = deque(wanted)
+    while queue and time.now < until:
+        chat = queue[0]
+        ready = max(pacer.global_ready_at(), pacer.chat_ready_at(chat, time.now))
+        if ready > time.now:
+            time.now = ready
+            continue
+        pacer.take(chat)
+        sent.append((time.now, chat))
+        queue.popleft()
+    return sent
+
+
+def most_within(times: list[float], window: float) -> int:
+    best, start = 0, 0
+    for end in range(len(times)):
+        while times[end] - times[start] >= window:
+            start += 1
+        best = max(best, end - start + 1)
+    return best
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from([1, 2, 3, 4, GROUP, GROUP - 1]), min_size=1, max_size=300))
+def test_never_over_telegram_limits(chats: list[int]) -> None:
+    time = Time()
+    pacer = Pacer(Limits(), clock=time)
+    sent = run(pacer, time, chats, until=time.now + 3600)
+    assert len(sent) == len(chats)  # everything goes, eventually
+    assert most_within([t for t, _ in sent], 1.0) <= 30
+    by_chat: defaultdict[int, list[float]] = defaultdict(list)
+    for t, chat in sent:
+        by_chat[chat].append(t)
+    for chat, times in by_chat.items():
+        if chat < 0:
+            assert most_within(times, 60.0) <= 20  # a group: 20 a minute
+        else:
+            # a private chat: a burst of 3, then no faster than one a second
+            assert most_within(times, 1.0) <= 3
+            assert most_within(times, 10.0) <= 3 + 10
+
+
+def test_sustains_28_a_second_to_many_chats() -> None:
+    time = Time()
+    pacer = Pacer(Limits(), clock=time)
+    sent = run(pacer, time, list(range(1, 2801)), until=time.now + 3600)
+    duration = sent[-1][0] - sent[0][0]
+    assert 27.5 <= len(sent) / duration <= 28.5
+
+
+def test_a_429_holds_that_chat_only() -> None:
+    time = Time()
+    pacer = Pacer(Limits(), clock=time)
+    pacer.take(1)
+    assert pacer.too_many_requests(1, 5.0) is False
+    assert pacer.chat_ready_at(1, time.now) == time.now + 5.0
+    assert pacer.chat_ready_at(2, time.now) == time.now
+    assert pacer.global_ready_at() < time.now + 1
+
+
+def test_429s_from_two_chats_at_once_hold_everything() -> None:
+    time = Time()
+    pacer = Pacer(Limits(), clock=time)
+    pacer.too_many_requests(1, 3.0)
+    time.now += 0.5
+    assert pacer.too_many_requests(2, 3.0) is True
+    assert pacer.global_ready_at() >= time.now + 3.0
+
+
+def test_429s_far_apart_are_not_global() -> None:
+    time = Time()
+    pacer = Pacer(Limits(), clock=time)
+    pacer.too_many_requests(1, 1.0)
+    time.now += 30
+    assert pacer.too_many_requests(2, 1.0) is False
+
+
+def test_a_group_gets_at_most_20_a_minute() -> None:
+    time = Time()
+    pacer = Pacer(Limits(), clock=time)
+    sent = run(pacer, time, [GROUP] * 45, until=time.now + 3600)
+    times = [t for t, _ in sent]
+    assert len(sent) == 45
+    assert most_within(times, 60.0) <= 20
+    assert most_within(times, 60.0) >= 18  # and not much slower than allowed
+
+
+def test_a_private_chat_gets_a_burst_then_about_one_a_second() -> None:
+    time = Time()
+    pacer = Pacer(Limits(), clock=time)
+    times = [t for t, _ in run(pacer, time, [7] * 23, until=time.now + 3600)]
+    assert times[2] - times[0] < 0.1  # the burst, at the global pace
+    assert most_within(times, 1.0) <= 3
+    assert 20 <= times[-1] - times[0] <= 25  # then under one a second
