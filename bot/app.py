@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import timedelta
 
 from telegram import Update
@@ -52,6 +55,18 @@ async def open_database(settings: Settings, master_key: bytes) -> Database:
     return db
 
 
+async def patiently(action: Callable[[], Awaitable[object]], event: str) -> None:
+    """Call a Telegram action until it succeeds, backing off up to 10 s between tries."""
+    for attempt in itertools.count():
+        try:
+            await action()
+            return
+        except TelegramError:
+            delay = min(10.0, 0.5 * 2**attempt)
+            log.warning(event, extra={"seconds": delay})
+            await asyncio.sleep(delay)
+
+
 class Companera:
     """One process of the bot, polling Telegram (or the emulator)."""
 
@@ -67,8 +82,14 @@ class Companera:
         self._master_key = master_key
         self._clock = clock or SystemClock()
         self._poll_timeout = poll_timeout
-        self._delivery = delivery or SenderSettings()
+        self._delivery = replace(
+            delivery or SenderSettings(),
+            give_up_after=timedelta(seconds=settings.delivery_give_up_seconds),
+            sent_ttl=timedelta(seconds=settings.outbox_sent_ttl_seconds),
+            failed_ttl=timedelta(seconds=settings.outbox_failed_ttl_seconds),
+        )
         self._tasks: list[asyncio.Task[None]] = []
+        self._offset: int | None = None
 
     async def start(self) -> None:
         logs.quiet_libraries()
@@ -78,16 +99,19 @@ class Companera:
         self.application = build_application(
             settings.telegram_bot_token or "", settings.telegram_api_url, self.core
         )
-        await self.application.initialize()
+        # Started while Telegram is unreachable: wait for it. Timers wait too, so that what
+        # she sent meanwhile is read first; nothing could be delivered before anyway.
+        await patiently(self.application.initialize, "startup.telegram_unreachable")
         await publish_commands(self.application)
         await self.application.start()
-        await self._catch_up()
+        await patiently(self._catch_up, "startup.catch_up_retry")
         assert self.application.updater is not None
         await self.application.updater.start_polling(
             poll_interval=0,
             timeout=self._poll_timeout,
             allowed_updates=Update.ALL_TYPES,
             drop_pending_updates=False,
+            bootstrap_retries=-1,
         )
         self.scheduler = Scheduler(self.core)
         self.sender = OutboxSender(self.core, self.application.bot, self._delivery)
@@ -101,20 +125,13 @@ class Companera:
         """Handle what arrived while we were down before any overdue timer fires, so that a
         /safe sent on time counts as on time. Nothing is dropped."""
         bot = self.application.bot
-        offset: int | None = None
-        for attempt in range(5):
-            try:
-                await bot.delete_webhook(drop_pending_updates=False)
-                while updates := await bot.get_updates(
-                    offset=offset, timeout=0, allowed_updates=Update.ALL_TYPES
-                ):
-                    for update in updates:
-                        await self.application.process_update(update)
-                    offset = updates[-1].update_id + 1
-                return
-            except TelegramError:
-                log.warning("startup.catch_up_retry", extra={"seconds": attempt + 1})
-                await asyncio.sleep(attempt + 1)
+        await bot.delete_webhook(drop_pending_updates=False)
+        while updates := await bot.get_updates(
+            offset=self._offset, timeout=0, allowed_updates=Update.ALL_TYPES
+        ):
+            for update in updates:
+                await self.application.process_update(update)
+            self._offset = updates[-1].update_id + 1
 
     async def stop(self) -> None:
         """Stop taking updates, let the loops finish their transaction, then close."""

@@ -39,6 +39,11 @@ class Settings(BaseSettings):
         default=7 * 86400, ge=3600, alias="CHECKIN_ROW_TTL_SECONDS"
     )
     invite_ttl_seconds: int = Field(default=86400, ge=60, alias="INVITE_TTL_SECONDS")
+    outbox_sent_ttl_seconds: int = Field(default=86400, ge=0, alias="OUTBOX_SENT_TTL_SECONDS")
+    outbox_failed_ttl_seconds: int = Field(
+        default=7 * 86400, ge=3600, alias="OUTBOX_FAILED_TTL_SECONDS"
+    )
+    delivery_give_up_seconds: int = Field(default=86400, ge=600, alias="DELIVERY_GIVE_UP_SECONDS")
     max_contacts: int = Field(default=5, ge=1, le=20, alias="MAX_CONTACTS")
     default_timezone: str = Field(
         default="America/Mexico_City", alias="COMPANERA_DEFAULT_TIMEZONE"

@@ -6,13 +6,13 @@ import asyncio
 import contextlib
 import math
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
 from dataclasses import dataclass
 from typing import Literal, get_args
 
 from bot.emulator.protocol import ApiError, bad_request
 
-FaultKind = Literal["server_error", "timeout", "blocked", "chat_not_found"]
+FaultKind = Literal["server_error", "timeout", "blocked", "chat_not_found", "accepted_no_answer"]
 BLOCKED = "Forbidden: bot was blocked by the user"
 
 
@@ -73,7 +73,12 @@ class Gate:
     """Decides, before a method runs, whether Telegram refuses the request."""
 
     def __init__(
-        self, rate_limits: bool, global_rate: float, chat_rate: float, chat_burst: float
+        self,
+        rate_limits: bool,
+        global_rate: float,
+        chat_rate: float,
+        chat_burst: float,
+        group_per_minute: int = 20,
     ) -> None:
         self.rate_limits = rate_limits
         self.too_many_requests = 0
@@ -86,21 +91,38 @@ class Gate:
             lambda: TokenBucket(chat_rate, chat_burst)
         )
         self._closing = asyncio.Event()
+        self.group_per_minute = group_per_minute
+        self._groups: defaultdict[int, deque[float]] = defaultdict(deque)
 
     def check_outage(self) -> None:
         """During an outage every request answers 502."""
         if time.monotonic() < self.outage_until:
             raise ApiError(502, "Bad Gateway")
 
-    async def check(self, method: str, chat_id: int | None) -> None:
-        """Raise the error Telegram would answer, if any: faults, a block, rate limits."""
+    async def check(self, method: str, chat_id: int | None) -> Fault | None:
+        """Raise the error Telegram would answer, if any: faults, a block, rate limits.
+        Returns an "accepted_no_answer" fault, which applies after the method ran."""
         fault = self._take_fault(method, chat_id)
+        if fault is not None and fault.kind == "accepted_no_answer":
+            self._check_limits(method, chat_id)
+            return fault
         if fault is not None:
             await self._fail(fault.kind)
+        self._check_limits(method, chat_id)
+        return None
+
+    async def withhold_answer(self) -> None:
+        """Telegram did it, but the answer never arrives: hang, then 502."""
+        await self._fail("timeout")
+
+    def _check_limits(self, method: str, chat_id: int | None) -> None:
         if is_send(method) and chat_id in self.blocked:
             raise ApiError(403, BLOCKED)
         if is_send(method) and self.rate_limits and chat_id is not None:
-            self._take_tokens(chat_id)
+            if chat_id < 0:
+                self._take_group_slot(chat_id)
+            else:
+                self._take_tokens(chat_id)
 
     def clear(self) -> None:
         """Forget injected faults, blocks and any outage."""
@@ -147,3 +169,18 @@ class Gate:
             self.too_many_requests += 1
             retry = max(1, math.ceil(wait))
             raise ApiError(429, f"Too Many Requests: retry after {retry}", {"retry_after": retry})
+
+    def _take_group_slot(self, chat_id: int) -> None:
+        """A group takes at most `group_per_minute` messages in any sliding minute."""
+        now = time.monotonic()
+        window = self._groups[chat_id]
+        while window and now - window[0] >= 60.0:
+            window.popleft()
+        wait = 60.0 - (now - window[0]) if len(window) >= self.group_per_minute else 0.0
+        if wait == 0:
+            wait = self._global.take()
+        if wait:
+            self.too_many_requests += 1
+            retry = max(1, math.ceil(wait))
+            raise ApiError(429, f"Too Many Requests: retry after {retry}", {"retry_after": retry})
+        window.append(now)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import math
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -18,6 +20,7 @@ from bot.emulator.users import EmulatedUser
 
 FIRST_USER_ID = 1_000_001
 FALLBACK_BOT_ID = 7_000_001
+FIRST_GROUP_ID = -1_001_000_000_000
 MAX_UPLOAD = 20 * 2**20
 
 
@@ -32,6 +35,8 @@ class Emulator:
         global_rate: float = 30.0,
         chat_rate: float = 1.0,
         chat_burst: float = 3.0,
+        group_per_minute: int = 20,
+        latency: float = 0.0,
     ) -> None:
         self.token, self.bot_username = token, bot_username
         self.bot_id = _bot_id(token)
@@ -44,7 +49,9 @@ class Emulator:
         self.chats = Chats(bot_user)
         self.updates = UpdateQueue()
         self.api = BotApi(self.chats, self.updates)
-        self.gate = Gate(rate_limits, global_rate, chat_rate, chat_burst)
+        self.gate = Gate(rate_limits, global_rate, chat_rate, chat_burst, group_per_minute)
+        self.latency = latency  # seconds of round trip added to every Bot API request
+        self._groups = 0
         self.requests: Counter[str] = Counter()
         self._users: dict[str, EmulatedUser] = {}
         self._runner: web.AppRunner | None = None
@@ -113,6 +120,13 @@ class Emulator:
             self._users[name] = user
             self.chats.open(user.as_telegram())
         return self._users[name]
+
+    def group(self, title: str) -> int:
+        """A group chat the bot is in; returns its (negative) chat id."""
+        self._groups += 1
+        chat_id = FIRST_GROUP_ID - self._groups
+        self.chats.open_group(chat_id, title)
+        return chat_id
 
     def users(self) -> list[EmulatedUser]:
         """Everyone made so far, oldest first."""
@@ -190,9 +204,28 @@ class Emulator:
         """She unblocks the bot."""
         self.gate.blocked.discard(user.chat_id)
 
-    def outage(self, seconds: float) -> None:
-        """Every request from the bot answers 502 for `seconds`."""
-        self.gate.outage_until = time.monotonic() + seconds
+    def outage(self, seconds: float | None = None) -> None:
+        """Every request from the bot answers 502 for `seconds`, or until `end_outage()`."""
+        self.gate.outage_until = math.inf if seconds is None else time.monotonic() + seconds
+
+    def end_outage(self) -> None:
+        """Telegram is back."""
+        self.gate.outage_until = 0.0
+
+    @property
+    def in_outage(self) -> bool:
+        """Whether requests are answered 502 right now."""
+        return time.monotonic() < self.gate.outage_until
+
+    def peak_rate(self, window: float = 1.0, chat_id: int | None = None) -> int:
+        """The most messages accepted within any `window` seconds, in all or in one chat."""
+        times = [m.sent_at for m in self.sent if chat_id is None or m.chat_id == chat_id]
+        best, start = 0, 0
+        for end in range(len(times)):
+            while times[end] - times[start] >= window:
+                start += 1
+            best = max(best, end - start + 1)
+        return best
 
     def clear_faults(self) -> None:
         """Forget injected faults, blocks and any outage."""
@@ -205,16 +238,23 @@ class Emulator:
             return ApiError(401, "Unauthorized").response()
         found = self.api.handler(request.match_info["method"])
         self.requests[found[0] if found else request.match_info["method"]] += 1
+        if self.latency:
+            await asyncio.sleep(self.latency / 2)
         try:
             self.gate.check_outage()
             if found is None:
                 raise ApiError(404, "Not Found")
             name, handler = found
             params = await read_params(request)
-            await self.gate.check(name, params.integer("chat_id"))
-            return ok(await handler(params))
+            withheld = await self.gate.check(name, params.integer("chat_id"))
+            answer = ok(await handler(params))
+            if withheld is not None:
+                await self.gate.withhold_answer()
         except ApiError as error:
-            return error.response()
+            answer = error.response()
+        if self.latency:
+            await asyncio.sleep(self.latency / 2)
+        return answer
 
     async def _file(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:

@@ -94,13 +94,15 @@ class Signal:
 
 
 class Chats:
-    """Private chats with the bot: message ids, messages both ways, deletions."""
+    """Chats with the bot (private ones and groups): message ids, messages both ways,
+    deletions."""
 
     def __init__(self, bot_user: Json) -> None:
         self.bot_user = bot_user
         self.sent: list[SentMessage] = []
         self.changed = Signal()
         self._people: dict[int, Json] = {}
+        self._groups: dict[int, str] = {}
         self._message_ids: Counter[int] = Counter()
         self._inboxes: defaultdict[int, list[SentMessage]] = defaultdict(list)
         self._bot_messages: dict[tuple[int, int], SentMessage] = {}
@@ -111,12 +113,18 @@ class Chats:
         """Open the private chat with a person (a Telegram `User` object)."""
         self._people[int(person["id"])] = person
 
+    def open_group(self, chat_id: int, title: str) -> None:
+        """A group chat the bot is a member of."""
+        self._groups[chat_id] = title
+
     def exists(self, chat_id: int) -> bool:
         """Whether the bot has a chat with this id."""
-        return chat_id in self._people
+        return chat_id in self._people or chat_id in self._groups
 
     def chat_json(self, chat_id: int) -> Json:
-        """The Telegram `Chat` object of a private chat."""
+        """The Telegram `Chat` object of a private chat or a group."""
+        if chat_id in self._groups:
+            return {"id": chat_id, "type": "group", "title": self._groups[chat_id]}
         person = self._people.get(chat_id, {})
         chat: Json = {"id": chat_id, "type": "private"}
         for key in ("first_name", "username"):
