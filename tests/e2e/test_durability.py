@@ -1,4 +1,6 @@
-"""A kill -9 loses no alert, and a /safe sent while the bot was down counts as on time."""
+"""A kill -9 loses no alert, and a /safe sent while the bot was down counts as on time.
+A kill -9 during an outage loses nothing; a crash between Telegram's acceptance and the
+commit repeats the same alert, never a different one."""
 
 from __future__ import annotations
 
@@ -6,14 +8,18 @@ import asyncio
 import base64
 import os
 import sys
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from bot.emulator import Emulator
-from storage.crypto import new_key
+from bot.core.notifications import Priority
+from bot.emulator import Emulator, Fault
+from storage.crypto import Keyring, new_key
+from storage.database import Database, make_engine
 from tests.e2e.conftest import join, link
 from tests.support.db import fresh_database_url
 
@@ -70,3 +76,62 @@ async def test_kill_9_before_the_deadline_then_restart_after_it(tmp_path: Path) 
             await bea.receives(containing="Temporizador detenido", timeout=20)
             await luz.receives_nothing(within=2)
         assert not [m for m in luz.inbox() if "ALERTA: Bea" in (m.text or "")]
+
+
+async def pending_alerts(url: str, key: bytes) -> int:
+    """Alerts waiting in the outbox, read the way an operator would: with the key."""
+    db = Database(make_engine(url), Keyring(key))
+    try:
+        await db.open()
+        async with db.unit_of_work() as uow:
+            items = await uow.outbox.claim(datetime.now(UTC) + timedelta(days=1), 100)
+        return sum(item.priority == Priority.ALERT for item in items)
+    finally:
+        await db.close()
+
+
+async def test_kill_9_during_an_outage_and_at_the_worst_moment(tmp_path: Path) -> None:
+    async with fresh_database_url(tmp_path) as url, Emulator() as emulator:
+        key = new_key()
+        env = {
+            **os.environ,
+            "TELEGRAM_BOT_TOKEN": emulator.token,
+            "TELEGRAM_API_URL": emulator.base_url,
+            "DATABASE_URL": url,
+            "COMPANERA_DATA_DIR": str(tmp_path),
+            "COMPANERA_MASTER_KEY": base64.b64encode(key).decode(),
+            "CHECKIN_GRACE_SECONDS": str(GRACE_SECONDS),
+        }
+        async with bot_process(env) as first:
+            ana, luz = await join(emulator, "ana", "luz")
+            await link(ana, luz)
+            await ana.send("/checkin 1m Hotel Prueba, placa TEST-000")
+            await ana.receives(containing="tienes hasta las")
+            await ana.receives(containing="Borré tu mensaje")
+            emulator.outage()  # Telegram unreachable from here on
+            deadline = time.monotonic() + 90
+            while not await pending_alerts(url, key):  # due during the outage: queued
+                assert time.monotonic() < deadline, "no alert was queued"
+                await asyncio.sleep(1)
+            first.kill()  # during the outage
+            await first.wait()
+
+        async with bot_process(env) as second:
+            await asyncio.sleep(2)  # it starts while Telegram is still down
+            emulator.end_outage()
+            # Telegram takes the alert, but the bot dies before it learns so.
+            emulator.inject(Fault("accepted_no_answer", method="sendMessage", chat_id=luz.chat_id))
+            alert = await luz.receives(containing="ALERTA: Ana", timeout=30)
+            second.kill()
+            await second.wait()
+        assert await pending_alerts(url, key) == 1  # not marked sent: it will go again
+
+        async with bot_process(env):
+            again = await luz.receives(containing="ALERTA: Ana", timeout=30)
+            await ana.receives(containing="Avisé a tus contactos", timeout=30)
+            await luz.receives_nothing(within=3)
+        assert again.text == alert.text and "TEST-000" in alert.text
+        assert again.reply_markup == alert.reply_markup
+        alerts = [m for m in luz.inbox() if "ALERTA" in (m.text or "")]
+        assert len(alerts) == 2  # the same alert twice, at worst; never a different one
+        assert await pending_alerts(url, key) == 0
