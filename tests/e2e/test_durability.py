@@ -37,7 +37,7 @@ async def bot_process(env: dict[str, str]) -> AsyncIterator[asyncio.subprocess.P
         "run",
         env=env,
         stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,  # never a pipe nobody reads: it would fill
     )
     try:
         yield process
