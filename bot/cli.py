@@ -90,11 +90,14 @@ async def _announce(settings: Settings, key: bytes, text: str) -> int:
     """Queue the announcement; the running bot sends it (it looks at the outbox every few
     seconds)."""
     from bot.app import open_database
-    from bot.core.announcements import announce
+    from bot.core.announcements import announce, check
     from bot.core.clock import SystemClock
     from bot.core.context import Core, Refused
     from bot.i18n import t
 
+    refused = check(text)  # before touching the database
+    if refused is not None:
+        raise ConfigError(t("en", refused.reason, **refused.params))
     db = await open_database(settings, key)
     try:
         queued = await announce(Core(db, SystemClock()), text)

@@ -6,7 +6,15 @@ import json
 import logging
 import sys
 
-QUIET = ("httpx", "httpcore", "telegram", "apscheduler", "aiosqlite", "asyncio")
+QUIET = (
+    "httpx",
+    "httpcore",
+    "telegram",
+    "apscheduler",
+    "aiosqlite",
+    "asyncio",
+    "alembic.runtime.plugins",  # a line per plugin on every start, in newer Alembic
+)
 
 
 class _RedactToken(logging.Filter):
@@ -54,6 +62,7 @@ def configure(log_format: str = "text", secrets: list[str] | None = None) -> Non
 
 
 def quiet_libraries() -> None:
-    """These log raw updates (DEBUG) and request URLs that carry the bot token (INFO)."""
+    """These log raw updates (DEBUG) and request URLs that carry the bot token (INFO), or
+    say nothing an operator needs."""
     for name in QUIET:
         logging.getLogger(name).setLevel(logging.WARNING)

@@ -12,14 +12,22 @@ MAX_TEXT = 3500  # Telegram's limit is 4096; the header in her language needs ro
 PAGE = 500
 
 
+def check(text: str) -> Refused | None:
+    """Why this text cannot be announced, if it cannot."""
+    if not text.strip():
+        return Refused("announce.error.empty")
+    if len(text.strip()) > MAX_TEXT:
+        return Refused("announce.error.too_long", {"max": str(MAX_TEXT)})
+    return None
+
+
 async def announce(core: Core, text: str) -> int | Refused:
     """Queue `text` for every member; returns how many were queued. Running it again with
     the same text on the same day queues nobody twice."""
+    refused = check(text)
+    if refused is not None:
+        return refused
     text = text.strip()
-    if not text:
-        return Refused("announce.error.empty")
-    if len(text) > MAX_TEXT:
-        return Refused("announce.error.too_long", {"max": str(MAX_TEXT)})
     day = core.clock.now().date().isoformat()
     batch = hashlib.sha256(f"{day}\n{text}".encode()).hexdigest()[:16]
     queued, after = 0, ""
