@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.crypto import new_key, seal, unseal
@@ -16,6 +16,7 @@ from storage.models import CheckInRow
 from storage.records import CheckIn, Location
 
 OPEN_STATUSES = ("active", "alerted")
+HIDDEN_ALARM = "duress"  # a duress alarm looks, in her chat, like a check-in that ended
 
 
 class CheckInRepository:
@@ -64,14 +65,28 @@ class CheckInRepository:
         return await self._to_checkin(row) if row else None
 
     async def open_for(self, member_id: str) -> CheckIn | None:
-        """Her running check-in (active, or alerted and not yet ended), if any."""
+        """Her running check-in (active, or alerted and not yet ended), if any. A duress
+        alarm is not one: to her, and to anyone beside her, that check-in ended."""
         row = await self._session.scalar(
             select(CheckInRow)
-            .where(CheckInRow.member_id == member_id, CheckInRow.status.in_(OPEN_STATUSES))
+            .where(
+                CheckInRow.member_id == member_id,
+                CheckInRow.status.in_(OPEN_STATUSES),
+                or_(CheckInRow.alarm.is_(None), CheckInRow.alarm != HIDDEN_ALARM),
+            )
             .order_by(CheckInRow.started_at.desc())
             .limit(1)
         )
         return await self._to_checkin(row) if row else None
+
+    async def all_open_for(self, member_id: str) -> list[CheckIn]:
+        """Every check-in of hers that is not over, a duress alarm included."""
+        rows = await self._session.scalars(
+            select(CheckInRow).where(
+                CheckInRow.member_id == member_id, CheckInRow.status.in_(OPEN_STATUSES)
+            )
+        )
+        return [await self._to_checkin(row) for row in rows.all()]
 
     async def claim_due(self, now: datetime, limit: int) -> list[CheckIn]:
         """Rows whose next action is due, locked (SKIP LOCKED on PostgreSQL)."""
@@ -111,6 +126,8 @@ class CheckInRepository:
         row.alerts_sent = checkin.alerts_sent
         row.acknowledged_by = checkin.acknowledged_by
         row.ended_at = checkin.ended_at
+        row.alarm = checkin.alarm
+        row.pin_tries = checkin.pin_tries
 
     @staticmethod
     def _seal_details(checkin: CheckIn, row: CheckInRow, key: bytes | None) -> None:
@@ -122,11 +139,7 @@ class CheckInRepository:
             else None
         )
         row.location_sealed = (
-            seal_text(
-                key,
-                json.dumps([checkin.location.latitude, checkin.location.longitude]),
-                f"checkins:location:{row.id}",
-            )
+            seal_text(key, _dump_location(checkin.location), f"checkins:location:{row.id}")
             if checkin.location
             else None
         )
@@ -145,10 +158,9 @@ class CheckInRepository:
         if key is not None and row.details_sealed:
             details = unseal_text(key, row.details_sealed, f"checkins:details:{row.id}")
         if key is not None and row.location_sealed:
-            lat, lon = json.loads(
+            location = _load_location(
                 unseal_text(key, row.location_sealed, f"checkins:location:{row.id}")
             )
-            location = Location(lat, lon)
         return CheckIn(
             id=row.id,
             member_id=row.member_id,
@@ -163,4 +175,20 @@ class CheckInRepository:
             ended_at=row.ended_at,
             details=details,
             location=location,
+            alarm=row.alarm,
+            pin_tries=row.pin_tries or 0,
         )
+
+
+def _dump_location(location: Location) -> str:
+    point: list[float | str] = [location.latitude, location.longitude]
+    if location.at is not None:
+        point.append(location.at.isoformat())
+    return json.dumps(point)
+
+
+def _load_location(text: str) -> Location:
+    """[lat, lon] or [lat, lon, received at]."""
+    point = json.loads(text)
+    at = datetime.fromisoformat(point[2]) if len(point) > 2 else None
+    return Location(float(point[0]), float(point[1]), at)

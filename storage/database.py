@@ -113,6 +113,7 @@ class UnitOfWork:
         from storage.contacts import ContactRepository, InviteRepository
         from storage.members import MemberRepository
         from storage.outbox import OutboxRepository
+        from storage.safety import SafetyRepository
 
         self.session = session
         self.is_postgres = is_postgres
@@ -121,6 +122,7 @@ class UnitOfWork:
         self.contacts = ContactRepository(session, self.members)
         self.checkins = CheckInRepository(session, self.members, is_postgres)
         self.outbox = OutboxRepository(session, self.members, is_postgres, sequencer)
+        self.safety = SafetyRepository(session, self.members)
 
     async def __aenter__(self) -> UnitOfWork:
         return self

@@ -122,6 +122,20 @@ class CheckInRow(Base):
     key_wrapped: Mapped[bytes | None] = mapped_column(LargeBinary)
     details_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     location_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    alarm: Mapped[str | None] = mapped_column(String(16))
+    pin_tries: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class SafetyRow(Base):
+    """Her code word (a keyed digest) and PINs (argon2id hashes, sealed with her key)."""
+
+    __tablename__ = "member_safety"
+    member_id: Mapped[str] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
+    )
+    codeword_digest: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    codeword_reply: Mapped[str | None] = mapped_column(String(16))
+    pins_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class OutboxRow(Base):

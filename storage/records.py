@@ -58,6 +58,7 @@ class Contact:
 class Location:
     latitude: float
     longitude: float
+    at: datetime | None = None  # when it was received (a live location moves)
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,8 @@ class CheckIn:
     ended_at: datetime | None = None
     details: str | None = None
     location: Location | None = None
+    alarm: str | None = None  # why her contacts were alerted: missed, sos, codeword, duress
+    pin_tries: int = 0
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ from bot.i18n import LOCALES, languages, t
 
 ROOT = Path(__file__).parent.parent / "bot"
 KEY = re.compile(
-    r'"((?:alert|alias|button|checkin|command|contact|contacts|duration|error|'
-    r'extend|help|hint|invite|language|privacy|start)\.[a-z0-9_.]+)"'
+    r'"((?:alert|alias|button|checkin|codeword|command|contact|contacts|duration|error|'
+    r'extend|help|hint|invite|language|pin|privacy|sos|start)\.[a-z0-9_.]+)"'
 )
 NOT_MESSAGES = {
     "checkin.details",
@@ -22,7 +22,23 @@ NOT_MESSAGES = {
     "checkin.step",
     "alert.location",
     "alert.missed",
+    "codeword.phrase",
+    "pin.new",
+    "pin.duress",
+    "pin.check",
 }
+
+
+def test_every_reply_a_code_word_can_give_is_translated() -> None:
+    from bot.core.safety import CODEWORD_REPLIES
+
+    for language in languages():
+        texts = catalog(language)
+        for choice in CODEWORD_REPLIES:
+            key = "codeword.choice.none" if choice == "none" else f"codeword.reply.{choice}"
+            assert texts.get(key), (language, key)
+        for alarm in ("missed", "sos", "codeword", "duress"):
+            assert texts.get(f"alert.{alarm}.title"), (language, alarm)
 
 
 def catalog(language: str) -> dict[str, str]:

@@ -8,7 +8,7 @@ from datetime import timedelta
 from bot.core import timers
 from bot.core.context import Core, Refused, notify
 from bot.core.notifications import Notification, Priority
-from bot.core.timers import Status
+from bot.core.timers import Alarm, Status
 from storage.database import UnitOfWork
 from storage.records import CheckIn, Location, Member, new_id
 
@@ -102,7 +102,7 @@ async def check_in_safe(
         await uow.checkins.save(ended)
         await uow.checkins.erase_details(ended.id)
         if was_alerted:
-            await _tell_contacts_resolved(uow, core, member, checkin, None)
+            await tell_contacts_resolved(uow, core, member, checkin, None)
     return Ended(ended, was_alerted)
 
 
@@ -115,14 +115,17 @@ async def extend_checkin(
         if isinstance(checkin, Refused):
             return checkin
         was_alerted = checkin.status == Status.ALERTED
+        if was_alerted and (await uow.safety.settings(member.id)).has_pins:
+            # More time would stand her contacts down without her PIN.
+            return Refused("pin.error.extend_after_alert", {"checkin_id": checkin.id})
         extended = timers.extend(checkin, by, core.clock.now(), core.policy)
         await uow.checkins.save(extended)
         if was_alerted:
-            await _tell_contacts_resolved(uow, core, member, checkin, extended)
+            await tell_contacts_resolved(uow, core, member, checkin, extended)
     return Ended(extended, was_alerted)
 
 
-async def _tell_contacts_resolved(
+async def tell_contacts_resolved(
     uow: UnitOfWork, core: Core, member: Member, alerted: CheckIn, extended: CheckIn | None
 ) -> None:
     assert alerted.alerted_at is not None
@@ -178,6 +181,40 @@ async def acknowledge_alert(
                 ),
             )
     return Acknowledged(alias, True, my_label)
+
+
+@dataclass(frozen=True)
+class LatestLocation:
+    worker_alias: str
+    location: Location
+
+
+async def move_location(core: Core, member: Member, location: Location) -> bool:
+    """Her newest point (a pin, or a live location that moved) replaces the last one in
+    every check-in of hers that is not over; True when one she can see got it."""
+    point = replace(location, at=core.clock.now())
+    async with core.unit() as uow:
+        running = await uow.checkins.all_open_for(member.id)
+        for checkin in running:
+            await uow.checkins.save(replace(checkin, location=point))
+    return any(checkin.alarm != Alarm.DURESS for checkin in running)
+
+
+async def latest_location(
+    core: Core, contact_member: Member, checkin_id: str
+) -> LatestLocation | Refused:
+    """Her last point, for one of her contacts while the alert is on."""
+    async with core.db.unit_of_work() as uow:
+        checkin = await uow.checkins.get(checkin_id)
+        if checkin is None or checkin.status != Status.ALERTED:
+            return Refused("alert.ack.stale")
+        if await uow.contacts.find(checkin.member_id, contact_member.id) is None:
+            return Refused("alert.ack.stale")
+        worker = await uow.members.get(checkin.member_id)
+        alias = (worker.alias if worker else None) or ""
+        if checkin.location is None:
+            return Refused("alert.location.none", {"alias": alias})
+        return LatestLocation(alias, checkin.location)
 
 
 async def open_checkin(core: Core, member: Member) -> CheckIn | None:

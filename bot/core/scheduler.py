@@ -7,6 +7,7 @@ import logging
 from datetime import datetime, timedelta
 
 from bot.core import timers
+from bot.core.alerts import alert_contacts
 from bot.core.context import Core, notify
 from bot.core.notifications import Notification, Priority
 from bot.core.timers import Step
@@ -46,7 +47,7 @@ async def _take_step(uow: UnitOfWork, core: Core, checkin: CheckIn, now: datetim
     elif step in (Step.REMINDER, Step.LAST_CALL):
         await _remind(uow, core, after, step)
     elif step in (Step.ALERT, Step.REPEAT):
-        await _alert(uow, core, after)
+        await alert_contacts(uow, core, after)
     log.info("checkin.step", extra={"step": str(step), "checkin": checkin.id[:8]})
 
 
@@ -68,68 +69,6 @@ async def _remind(uow: UnitOfWork, core: Core, checkin: CheckIn, step: Step) -> 
             },
         ),
     )
-
-
-async def _alert(uow: UnitOfWork, core: Core, checkin: CheckIn) -> None:
-    """Alert every reachable contact with her details and pin; tell her it went out."""
-    assert checkin.alerted_at is not None
-    worker = await uow.members.get(checkin.member_id)
-    if worker is None:
-        return
-    prefix = f"{checkin.id}:{int(checkin.alerted_at.timestamp())}:alert:{checkin.alerts_sent}"
-    params = {
-        "checkin_id": checkin.id,
-        "alias": worker.alias or "",
-        "started_at": checkin.started_at.isoformat(),
-        "deadline": checkin.deadline_at.isoformat(),
-        "details": checkin.details or "",
-        "repeat": checkin.alerts_sent - 1,
-        "has_location": checkin.location is not None,
-    }
-    reached = 0
-    for contact in await uow.contacts.of_worker(worker.id):
-        if contact.unreachable_at is not None:
-            continue
-        reached += 1
-        await notify(
-            uow,
-            core,
-            Notification(
-                contact.contact_id,
-                "alert.missed",
-                Priority.ALERT,
-                f"{prefix}:{contact.id}",
-                params,
-            ),
-        )
-        if checkin.location is not None:
-            location = {
-                "latitude": checkin.location.latitude,
-                "longitude": checkin.location.longitude,
-            }
-            await notify(
-                uow,
-                core,
-                Notification(
-                    contact.contact_id,
-                    "alert.location",
-                    Priority.ALERT,
-                    f"{prefix}:{contact.id}:location",
-                    location,
-                ),
-            )
-    if checkin.alerts_sent == 1:
-        await notify(
-            uow,
-            core,
-            Notification(
-                worker.id,
-                "checkin.alert_sent",
-                Priority.REMINDER,
-                f"{prefix}:worker",
-                {"checkin_id": checkin.id, "contacts": reached},
-            ),
-        )
 
 
 class Scheduler:

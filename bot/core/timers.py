@@ -16,6 +16,15 @@ class Status(StrEnum):
     EXPIRED = "expired"
 
 
+class Alarm(StrEnum):
+    """Why her contacts are alerted; they see which in the alert's first line."""
+
+    MISSED = "missed"  # she did not check in by deadline + grace (or failed her PIN)
+    SOS = "sos"  # /sos or the SOS button
+    CODEWORD = "codeword"  # she sent her code word
+    DURESS = "duress"  # she "checked in" with her duress PIN
+
+
 class Stage(StrEnum):
     NONE = "none"
     REMINDED = "reminded"
@@ -77,10 +86,7 @@ def advance(checkin: CheckIn, step: Step, now: datetime, policy: Policy) -> Chec
             checkin, stage=Stage.LAST_CALL, next_action_at=checkin.deadline_at + policy.grace
         )
     if step == Step.ALERT:
-        alerted = replace(
-            checkin, status=Status.ALERTED, stage=Stage.ALERTED, alerted_at=now, alerts_sent=1
-        )
-        return replace(alerted, next_action_at=_after_alert(alerted, now, policy))
+        return raise_alarm(checkin, Alarm.MISSED, now, policy)
     if step == Step.REPEAT:
         repeated = replace(checkin, alerts_sent=checkin.alerts_sent + 1)
         return replace(repeated, next_action_at=_after_alert(repeated, now, policy))
@@ -152,6 +158,43 @@ def extend(checkin: CheckIn, by: timedelta, now: datetime, policy: Policy) -> Ch
         alerted_at=None,
         alerts_sent=0,
         acknowledged_by=None,
+        alarm=None,
+        pin_tries=0,
+    )
+
+
+def raise_alarm(checkin: CheckIn, alarm: Alarm, now: datetime, policy: Policy) -> CheckIn:
+    """Alert her contacts now, for `alarm`: a new round that nobody has acknowledged yet,
+    repeated while nobody does; the details stay until 24 h after it."""
+    alerted = replace(
+        checkin,
+        status=Status.ALERTED,
+        stage=Stage.ALERTED,
+        alarm=alarm,
+        alerted_at=now,
+        alerts_sent=1,
+        acknowledged_by=None,
+        pin_tries=0,
+    )
+    return replace(alerted, next_action_at=_after_alert(alerted, now, policy))
+
+
+def stand_down(checkin: CheckIn, now: datetime, policy: Policy) -> CheckIn:
+    """She is OK after an SOS: a timer that was running goes on to its deadline (its
+    reminder again if still ahead); with no deadline ahead the check-in ends safe."""
+    if checkin.deadline_at <= now:
+        return mark_safe(checkin, now, policy)
+    reminder = reminder_at(checkin.started_at, checkin.deadline_at, policy)
+    return replace(
+        checkin,
+        status=Status.ACTIVE,
+        stage=Stage.NONE if reminder > now else Stage.REMINDED,
+        next_action_at=reminder if reminder > now else checkin.deadline_at,
+        alarm=None,
+        alerted_at=None,
+        alerts_sent=0,
+        acknowledged_by=None,
+        pin_tries=0,
     )
 
 

@@ -10,7 +10,7 @@ from telegram.ext import Application, ApplicationBuilder, Defaults
 
 from bot.core.context import Core
 from bot.i18n import languages, t
-from bot.telegram import checkins, contacts, messages, start
+from bot.telegram import checkins, contacts, messages, safety, start
 from bot.telegram.errors import on_error
 
 log = logging.getLogger("companera.telegram")
@@ -18,6 +18,9 @@ COMMANDS = (
     "checkin",
     "safe",
     "extend",
+    "sos",
+    "codeword",
+    "pin",
     "invite",
     "contacts",
     "language",
@@ -39,7 +42,7 @@ def build_application(token: str, base_url: str, core: Core) -> Application:
     )
     application.bot_data["core"] = core
     # One group: the first handler that matches wins, so the catch-alls go last.
-    for module in (start, contacts, checkins, messages):
+    for module in (start, contacts, checkins, safety, messages):
         application.add_handlers(module.handlers())
     application.add_error_handler(on_error)
     return application

@@ -7,10 +7,12 @@ from datetime import timedelta
 from telegram import Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.core import checkins, members
+from bot.core import checkins, members, safety
 from bot.core.checkins import MAX_DETAILS, Ended, Started
-from bot.core.context import Refused
+from bot.core.context import Refused, tell
 from bot.core.durations import DurationError, parse_duration, split_duration
+from bot.core.notifications import Notification, Priority
+from bot.core.safety import Guarded, PinFailed, StoodDown, WrongPin
 from bot.i18n import t
 from bot.telegram.common import (
     Context,
@@ -20,10 +22,11 @@ from bot.telegram.common import (
     member_of,
     pressed,
     refuse,
+    reply_key,
     say,
 )
 from bot.telegram.render import checkin_buttons, local_time
-from storage.records import Conversation, Location, Member
+from storage.records import Conversation, Member
 
 PRESETS = ((30, "button.30m"), (60, "button.1h"), (120, "button.2h"), (180, "button.3h"))
 ASK_DURATION = Conversation("checkin.duration")
@@ -137,22 +140,14 @@ async def on_duration_text(context: Context, member: Member, text: str, message:
 
 
 async def on_details_text(
-    context: Context,
-    member: Member,
-    checkin_id: str,
-    text: str | None,
-    location: Location | None,
-    message: Message,
+    context: Context, member: Member, checkin_id: str, text: str, message: Message
 ) -> bool:
-    """Details or a pin for her running check-in; False when that check-in already ended."""
-    saved = await checkins.add_details(core_of(context), member, checkin_id, text, location)
+    """Details for her running check-in; False when that check-in already ended."""
+    saved = await checkins.add_details(core_of(context), member, checkin_id, text, None)
     if isinstance(saved, Refused):
         await members.set_conversation(core_of(context), member, None)
         return False
-    if location is not None:
-        await say(context, member, "checkin.location_saved")
-    else:
-        await _after_details(context, member, saved, message)
+    await _after_details(context, member, saved, message)
     return True
 
 
@@ -163,12 +158,64 @@ async def on_safe_command(update: Update, context: Context) -> None:
 
 
 async def _safe(context: Context, member: Member, checkin_id: str | None) -> None:
+    if await ask_pin(context, member, checkin_id, Guarded.SAFE):
+        return
     ended = await checkins.check_in_safe(core_of(context), member, checkin_id)
     if isinstance(ended, Refused):
         await refuse(context, member, ended)
         return
+    await _checked_in_safe(context, member, ended)
+
+
+async def _checked_in_safe(context: Context, member: Member, ended: Ended) -> None:
     await members.set_conversation(core_of(context), member, None)
     await say(context, member, "checkin.safe_after_alert" if ended.was_alerted else "checkin.safe")
+
+
+async def ask_pin(
+    context: Context, member: Member, checkin_id: str | None, action: Guarded
+) -> bool:
+    """With a PIN set, a guarded action first asks for it; True when it was asked (or the
+    action was refused just as it would have been without a PIN)."""
+    core = core_of(context)
+    if not (await safety.settings(core, member)).has_pins:
+        return False
+    checkin = await safety.guarded_checkin(core, member, checkin_id, action)
+    if isinstance(checkin, Refused):
+        await refuse(context, member, checkin)
+        return True
+    step = Conversation("pin.check", {"checkin_id": checkin.id, "action": str(action)})
+    await members.set_conversation(core, member, step)
+    cancel = keyboard([[(t(member.language, "button.cancel"), "pn:cancel")]])
+    await say(context, member, "pin.ask", cancel)
+    return True
+
+
+async def on_pin_check_text(
+    context: Context, member: Member, step: dict[str, str], text: str, message: Message
+) -> None:
+    """The PIN she typed for "I'm safe" or "All good". The safety PIN and the duress PIN
+    take exactly the same path in her chat: her message deleted, the same reply."""
+    await delete_quietly(message)
+    pin = safety.parse_pin(text)
+    if pin is None:
+        await say(context, member, "pin.error.format")
+        return
+    action = Guarded.OK if step.get("action") == Guarded.OK else Guarded.SAFE
+    checkin_id = step.get("checkin_id") or None
+    outcome = await safety.with_pin(core_of(context), member, checkin_id, action, pin)
+    if isinstance(outcome, WrongPin):
+        await say(context, member, "pin.wrong", tries=outcome.tries_left)
+        return
+    await members.set_conversation(core_of(context), member, None)
+    if isinstance(outcome, Ended):
+        await _checked_in_safe(context, member, outcome)
+    elif isinstance(outcome, StoodDown):
+        await say(context, member, "sos.stood_down")
+    elif isinstance(outcome, PinFailed):
+        await say(context, member, "pin.failed")
+    else:
+        await refuse(context, member, outcome)
 
 
 async def on_extend_command(update: Update, context: Context) -> None:
@@ -194,6 +241,10 @@ async def on_extend_command(update: Update, context: Context) -> None:
 
 async def _extend(context: Context, member: Member, by: timedelta, checkin_id: str | None) -> None:
     ended = await checkins.extend_checkin(core_of(context), member, by, checkin_id)
+    if isinstance(ended, Refused) and ended.reason == "pin.error.extend_after_alert":
+        safe = [(t(member.language, "button.safe"), f"ck:safe:{ended.params['checkin_id']}")]
+        await say(context, member, ended.reason, keyboard([safe]))
+        return
     if isinstance(ended, Refused):
         await refuse(context, member, ended)
         return
@@ -232,15 +283,21 @@ async def on_checkin_button(update: Update, context: Context) -> None:
 
 
 async def on_alert_button(update: Update, context: Context) -> None:
-    """al:ack:<checkin id>: a contact says "I'm on it"."""
+    """al:ack:<checkin id>: a contact says "I'm on it"; al:loc:<checkin id>: her last point."""
     member, parts = await pressed(update, context, "al")
-    if len(parts) != 2 or parts[0] != "ack":
+    if len(parts) != 2:
+        return
+    if parts[0] == "loc":
+        await _latest_location(context, member, parts[1])
+        return
+    if parts[0] != "ack":
         return
     acked = await checkins.acknowledge_alert(core_of(context), member, parts[1])
     if isinstance(acked, Refused):
         await refuse(context, member, acked)
     elif acked.first:
-        await say(context, member, "alert.ack.thanks", alias=acked.worker_alias)
+        where = [(t(member.language, "button.latest_location"), f"al:loc:{parts[1]}")]
+        await say(context, member, "alert.ack.thanks", keyboard([where]), alias=acked.worker_alias)
     else:
         await say(
             context,
@@ -249,6 +306,29 @@ async def on_alert_button(update: Update, context: Context) -> None:
             label=acked.by_label or "?",
             alias=acked.worker_alias,
         )
+
+
+async def _latest_location(context: Context, member: Member, checkin_id: str) -> None:
+    """Her newest point (a live location keeps it fresh), sent again to a contact."""
+    latest = await checkins.latest_location(core_of(context), member, checkin_id)
+    if isinstance(latest, Refused):
+        await refuse(context, member, latest)
+        return
+    point = latest.location
+    received = local_time(member, point.at.isoformat()) if point.at else "?"
+    await say(
+        context, member, "alert.location.latest", alias=latest.worker_alias, at=received
+    )
+    await tell(
+        core_of(context),
+        Notification(
+            member.id,
+            "alert.location",
+            Priority.INTERACTIVE,
+            reply_key(),
+            {"latitude": point.latitude, "longitude": point.longitude},
+        ),
+    )
 
 
 def handlers() -> list[BaseHandler]:

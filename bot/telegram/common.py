@@ -68,7 +68,7 @@ def reply(
         member_id,
         "reply",
         Priority.INTERACTIVE,
-        f"reply:{secrets.token_hex(12)}",
+        reply_key(),
         {
             "key": key,
             "params": params,
@@ -76,6 +76,11 @@ def reply(
             "protect": protect,
         },
     )
+
+
+def reply_key() -> str:
+    """A reply answers one update once: a key of its own."""
+    return f"reply:{secrets.token_hex(12)}"
 
 
 async def refuse(context: Context, member: Member, refusal: Refused) -> None:

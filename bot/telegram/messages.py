@@ -1,13 +1,15 @@
-"""Messages that are not commands: the answer to a question, a pin, or something else."""
+"""Messages that are not commands: her code word, the answer to a question, a pin, a live
+location that moved, or something else."""
 
 from __future__ import annotations
 
 from telegram import Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
-from bot.core import checkins
-from bot.telegram.checkins import on_details_text, on_duration_text
+from bot.core import checkins, safety
+from bot.telegram.checkins import on_details_text, on_duration_text, on_pin_check_text
 from bot.telegram.common import Context, core_of, fixed_reply, member_of, say
+from bot.telegram.safety import on_duress_pin_text, on_new_pin_text, save_codeword
 from bot.telegram.start import save_alias
 from storage.records import Location
 
@@ -15,44 +17,75 @@ MAX_TEXT = 4096
 
 
 async def on_text(update: Update, context: Context) -> None:
-    """Plain text answers the question she was asked last (kept in the database)."""
+    """Her code word first, whatever she was asked; else the answer to the question she was
+    asked last (kept in the database)."""
     member = await member_of(update, context)
     message = update.effective_message
     if member is None or message is None or message.text is None:
         return
     text = message.text[:MAX_TEXT]
-    step = member.conversation.step if member.conversation else None
+    conversation = member.conversation
+    step = conversation.step if conversation else None
+    data = conversation.data if conversation else {}
+    if step != "codeword.phrase":  # while choosing a new phrase, the old one is not an alarm
+        reply = await safety.heard_codeword(core_of(context), member, text)
+        if reply is not None:
+            if reply != "none":
+                await say(context, member, f"codeword.reply.{reply}")
+            return
     if step == "alias":
         await save_alias(context, member, text)
     elif step == "checkin.duration":
         await on_duration_text(context, member, text, message)
-    elif step == "checkin.details" and member.conversation:
-        checkin_id = member.conversation.data.get("checkin_id", "")
-        if not await on_details_text(context, member, checkin_id, text, None, message):
+    elif step == "checkin.details":
+        if not await on_details_text(context, member, data.get("checkin_id", ""), text, message):
             await say(context, member, "hint.free_text")
+    elif step == "codeword.phrase":
+        await save_codeword(context, member, text, message)
+    elif step == "pin.new":
+        await on_new_pin_text(context, member, text, message)
+    elif step == "pin.duress":
+        await on_duress_pin_text(context, member, data.get("safe", ""), text, message)
+    elif step == "pin.check":
+        await on_pin_check_text(context, member, data, text, message)
     else:
         await say(context, member, "hint.free_text")
 
 
 async def on_location(update: Update, context: Context) -> None:
-    """A location pin goes with her running check-in."""
+    """A pin, or the start of a live location, goes with her running check-in."""
     member = await member_of(update, context)
     message = update.effective_message
     if member is None or message is None or message.location is None:
         return
-    pin = Location(message.location.latitude, message.location.longitude)
-    running = await checkins.open_checkin(core_of(context), member)
-    if running is None:
+    shared = message.location
+    point = Location(shared.latitude, shared.longitude)
+    if not await checkins.move_location(core_of(context), member, point):
         await say(context, member, "hint.location_without_checkin")
+    elif shared.live_period:
+        await say(context, member, "checkin.live_location_saved")
+    else:
+        await say(context, member, "checkin.location_saved")
+
+
+async def on_live_location(update: Update, context: Context) -> None:
+    """Her live location moved (Telegram edits the message): keep only the newest point,
+    silently; nothing is kept once her check-in is over."""
+    member = await member_of(update, context)
+    message = update.edited_message
+    if member is None or message is None or message.location is None:
         return
-    await on_details_text(context, member, running.id, None, pin, message)
+    point = Location(message.location.latitude, message.location.longitude)
+    await checkins.move_location(core_of(context), member, point)
 
 
 def handlers() -> list[BaseHandler]:
     private_new = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+    private_edit = filters.ChatType.PRIVATE & filters.UpdateType.EDITED_MESSAGE
     return [
         MessageHandler(private_new & filters.TEXT & ~filters.COMMAND, on_text),
         MessageHandler(private_new & filters.LOCATION, on_location),
+        MessageHandler(private_edit & filters.LOCATION, on_live_location),
         MessageHandler(private_new & filters.COMMAND, fixed_reply("hint.unknown_command")),
         MessageHandler(
             private_new & ~filters.TEXT & ~filters.LOCATION, fixed_reply("hint.not_understood")

@@ -22,7 +22,8 @@ class Outgoing:
 
 
 def checkin_buttons(language: str, checkin_id: str) -> InlineKeyboardMarkup:
-    """I'm safe, +15 min, +30 min, +1 h: on every reminder and confirmation."""
+    """I'm safe, +15 min, +30 min, +1 h, and SOS on a row of its own, last, away from "I'm
+    safe": on every reminder and confirmation."""
     return keyboard(
         [
             [(t(language, "button.safe"), f"ck:safe:{checkin_id}")],
@@ -31,6 +32,7 @@ def checkin_buttons(language: str, checkin_id: str) -> InlineKeyboardMarkup:
                 (t(language, "button.extend30"), f"ck:ext:{checkin_id}:30"),
                 (t(language, "button.extend60"), f"ck:ext:{checkin_id}:60"),
             ],
+            [(t(language, "button.sos"), f"so:sos:{checkin_id}")],
         ]
     )
 
@@ -66,7 +68,7 @@ def render(kind: str, params: dict[str, Any], to: Member) -> Outgoing:
     if kind == "checkin.alert_sent":
         text = t(lang, kind, contacts=params["contacts"])
         return Outgoing(text, checkin_buttons(lang, params["checkin_id"]))
-    if kind == "alert.missed":
+    if kind in ("alert", "alert.missed"):  # "alert.missed": rows queued by 0.1
         return _alert(params, to)
     if kind == "alert.location":
         return Outgoing(location=(params["latitude"], params["longitude"]), protect=True)
@@ -92,27 +94,47 @@ def render(kind: str, params: dict[str, Any], to: Member) -> Outgoing:
     raise ValueError(f"no rendering for notification kind {kind}")
 
 
+ALARMS = ("missed", "sos", "codeword", "duress")
+
+
 def _alert(params: dict[str, Any], to: Member) -> Outgoing:
+    """The first line says what happened (missed, SOS, code word, duress PIN), in the
+    contact's language; then times, details, the pin to come, and what to do."""
     lang = to.language
-    lines = [t(lang, "alert.missed.title", alias=params["alias"])]
+    alarm = str(params.get("alarm") or "missed")
+    alarm = alarm if alarm in ALARMS else "missed"
+    lines = [t(lang, f"alert.{alarm}.title", alias=params["alias"])]
     if params.get("repeat"):
         lines[0] += " " + t(lang, "alert.missed.repeat", n=params["repeat"])
-    lines.append(
-        t(
-            lang,
-            "alert.missed.times",
-            started=local_time(to, params["started_at"]),
-            deadline=local_time(to, params["deadline"]),
-        )
-    )
+    started, deadline = params["started_at"], params["deadline"]
+    times = {"started": local_time(to, started), "deadline": local_time(to, deadline)}
+    if alarm == "missed":
+        lines.append(t(lang, "alert.missed.times", **times))
+    else:
+        raised = local_time(to, params.get("raised_at") or started)
+        line = t(lang, "alert.raised_at", at=raised)
+        if deadline > started:  # she had a timer running
+            line += "\n" + t(lang, "alert.had_checkin", **times)
+        lines.append(line)
     details = params.get("details")
     lines.append(
         t(lang, "alert.missed.details", details=details)
         if details
         else t(lang, "alert.missed.no_details")
     )
-    if params.get("has_location"):
+    if params.get("has_location") and params.get("location_at"):
+        at = local_time(to, params["location_at"])
+        lines.append(t(lang, "alert.location_follows_at", at=at))
+    elif params.get("has_location"):
         lines.append(t(lang, "alert.missed.location_follows"))
-    lines.append(t(lang, "alert.missed.what_to_do"))
-    buttons = keyboard([[(t(lang, "button.on_it"), f"al:ack:{params['checkin_id']}")]])
+    # After a code word or a duress PIN someone may be watching her phone: discreet advice.
+    advice = {"missed": "alert.missed.what_to_do", "sos": "alert.sos.what_to_do"}
+    lines.append(t(lang, advice.get(alarm, "alert.duress.what_to_do")))
+    checkin_id = params["checkin_id"]
+    buttons = keyboard(
+        [
+            [(t(lang, "button.on_it"), f"al:ack:{checkin_id}")],
+            [(t(lang, "button.latest_location"), f"al:loc:{checkin_id}")],
+        ]
+    )
     return Outgoing("\n\n".join(lines), buttons, protect=True)

@@ -47,10 +47,10 @@ async def test_a_missed_checkin_queues_alerts_with_details_and_pins(
     assert await scheduler.fire_due(core) == 1
     pending = await outbox_kinds(core)
     for contact in (luz, eva):
-        assert (contact.id, "alert.missed") in pending
+        assert (contact.id, "alert") in pending
         assert (contact.id, "alert.location") in pending
     assert (ana.id, "checkin.alert_sent") in pending
-    assert pending[0][1] == "alert.missed"  # alerts go first
+    assert pending[0][1] == "alert"  # alerts go first
 
 
 async def test_firing_twice_at_the_same_instant_adds_nothing(core: Core, clock: FakeClock) -> None:
@@ -131,5 +131,5 @@ async def test_an_unreachable_contact_is_skipped_and_reported_once(
     await scheduler.fire_due(core)
     pending = await outbox_kinds(core)
     assert pending.count((ana.id, "contacts.unreachable")) == 1
-    assert pending.count((eva.id, "alert.missed")) == 1  # the first alert only
-    assert pending.count((luz.id, "alert.missed")) == 2  # the alert and its repeat
+    assert pending.count((eva.id, "alert")) == 1  # the first alert only
+    assert pending.count((luz.id, "alert")) == 2  # the alert and its repeat

@@ -65,3 +65,43 @@ async def test_database_copy_reveals_no_secret(world: World, tmp_path: Path) -> 
     ]
     for secret in secrets:
         assert secret.encode() not in dump, f"a secret of kind #{secrets.index(secret)} leaked"
+
+
+CODEWORD = "Pistache Violeta Prueba"
+SAFE_PIN, DURESS_PIN = "48291375", "73526048"
+
+
+async def test_code_word_and_pins_are_not_readable_in_the_database(
+    world: World, tmp_path: Path
+) -> None:
+    ana, luz = await world.members("ana", "luz")
+    await world.link(ana, luz)
+    await ana.send(f"/codeword {CODEWORD}")
+    await ana.receives(containing="qué contesto")
+    await ana.send("/pin")
+    await ana.receives(containing="Escribe tu PIN de seguridad")
+    await ana.send(SAFE_PIN)
+    await ana.receives(containing="PIN de emergencia")
+    await ana.send(DURESS_PIN)
+    await ana.receives(containing="PIN guardados")
+    await ana.send("/checkin 1h")
+    await ana.press(await ana.receives(containing="tienes hasta las"), "✅ Estoy bien")
+    await ana.receives(containing="Escribe tu PIN")
+    await ana.send(DURESS_PIN)
+    await luz.receives(containing="PELIGRO")
+    await ana.send(CODEWORD.upper())
+    await luz.receives(containing="palabra clave")
+    dump = await database_bytes(world, tmp_path)
+    assert len(dump) > 1000
+    secrets = [
+        CODEWORD,
+        CODEWORD.lower(),
+        "pistache violeta",
+        "Violeta",
+        SAFE_PIN,
+        DURESS_PIN,
+        "argon2",
+        "$argon2id",
+    ]
+    for secret in secrets:
+        assert secret.encode() not in dump, f"a secret of kind #{secrets.index(secret)} leaked"

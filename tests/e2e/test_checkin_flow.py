@@ -69,7 +69,7 @@ async def test_reminder_before_the_deadline_then_last_call(world: World) -> None
     await ana.receives_nothing(within=0.3)
     await world.advance(minutes=1)
     reminder = await ana.receives(containing="Tu tiempo termina a las 13:00")
-    assert reminder.buttons() == ["✅ Estoy bien", "+15 min", "+30 min", "+1 h"]
+    assert reminder.buttons() == ["✅ Estoy bien", "+15 min", "+30 min", "+1 h", "🆘 SOS"]
     await world.advance(minutes=10)
     await ana.receives(containing="Se acabó tu tiempo")
 

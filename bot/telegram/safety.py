@@ -1,0 +1,235 @@
+"""Silent alarms in Telegram: /sos and its button, /codeword, /pin and the PIN steps."""
+
+from __future__ import annotations
+
+from telegram import Message, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot.core import members, safety
+from bot.core.context import Refused
+from bot.core.safety import CODEWORD_REPLIES, Guarded, StoodDown
+from bot.i18n import t
+from bot.telegram.checkins import ask_pin
+from bot.telegram.common import (
+    Context,
+    core_of,
+    delete_quietly,
+    keyboard,
+    member_of,
+    pressed,
+    refuse,
+    say,
+)
+from storage.records import Conversation, Member
+
+ASK_CODEWORD = Conversation("codeword.phrase")
+ASK_PIN = Conversation("pin.new")
+
+
+# --- SOS -------------------------------------------------------------------------------
+
+
+async def on_sos_command(update: Update, context: Context) -> None:
+    member = await member_of(update, context)
+    if member is not None:
+        await sos(context, member)
+
+
+async def sos(context: Context, member: Member) -> None:
+    """Alert every contact at once; her chat gets a short, neutral line and "All good"."""
+    raised = await safety.raise_sos(core_of(context), member)
+    if raised.contacts == 0:
+        await say(context, member, "sos.no_contacts")
+        return
+    ok = keyboard([[(t(member.language, "button.all_good"), f"so:ok:{raised.checkin_id}")]])
+    await say(context, member, "sos.sent", ok)
+
+
+async def on_sos_button(update: Update, context: Context) -> None:
+    """so:sos:<check-in> (on every check-in message) and so:ok:<check-in> (stand down)."""
+    member, parts = await pressed(update, context, "so")
+    if len(parts) != 2:
+        return
+    if parts[0] == "sos":
+        await sos(context, member)
+    elif parts[0] == "ok":
+        await stand_down(context, member, parts[1])
+
+
+async def stand_down(context: Context, member: Member, checkin_id: str) -> None:
+    if await ask_pin(context, member, checkin_id, Guarded.OK):
+        return
+    outcome = await safety.stand_down(core_of(context), member, checkin_id)
+    if isinstance(outcome, Refused):
+        await refuse(context, member, outcome)
+    else:
+        await stood_down(context, member, outcome)
+
+
+async def stood_down(context: Context, member: Member, _outcome: StoodDown) -> None:
+    await members.set_conversation(core_of(context), member, None)
+    await say(context, member, "sos.stood_down")
+
+
+# --- Code word -------------------------------------------------------------------------
+
+
+async def on_codeword_command(update: Update, context: Context) -> None:
+    """/codeword <phrase> sets it in one message (then deletes it); /codeword alone guides."""
+    member = await member_of(update, context)
+    if member is None:
+        return
+    if context.args:
+        await save_codeword(context, member, " ".join(context.args), update.effective_message)
+        return
+    current = await safety.settings(core_of(context), member)
+    if current.has_codeword:
+        lang = member.language
+        buttons = keyboard(
+            [
+                [(t(lang, "button.codeword_change"), "cw:change")],
+                [(t(lang, "button.codeword_reply"), "cw:replies")],
+                [(t(lang, "button.codeword_remove"), "cw:remove")],
+            ]
+        )
+        await say(context, member, "codeword.is_set", buttons)
+        return
+    await members.set_conversation(core_of(context), member, ASK_CODEWORD)
+    await say(context, member, "codeword.intro")
+
+
+async def save_codeword(
+    context: Context, member: Member, text: str, message: Message | None
+) -> None:
+    """Her phrase, from /codeword <phrase> or the guided step; her message is deleted."""
+    deleted = await delete_quietly(message)
+    reply = await safety.set_codeword(core_of(context), member, text)
+    if isinstance(reply, Refused):
+        await refuse(context, member, reply)
+        return
+    await members.set_conversation(core_of(context), member, None)
+    await say(context, member, "codeword.saved_deleted" if deleted else "codeword.saved_kept")
+    await _choose_reply(context, member, reply)
+
+
+async def _choose_reply(context: Context, member: Member, current: str) -> None:
+    lang = member.language
+    rows = []
+    for choice in CODEWORD_REPLIES:
+        label = (
+            t(lang, "codeword.choice.none")
+            if choice == "none"
+            else f"«{t(lang, f'codeword.reply.{choice}')}»"
+        )
+        mark = "• " if choice == current else ""
+        rows.append([(mark + label, f"cw:reply:{choice}")])
+    await say(context, member, "codeword.choose_reply", keyboard(rows))
+
+
+async def on_codeword_button(update: Update, context: Context) -> None:
+    """cw:reply:<choice>, cw:replies, cw:change, cw:remove."""
+    member, parts = await pressed(update, context, "cw")
+    if not parts:
+        return
+    core = core_of(context)
+    if parts[0] == "reply" and len(parts) == 2:
+        chosen = await safety.set_codeword_reply(core, member, parts[1])
+        if isinstance(chosen, Refused):
+            await refuse(context, member, chosen)
+        elif chosen == "none":
+            await say(context, member, "codeword.reply_none")
+        else:
+            line = t(member.language, f"codeword.reply.{chosen}")
+            await say(context, member, "codeword.reply_saved", line=line)
+    elif parts[0] == "replies":
+        current = (await safety.settings(core, member)).codeword_reply or "ok"
+        await _choose_reply(context, member, current)
+    elif parts[0] == "change":
+        await members.set_conversation(core, member, ASK_CODEWORD)
+        await say(context, member, "codeword.ask")
+    elif parts[0] == "remove":
+        await safety.clear_codeword(core, member)
+        await say(context, member, "codeword.removed")
+
+
+# --- PINs ------------------------------------------------------------------------------
+
+
+async def on_pin_command(update: Update, context: Context) -> None:
+    member = await member_of(update, context)
+    if member is None:
+        return
+    if (await safety.settings(core_of(context), member)).has_pins:
+        lang = member.language
+        buttons = keyboard(
+            [
+                [(t(lang, "button.pin_change"), "pn:change")],
+                [(t(lang, "button.pin_remove"), "pn:remove")],
+            ]
+        )
+        await say(context, member, "pin.is_set", buttons)
+        return
+    await members.set_conversation(core_of(context), member, ASK_PIN)
+    await say(context, member, "pin.intro")
+    await say(context, member, "pin.ask_safe")
+
+
+async def on_pin_button(update: Update, context: Context) -> None:
+    """pn:change, pn:remove, pn:cancel (a PIN that was asked for)."""
+    member, parts = await pressed(update, context, "pn")
+    if not parts:
+        return
+    core = core_of(context)
+    if parts[0] == "cancel":
+        await members.set_conversation(core, member, None)
+        await say(context, member, "pin.cancelled")
+    elif parts[0] == "change":
+        refused = await safety.may_change_pins(core, member)
+        if refused is not None:
+            await refuse(context, member, refused)
+            return
+        await members.set_conversation(core, member, ASK_PIN)
+        await say(context, member, "pin.ask_safe")
+    elif parts[0] == "remove":
+        refused = await safety.clear_pins(core, member)
+        await say(context, member, refused.reason if refused else "pin.removed")
+
+
+async def on_new_pin_text(context: Context, member: Member, text: str, message: Message) -> None:
+    """The safety PIN, first: kept hashed in her (sealed) conversation until the second."""
+    await delete_quietly(message)
+    pin = safety.parse_pin(text)
+    if pin is None:
+        await say(context, member, "pin.error.format")
+        return
+    hashed = await safety.first_pin(pin)
+    step = Conversation("pin.duress", {"safe": hashed})
+    await members.set_conversation(core_of(context), member, step)
+    await say(context, member, "pin.ask_duress")
+
+
+async def on_duress_pin_text(
+    context: Context, member: Member, safe_hash: str, text: str, message: Message
+) -> None:
+    await delete_quietly(message)
+    pin = safety.parse_pin(text)
+    if pin is None:
+        await say(context, member, "pin.error.format")
+        return
+    refused = await safety.save_pins(core_of(context), member, safe_hash, pin)
+    if refused is not None and refused.reason == "pin.error.same":
+        await say(context, member, "pin.error.same")  # she stays on this step
+        return
+    await members.set_conversation(core_of(context), member, None)
+    await say(context, member, refused.reason if refused else "pin.saved")
+
+
+def handlers() -> list[BaseHandler]:
+    return [
+        CommandHandler("sos", on_sos_command),
+        CommandHandler("codeword", on_codeword_command),
+        CommandHandler("pin", on_pin_command),
+        CallbackQueryHandler(on_sos_button, pattern=r"^so:"),
+        CallbackQueryHandler(on_codeword_button, pattern=r"^cw:"),
+        CallbackQueryHandler(on_pin_button, pattern=r"^pn:"),
+    ]

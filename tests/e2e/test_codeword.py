@@ -1,0 +1,99 @@
+"""/codeword: a phrase of her own raises a silent SOS; case, accents, punctuation and extra
+spaces do not count; a message that merely contains it is not an alarm."""
+
+from __future__ import annotations
+
+from tests.e2e.conftest import World
+
+PHRASE = "¿Me traes cigarros?"
+
+
+async def test_codeword_in_one_message_then_sent_in_other_ways(world: World) -> None:
+    ana, luz = await world.members("ana", "luz")
+    await world.link(ana, luz)
+    command = await ana.send(f"/codeword {PHRASE}")
+    await ana.receives(containing="Palabra clave guardada, y borré tu mensaje")
+    assert ana.is_deleted(command)
+    choose = await ana.receives(containing="qué contesto aquí")
+    assert choose.buttons() == [
+        "• «👍»",
+        "«Ok, gracias»",
+        "«Ahorita te contesto»",
+        "Nada (no contestar)",
+    ]
+    await ana.press(choose, "«Ok, gracias»")
+    await ana.receives(containing="Listo: contestaré «Ok, gracias».")
+
+    await ana.send("oye, ¿me traes cigarros? porfa")  # contains it: not an alarm
+    await ana.receives(containing="Para avisar antes de una cita")
+    await luz.receives_nothing(within=0.3)
+
+    for variant in ("  ME TRÁES   cigarros  ", "me traes cigarros?"):
+        await ana.send(variant)
+        answer = await ana.receives()
+        assert answer.text == "Ok, gracias" and not answer.buttons()
+        alert = await luz.receives(containing="EMERGENCIA")
+        assert "mandó su palabra clave" in (alert.text or "")
+        await ana.receives_nothing(within=0.3)  # nothing else shows in her chat
+        await ana.send("/safe")  # (no PIN set) her contacts are told she is fine
+        await ana.receives(containing="Ya les dije a tus contactos")
+        await luz.receives(containing="Ana confirmó que está bien")
+
+
+async def test_guided_codeword_with_no_reply_during_a_checkin(world: World) -> None:
+    ana, luz = await world.members("ana", "luz")
+    await world.link(ana, luz)
+    await ana.send("/codeword")
+    await ana.receives(containing="Escríbela ahora")
+    await ana.send("ab")
+    await ana.receives(containing="Esa frase es muy corta")
+    await ana.send("12345")
+    await ana.receives(containing="Usa palabras, no solo números")
+    typed = await ana.send("Pistache azul")
+    await ana.receives(containing="Palabra clave guardada")
+    assert ana.is_deleted(typed)
+    await ana.press(await ana.receives(containing="qué contesto"), "Nada (no contestar)")
+    await ana.receives(containing="no contestaré nada")
+
+    await ana.send("/checkin 1h Hotel Prueba Lila hab 9")
+    await ana.receives(containing="Borré tu mensaje")
+    await ana.send("pistache AZUL")
+    alert = await luz.receives(containing="palabra clave")
+    assert "Hotel Prueba Lila hab 9" in (alert.text or "")
+    assert "tenía que confirmar 13:00" in (alert.text or "")
+    await ana.receives_nothing(within=0.5)  # silence, as she chose
+
+
+async def test_codeword_while_answering_another_question_still_raises_the_alarm(
+    world: World,
+) -> None:
+    ana, luz = await world.members("ana", "luz")
+    await world.link(ana, luz)
+    await ana.send("/codeword pistache azul")
+    await ana.receives(containing="qué contesto")
+    await ana.send("/checkin")
+    await ana.press(await ana.receives(containing="Cuánto tiempo"), "Otro")
+    await ana.receives(containing="Escribe cuánto tiempo")
+    await ana.send("Pistache azul")  # not taken as a duration, nor as details
+    assert (await ana.receives()).text == "👍"
+    await luz.receives(containing="palabra clave")
+
+
+async def test_codeword_can_be_changed_and_removed(world: World) -> None:
+    ana, luz = await world.members("ana", "luz")
+    await world.link(ana, luz)
+    await ana.send("/codeword pistache azul")
+    await ana.receives(containing="qué contesto")
+    await ana.send("/codeword")
+    is_set = await ana.receives(containing="Ya tienes una palabra clave")
+    await ana.press(is_set, "Cambiar la frase")
+    await ana.receives(containing="Escribe tu nueva palabra clave")
+    await ana.send("pistache azul")  # the old phrase, while choosing a new one: no alarm
+    await ana.receives(containing="Palabra clave guardada")
+    await luz.receives_nothing(within=0.3)
+    await ana.send("/codeword")
+    await ana.press(await ana.receives(containing="Ya tienes"), "Borrar la palabra clave")
+    await ana.receives(containing="Palabra clave borrada")
+    await ana.send("pistache azul")
+    await ana.receives(containing="Para avisar antes de una cita")
+    await luz.receives_nothing(within=0.3)

@@ -1,0 +1,172 @@
+"""/pin: a safety PIN guards "I'm safe"; the duress PIN looks exactly the same in her chat
+and alerts her contacts; three wrong PINs count as a missed check-in; a forgotten PIN can be
+reset only while no check-in runs."""
+
+from __future__ import annotations
+
+from bot.core import checkins
+from bot.emulator import EmulatedUser, SentMessage
+from tests.e2e.conftest import GRACE, World
+
+SAFE_PIN, DURESS_PIN = "482913", "735260"
+DETAILS = "Hotel Prueba Azul hab 3, Tsuru blanco TEST-1122"
+
+
+async def set_pins(user: EmulatedUser, safe: str = SAFE_PIN, duress: str = DURESS_PIN) -> None:
+    await user.send("/pin")
+    await user.receives(containing="Escribe tu PIN de seguridad")
+    await user.send(safe)
+    await user.receives(containing="PIN de emergencia")
+    await user.send(duress)
+    await user.receives(containing="PIN guardados")
+
+
+async def check_in_with_pin(user: EmulatedUser, pin: str) -> tuple[SentMessage, dict]:
+    """She presses "I'm safe" on her running check-in and types `pin`; the bot's answer."""
+    await user.press(None, "✅ Estoy bien")
+    await user.receives(containing="Escribe tu PIN")
+    typed = await user.send(pin)
+    return await user.receives(), typed
+
+
+async def test_setting_pins_deletes_them_and_refuses_bad_ones(world: World) -> None:
+    (ana,) = await world.members("ana")
+    await ana.send("/pin")
+    await ana.receives(containing="nadie puede decir «estoy bien» por ti")
+    await ana.receives(containing="Escribe tu PIN de seguridad")
+    typed = [await ana.send("12")]
+    await ana.receives(containing="El PIN son de 4 a 8 cifras")
+    typed.append(await ana.send("12ab"))
+    await ana.receives(containing="El PIN son de 4 a 8 cifras")
+    typed.append(await ana.send(SAFE_PIN))
+    await ana.receives(containing="PIN de emergencia")
+    typed.append(await ana.send(SAFE_PIN))
+    await ana.receives(containing="Tiene que ser distinto")
+    typed.append(await ana.send(DURESS_PIN))
+    await ana.receives(containing="PIN guardados")
+    assert all(ana.is_deleted(message) for message in typed)
+    await ana.send("/pin")
+    is_set = await ana.receives(containing="Ya tienes PIN")
+    assert is_set.buttons() == ["Cambiar los PIN", "Borrar los PIN"]
+
+
+async def test_duress_pin_answers_byte_for_byte_like_the_safety_pin(world: World) -> None:
+    ana, luz = await world.members("ana", "luz")
+    await world.link(ana, luz)
+    await set_pins(ana)
+
+    await ana.send(f"/checkin 1h {DETAILS}")
+    await ana.receives(containing="Borré tu mensaje")
+    safe_reply, safe_typed = await check_in_with_pin(ana, SAFE_PIN)
+    await ana.send("/safe")
+    safe_after = await ana.receives()
+    await luz.receives_nothing(within=0.5)
+
+    await ana.send(f"/checkin 1h {DETAILS}")
+    await ana.receives(containing="Borré tu mensaje")
+    await ana.send_location(19.4326, -99.1332)
+    await ana.receives(containing="Ubicación guardada")
+    duress_reply, duress_typed = await check_in_with_pin(ana, DURESS_PIN)
+    await ana.send("/safe")
+    duress_after = await ana.receives()
+
+    for safe, duress in ((safe_reply, duress_reply), (safe_after, duress_after)):
+        assert safe.text == duress.text
+        assert safe.reply_markup == duress.reply_markup
+        assert safe.protect_content == duress.protect_content
+        assert safe.location == duress.location
+    assert safe_reply.text == "Qué bueno. Temporizador detenido y detalles borrados."
+    assert ana.is_deleted(safe_typed) and ana.is_deleted(duress_typed)
+    await ana.receives_nothing(within=0.5)
+
+    alert = await luz.receives(containing="PELIGRO")
+    assert DETAILS in (alert.text or "") and alert.protect_content
+    assert "no le escribas" in (alert.text or "")
+    assert (await luz.receives()).location == (19.4326, -99.1332)
+    # A live location she shares now still reaches her contacts, and her chat shows no
+    # running check-in, just as after a real safe check-in.
+    await ana.send_location(19.50, -99.20, live_period=900)
+    await ana.receives(containing="empieza antes un check-in")
+    await luz.press(alert, "📍 Última ubicación")
+    await luz.receives(containing="Última ubicación de Ana")
+    assert (await luz.receives()).location == (19.50, -99.20)
+    # To anyone holding her phone, she is free to start another check-in.
+    await ana.send("/checkin 30m")
+    await ana.receives(containing="tienes hasta las")
+
+
+async def test_three_wrong_pins_count_as_a_missed_checkin(world: World) -> None:
+    ana, luz = await world.members("ana", "luz")
+    await world.link(ana, luz)
+    await set_pins(ana)
+    await ana.send(f"/checkin 1h {DETAILS}")
+    await ana.receives(containing="Borré tu mensaje")
+    first, _ = await check_in_with_pin(ana, "111111")
+    assert first.text == "PIN incorrecto. Intentos que te quedan: 2."
+    await ana.send("222222")
+    await ana.receives(containing="Intentos que te quedan: 1")
+    await ana.send("not a pin")
+    await ana.receives(containing="El PIN son de 4 a 8 cifras")  # not counted
+    await luz.receives_nothing(within=0.2)
+    await ana.send("333333")
+    alert = await luz.receives(containing="ALERTA: Ana no confirmó")
+    assert DETAILS in (alert.text or "")
+    await ana.receives(containing="Avisé a tus contactos (1)")  # a reminder: before replies
+    await ana.receives(containing="PIN incorrecto tres veces: por eso avisé")
+    running = await checkins.open_checkin(world.bot.core, await world.member(ana))
+    assert running is not None and running.status == "alerted"
+
+
+async def test_a_forgotten_pin_can_be_reset_only_when_no_checkin_runs(world: World) -> None:
+    (ana,) = await world.members("ana")
+    await set_pins(ana)
+    await ana.send("/checkin 1h")
+    await ana.receives(containing="tienes hasta las")
+    await ana.send("/pin")
+    await ana.press(await ana.receives(containing="Ya tienes PIN"), "Borrar los PIN")
+    await ana.receives(containing="No puedes cambiar ni borrar tus PIN mientras")
+    await ana.press(None, "Cambiar los PIN")
+    await ana.receives(containing="No puedes cambiar ni borrar tus PIN mientras")
+    reply, _ = await check_in_with_pin(ana, SAFE_PIN)
+    assert reply.text == "Qué bueno. Temporizador detenido y detalles borrados."
+    await ana.send("/pin")
+    await ana.press(await ana.receives(containing="Ya tienes PIN"), "Borrar los PIN")
+    await ana.receives(containing="PIN borrados")
+    await ana.send("/checkin 1h")
+    await ana.receives(containing="tienes hasta las")
+    await ana.press(None, "✅ Estoy bien")
+    await ana.receives(containing="Temporizador detenido")  # no PIN asked any more
+
+
+async def test_after_an_alert_more_time_needs_the_pin_through_im_safe(world: World) -> None:
+    ana, luz = await world.members("ana", "luz")
+    await world.link(ana, luz)
+    await set_pins(ana)
+    await ana.send("/checkin 1m")
+    await ana.receives(containing="tienes hasta las")
+    await world.advance(minutes=1, seconds=GRACE + 1)
+    await luz.receives(containing="ALERTA")
+    notice = await ana.receives(containing="Avisé a tus contactos")
+    await ana.press(notice, "+15 min")
+    refused = await ana.receives(containing="te pediré tu PIN")
+    assert refused.buttons() == ["✅ Estoy bien"]
+    await luz.receives_nothing(within=0.3)  # not stood down without her PIN
+    await ana.press(refused, "✅ Estoy bien")
+    await ana.receives(containing="Escribe tu PIN")
+    await ana.send(SAFE_PIN)
+    await ana.receives(containing="Ya les dije a tus contactos que estás bien")
+    await luz.receives(containing="Ana confirmó que está bien")
+
+
+async def test_all_good_after_an_sos_asks_for_the_pin(world: World) -> None:
+    ana, luz = await world.members("ana", "luz")
+    await world.link(ana, luz)
+    await set_pins(ana)
+    await ana.send("/sos")
+    done = await ana.receives(containing="Listo ✓")
+    await luz.receives(containing="EMERGENCIA")
+    await ana.press(done, "Todo bien")
+    await ana.receives(containing="Escribe tu PIN")
+    await ana.send(DURESS_PIN)
+    assert (await ana.receives()).text == "Listo. Les dije a tus contactos que estás bien."
+    await luz.receives(containing="PELIGRO")  # forced to stand down: the alarm goes on
