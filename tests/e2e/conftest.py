@@ -77,6 +77,16 @@ async def link(worker: EmulatedUser, *contacts: EmulatedUser) -> None:
         await worker.receives(containing=contact.name.capitalize())
 
 
+async def set_pins(user: EmulatedUser, safe: str, duress: str) -> None:
+    """She sets her safety PIN and her duress PIN with /pin."""
+    await user.send("/pin")
+    await user.receives(containing="Escribe tu PIN de seguridad")
+    await user.send(safe)
+    await user.receives(containing="PIN de emergencia")
+    await user.send(duress)
+    await user.receives(containing="PIN guardados")
+
+
 def make_settings(url: str, data_dir: Path, emulator: Emulator, **extra: object) -> Settings:
     values: dict[str, object] = {
         "TELEGRAM_BOT_TOKEN": emulator.token,

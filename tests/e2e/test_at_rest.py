@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from storage.models import Base
-from tests.e2e.conftest import GRACE, World
+from tests.e2e.conftest import GRACE, World, set_pins
 
 ALIAS, LABEL = "Anabella Prueba", "Lucecita Prueba"
 DETAILS = "Hotel Flamingo Prueba hab 12, placa TEST-7788"
@@ -78,12 +78,7 @@ async def test_code_word_and_pins_are_not_readable_in_the_database(
     await world.link(ana, luz)
     await ana.send(f"/codeword {CODEWORD}")
     await ana.receives(containing="qué contesto")
-    await ana.send("/pin")
-    await ana.receives(containing="Escribe tu PIN de seguridad")
-    await ana.send(SAFE_PIN)
-    await ana.receives(containing="PIN de emergencia")
-    await ana.send(DURESS_PIN)
-    await ana.receives(containing="PIN guardados")
+    await set_pins(ana, SAFE_PIN, DURESS_PIN)
     await ana.send("/checkin 1h")
     await ana.press(await ana.receives(containing="tienes hasta las"), "✅ Estoy bien")
     await ana.receives(containing="Escribe tu PIN")

@@ -7,18 +7,14 @@ from __future__ import annotations
 from bot.core import checkins
 from bot.emulator import EmulatedUser, SentMessage
 from tests.e2e.conftest import GRACE, World
+from tests.e2e.conftest import set_pins as set_user_pins
 
 SAFE_PIN, DURESS_PIN = "482913", "735260"
 DETAILS = "Hotel Prueba Azul hab 3, Tsuru blanco TEST-1122"
 
 
-async def set_pins(user: EmulatedUser, safe: str = SAFE_PIN, duress: str = DURESS_PIN) -> None:
-    await user.send("/pin")
-    await user.receives(containing="Escribe tu PIN de seguridad")
-    await user.send(safe)
-    await user.receives(containing="PIN de emergencia")
-    await user.send(duress)
-    await user.receives(containing="PIN guardados")
+async def set_pins(user: EmulatedUser) -> None:
+    await set_user_pins(user, SAFE_PIN, DURESS_PIN)
 
 
 async def check_in_with_pin(user: EmulatedUser, pin: str) -> tuple[SentMessage, dict]:

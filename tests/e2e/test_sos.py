@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.core import checkins
 from bot.emulator import EmulatedUser
-from tests.e2e.conftest import GRACE, World
+from tests.e2e.conftest import GRACE, World, set_pins
 
 DETAILS = "Motel Prueba hab 7, Chevy rojo TEST-4321"
 
@@ -129,12 +129,7 @@ async def test_contacts_read_which_alarm_it_is_in_their_own_language(world: Worl
     await collect("palabra clave", "code word")
     await ana.send("/safe")
     await resolved(luz, kim)
-    await ana.send("/pin")  # 4. her duress PIN
-    await ana.receives(containing="Escribe tu PIN de seguridad")
-    await ana.send("4821")
-    await ana.receives(containing="PIN de emergencia")
-    await ana.send("7350")
-    await ana.receives(containing="PIN guardados")
+    await set_pins(ana, "4821", "7350")  # 4. her duress PIN
     await ana.send("/checkin 1h")
     await ana.press(await ana.receives(containing="tienes hasta las"), "✅ Estoy bien")
     await ana.receives(containing="Escribe tu PIN")
