@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any, TypeVar
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import Select, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.crypto import new_key, seal, unseal
@@ -16,6 +17,7 @@ from storage.models import CheckInRow
 from storage.records import CheckIn, Location
 
 OPEN_STATUSES = ("active", "alerted")
+_Query = TypeVar("_Query", bound=Select[Any])
 HIDDEN_ALARM = "duress"  # a duress alarm looks, in her chat, like a check-in that ended
 
 
@@ -61,13 +63,27 @@ class CheckInRepository:
             await self._session.flush()
 
     async def get(self, checkin_id: str) -> CheckIn | None:
-        row = await self._session.get(CheckInRow, checkin_id)
+        row = await self._session.get(
+            CheckInRow, checkin_id, with_for_update=self._is_postgres or None
+        )
         return await self._to_checkin(row) if row else None
+
+    async def set_location(self, checkin_id: str, location: Location) -> None:
+        """Replace only the sealed point: a live location moves often, and must never write
+        back a status or a next action that the scheduler changed meanwhile."""
+        row = await self._session.get(CheckInRow, checkin_id)
+        key = await self._checkin_key(row) if row is not None else None
+        if row is None or key is None:
+            return
+        row.location_sealed = seal_text(
+            key, _dump_location(location), f"checkins:location:{row.id}"
+        )
+        await self._session.flush()
 
     async def open_for(self, member_id: str) -> CheckIn | None:
         """Her running check-in (active, or alerted and not yet ended), if any. A duress
         alarm is not one: to her, and to anyone beside her, that check-in ended."""
-        row = await self._session.scalar(
+        query = (
             select(CheckInRow)
             .where(
                 CheckInRow.member_id == member_id,
@@ -77,16 +93,22 @@ class CheckInRepository:
             .order_by(CheckInRow.started_at.desc())
             .limit(1)
         )
+        row = await self._session.scalar(self._locked(query))
         return await self._to_checkin(row) if row else None
 
     async def all_open_for(self, member_id: str) -> list[CheckIn]:
         """Every check-in of hers that is not over, a duress alarm included."""
-        rows = await self._session.scalars(
-            select(CheckInRow).where(
-                CheckInRow.member_id == member_id, CheckInRow.status.in_(OPEN_STATUSES)
-            )
+        query = select(CheckInRow).where(
+            CheckInRow.member_id == member_id, CheckInRow.status.in_(OPEN_STATUSES)
         )
+        rows = await self._session.scalars(self._locked(query))
         return [await self._to_checkin(row) for row in rows.all()]
+
+    def _locked(self, query: _Query) -> _Query:
+        """On PostgreSQL a check-in read to be changed is locked until the commit, so that
+        a handler and the scheduler (which skips locked rows) never overwrite each other;
+        SQLite's writer transactions are serial already."""
+        return query.with_for_update() if self._is_postgres else query
 
     async def claim_due(self, now: datetime, limit: int) -> list[CheckIn]:
         """Rows whose next action is due, locked (SKIP LOCKED on PostgreSQL)."""

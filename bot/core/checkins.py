@@ -196,7 +196,7 @@ async def move_location(core: Core, member: Member, location: Location) -> bool:
     async with core.unit() as uow:
         running = await uow.checkins.all_open_for(member.id)
         for checkin in running:
-            await uow.checkins.save(replace(checkin, location=point))
+            await uow.checkins.set_location(checkin.id, point)
     return any(checkin.alarm != Alarm.DURESS for checkin in running)
 
 
