@@ -38,6 +38,7 @@ async def alert_contacts(uow: UnitOfWork, core: Core, checkin: CheckIn) -> int:
         "started_at": checkin.started_at.isoformat(),
         "deadline": checkin.deadline_at.isoformat(),
         "raised_at": checkin.alerted_at.isoformat(),
+        "had_checkin": checkin.deadline_at > checkin.started_at,  # not an SOS on its own
         "details": checkin.details or "",
         "repeat": checkin.alerts_sent - 1,
         "has_location": checkin.location is not None,

@@ -46,6 +46,14 @@ class StoodDown:
 
 
 @dataclass(frozen=True)
+class PinNeeded:
+    """She has a PIN: the action waits until she types it."""
+
+    checkin_id: str
+    action: Guarded
+
+
+@dataclass(frozen=True)
 class WrongPin:
     tries_left: int
 
@@ -53,6 +61,10 @@ class WrongPin:
 @dataclass(frozen=True)
 class PinFailed:
     """Too many wrong PINs: the check-in was treated as missed and her contacts alerted."""
+
+
+Outcome = Ended | StoodDown | PinNeeded | WrongPin | PinFailed | Refused
+"""What "I'm safe" or "All good" came to, with or without a PIN typed."""
 
 
 def normalize_phrase(text: str) -> str:
@@ -191,12 +203,27 @@ async def clear_pins(core: Core, member: Member) -> Refused | None:
     return None
 
 
-async def guarded_checkin(
+async def guarded(
     core: Core, member: Member, checkin_id: str | None, action: Guarded
-) -> CheckIn | Refused:
-    """The check-in a guarded action would act on, refused exactly as the action would be."""
+) -> Ended | StoodDown | PinNeeded | Refused:
+    """Check in safe, or stand down after an SOS: done at once when she has no PIN; with a
+    PIN, only once she types it (`with_pin`). Refused exactly as the action itself would be."""
     async with core.db.unit_of_work() as uow:
-        return await _guarded(uow, member, checkin_id, action)
+        has_pins = (await uow.safety.settings(member.id)).has_pins
+        checkin = await _guarded(uow, member, checkin_id, action)
+    if isinstance(checkin, Refused):
+        return checkin
+    if has_pins:
+        return PinNeeded(checkin.id, action)
+    return await _act(core, member, checkin_id, action)
+
+
+async def _act(
+    core: Core, member: Member, checkin_id: str | None, action: Guarded
+) -> Ended | StoodDown | Refused:
+    if action == Guarded.SAFE:
+        return await check_in_safe(core, member, checkin_id)
+    return await _stand_down(core, member, checkin_id)
 
 
 async def _guarded(
@@ -214,7 +241,9 @@ async def _guarded(
     return checkin
 
 
-async def stand_down(core: Core, member: Member, checkin_id: str) -> StoodDown | Refused:
+async def _stand_down(
+    core: Core, member: Member, checkin_id: str | None
+) -> StoodDown | Refused:
     """She is OK after an SOS: her contacts are told; a timer she had goes on."""
     now = core.clock.now()
     async with core.unit() as uow:
@@ -238,10 +267,7 @@ async def with_pin(
         pins = await uow.safety.pins(member.id)
     match = PinMatch.SAFE if pins is None else await pins.check(pin)
     if match == PinMatch.SAFE:
-        if action == Guarded.SAFE:
-            return await check_in_safe(core, member, checkin_id)
-        assert checkin_id is not None
-        return await stand_down(core, member, checkin_id)
+        return await _act(core, member, checkin_id, action)
     async with core.unit() as uow:
         checkin = await _guarded(uow, member, checkin_id, action)
         if isinstance(checkin, Refused):

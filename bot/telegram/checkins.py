@@ -12,7 +12,7 @@ from bot.core.checkins import MAX_DETAILS, Ended, Started
 from bot.core.context import Refused, tell
 from bot.core.durations import DurationError, parse_duration, split_duration
 from bot.core.notifications import Notification, Priority
-from bot.core.safety import Guarded, PinFailed, StoodDown, WrongPin
+from bot.core.safety import Guarded, Outcome, PinNeeded, StoodDown, WrongPin
 from bot.i18n import t
 from bot.telegram.common import (
     Context,
@@ -158,37 +158,36 @@ async def on_safe_command(update: Update, context: Context) -> None:
 
 
 async def _safe(context: Context, member: Member, checkin_id: str | None) -> None:
-    if await ask_pin(context, member, checkin_id, Guarded.SAFE):
-        return
-    ended = await checkins.check_in_safe(core_of(context), member, checkin_id)
-    if isinstance(ended, Refused):
-        await refuse(context, member, ended)
-        return
-    await _checked_in_safe(context, member, ended)
+    outcome = await safety.guarded(core_of(context), member, checkin_id, Guarded.SAFE)
+    await answer_guarded(context, member, outcome)
 
 
-async def _checked_in_safe(context: Context, member: Member, ended: Ended) -> None:
-    await members.set_conversation(core_of(context), member, None)
-    await say(context, member, "checkin.safe_after_alert" if ended.was_alerted else "checkin.safe")
-
-
-async def ask_pin(
-    context: Context, member: Member, checkin_id: str | None, action: Guarded
-) -> bool:
-    """With a PIN set, a guarded action first asks for it; True when it was asked (or the
-    action was refused just as it would have been without a PIN)."""
+async def answer_guarded(context: Context, member: Member, outcome: Outcome) -> None:
+    """The answer to "I'm safe" or "All good", with or without a PIN. The safety PIN and
+    the duress PIN reach the same branch: the same conversation change, the same reply."""
     core = core_of(context)
-    if not (await safety.settings(core, member)).has_pins:
-        return False
-    checkin = await safety.guarded_checkin(core, member, checkin_id, action)
-    if isinstance(checkin, Refused):
-        await refuse(context, member, checkin)
-        return True
-    step = Conversation("pin.check", {"checkin_id": checkin.id, "action": str(action)})
-    await members.set_conversation(core, member, step)
-    cancel = keyboard([[(t(member.language, "button.cancel"), "pn:cancel")]])
-    await say(context, member, "pin.ask", cancel)
-    return True
+    if isinstance(outcome, PinNeeded):
+        step = Conversation(
+            "pin.check", {"checkin_id": outcome.checkin_id, "action": str(outcome.action)}
+        )
+        await members.set_conversation(core, member, step)
+        cancel = keyboard([[(t(member.language, "button.cancel"), "pn:cancel")]])
+        await say(context, member, "pin.ask", cancel)
+    elif isinstance(outcome, WrongPin):
+        await say(context, member, "pin.wrong", tries=outcome.tries_left)
+    elif isinstance(outcome, Refused):
+        if member.conversation and member.conversation.step == "pin.check":
+            await members.set_conversation(core, member, None)  # asked for a PIN in vain
+        await refuse(context, member, outcome)
+    else:
+        await members.set_conversation(core, member, None)
+        if isinstance(outcome, Ended):
+            reply = "checkin.safe_after_alert" if outcome.was_alerted else "checkin.safe"
+        elif isinstance(outcome, StoodDown):
+            reply = "sos.stood_down"
+        else:
+            reply = "pin.failed"
+        await say(context, member, reply)
 
 
 async def on_pin_check_text(
@@ -204,18 +203,7 @@ async def on_pin_check_text(
     action = Guarded.OK if step.get("action") == Guarded.OK else Guarded.SAFE
     checkin_id = step.get("checkin_id") or None
     outcome = await safety.with_pin(core_of(context), member, checkin_id, action, pin)
-    if isinstance(outcome, WrongPin):
-        await say(context, member, "pin.wrong", tries=outcome.tries_left)
-        return
-    await members.set_conversation(core_of(context), member, None)
-    if isinstance(outcome, Ended):
-        await _checked_in_safe(context, member, outcome)
-    elif isinstance(outcome, StoodDown):
-        await say(context, member, "sos.stood_down")
-    elif isinstance(outcome, PinFailed):
-        await say(context, member, "pin.failed")
-    else:
-        await refuse(context, member, outcome)
+    await answer_guarded(context, member, outcome)
 
 
 async def on_extend_command(update: Update, context: Context) -> None:

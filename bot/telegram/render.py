@@ -68,7 +68,7 @@ def render(kind: str, params: dict[str, Any], to: Member) -> Outgoing:
     if kind == "checkin.alert_sent":
         text = t(lang, kind, contacts=params["contacts"])
         return Outgoing(text, checkin_buttons(lang, params["checkin_id"]))
-    if kind in ("alert", "alert.missed"):  # "alert.missed": rows queued by 0.1
+    if kind in ("alert", "alert.missed"):  # "alert.missed": queued before alarms had kinds
         return _alert(params, to)
     if kind == "alert.location":
         return Outgoing(location=(params["latitude"], params["longitude"]), protect=True)
@@ -113,7 +113,7 @@ def _alert(params: dict[str, Any], to: Member) -> Outgoing:
     else:
         raised = local_time(to, params.get("raised_at") or started)
         line = t(lang, "alert.raised_at", at=raised)
-        if deadline > started:  # she had a timer running
+        if params.get("had_checkin"):
             line += "\n" + t(lang, "alert.had_checkin", **times)
         lines.append(line)
     details = params.get("details")

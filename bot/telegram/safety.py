@@ -7,9 +7,9 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.core import members, safety
 from bot.core.context import Refused
-from bot.core.safety import CODEWORD_REPLIES, Guarded, StoodDown
+from bot.core.safety import CODEWORD_REPLIES, DEFAULT_REPLY, Guarded
 from bot.i18n import t
-from bot.telegram.checkins import ask_pin
+from bot.telegram.checkins import answer_guarded
 from bot.telegram.common import (
     Context,
     core_of,
@@ -57,18 +57,9 @@ async def on_sos_button(update: Update, context: Context) -> None:
 
 
 async def stand_down(context: Context, member: Member, checkin_id: str) -> None:
-    if await ask_pin(context, member, checkin_id, Guarded.OK):
-        return
-    outcome = await safety.stand_down(core_of(context), member, checkin_id)
-    if isinstance(outcome, Refused):
-        await refuse(context, member, outcome)
-    else:
-        await stood_down(context, member, outcome)
-
-
-async def stood_down(context: Context, member: Member, _outcome: StoodDown) -> None:
-    await members.set_conversation(core_of(context), member, None)
-    await say(context, member, "sos.stood_down")
+    """"All good" after an SOS: her contacts are told she is OK (with her PIN, if set)."""
+    outcome = await safety.guarded(core_of(context), member, checkin_id, Guarded.OK)
+    await answer_guarded(context, member, outcome)
 
 
 # --- Code word -------------------------------------------------------------------------
@@ -142,7 +133,7 @@ async def on_codeword_button(update: Update, context: Context) -> None:
             line = t(member.language, f"codeword.reply.{chosen}")
             await say(context, member, "codeword.reply_saved", line=line)
     elif parts[0] == "replies":
-        current = (await safety.settings(core, member)).codeword_reply or "ok"
+        current = (await safety.settings(core, member)).codeword_reply or DEFAULT_REPLY
         await _choose_reply(context, member, current)
     elif parts[0] == "change":
         await members.set_conversation(core, member, ASK_CODEWORD)
@@ -212,6 +203,10 @@ async def on_duress_pin_text(
     context: Context, member: Member, safe_hash: str, text: str, message: Message
 ) -> None:
     await delete_quietly(message)
+    if not safe_hash:  # the first PIN was lost (never expected): start again from it
+        await members.set_conversation(core_of(context), member, ASK_PIN)
+        await say(context, member, "pin.ask_safe")
+        return
     pin = safety.parse_pin(text)
     if pin is None:
         await say(context, member, "pin.error.format")
