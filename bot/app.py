@@ -17,6 +17,7 @@ from bot import logs
 from bot.config import Settings
 from bot.core.clock import Clock, SystemClock
 from bot.core.context import Core, Limits
+from bot.core.housekeeping import Housekeeping
 from bot.core.scheduler import Scheduler
 from bot.core.timers import Policy
 from bot.delivery.outbox import OutboxSender, SenderSettings
@@ -41,7 +42,13 @@ def policy_from(settings: Settings) -> Policy:
 
 
 def limits_from(settings: Settings) -> Limits:
-    return Limits(settings.max_contacts, settings.invite_ttl_seconds, settings.default_timezone)
+    return Limits(
+        settings.max_contacts,
+        settings.invite_ttl_seconds,
+        settings.default_timezone,
+        settings.network_pass_ttl_seconds,
+        settings.checks_per_hour,
+    )
 
 
 async def open_database(settings: Settings, master_key: bytes) -> Database:
@@ -118,6 +125,7 @@ class Companera:
         self._tasks = [
             asyncio.create_task(self.scheduler.run(), name="scheduler"),
             asyncio.create_task(self.sender.run(), name="outbox"),
+            asyncio.create_task(Housekeeping(self.core).run(), name="housekeeping"),
         ]
         log.info("started")
 

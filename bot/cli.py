@@ -1,4 +1,4 @@
-"""`companera run | demo | migrate | keygen | announce`."""
+"""`companera run | demo | migrate | keygen | announce | network`."""
 
 from __future__ import annotations
 
@@ -36,6 +36,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "announce", help="send a message to every member, after alerts and replies"
     )
     announce.add_argument("file", help="a UTF-8 text file with the message, or - for stdin")
+    add_network_commands(commands)
     args = parser.parse_args(argv)
     if args.command == "keygen":
         print(new_master_key_b64())
@@ -52,12 +53,39 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_migrate(settings, key))
         if args.command == "announce":
             return asyncio.run(_announce(settings, key, read_text(args.file)))
+        if args.command == "network":
+            return network_command(settings, key, args)
         if not settings.telegram_bot_token:
             raise ConfigError("TELEGRAM_BOT_TOKEN: required for `companera run` (ask @BotFather)")
         return asyncio.run(_run(settings, key))
     except (SettingsError, ConfigError, WrongKeyError) as error:
         print(f"companera: {error}", file=sys.stderr)
         return EXIT_CONFIG
+
+
+def add_network_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    network = commands.add_parser("network", help="peer networks run by organisations")
+    actions = network.add_subparsers(dest="action", required=True)
+    create = actions.add_parser("create", help="a new network; prints a coordinator's link")
+    create.add_argument("name")
+    create.add_argument("--config", required=True, help="the network's YAML file")
+    update = actions.add_parser("update", help="new areas, rules or resources for a network")
+    update.add_argument("name")
+    update.add_argument("--config", required=True, help="the network's YAML file")
+    link = actions.add_parser("link", help="another single-use coordinator's link")
+    link.add_argument("name")
+    actions.add_parser("list", help="the networks, with members and areas")
+
+
+def network_command(settings: Settings, key: bytes, args: argparse.Namespace) -> int:
+    from bot.network_cli import NetworkCommandError, run_network_command
+
+    path = getattr(args, "config", None)
+    config_text = read_text(path) if path else None
+    try:
+        return asyncio.run(run_network_command(settings, key, args, config_text))
+    except NetworkCommandError as error:
+        raise ConfigError(str(error)) from None
 
 
 def require_master_key(settings: Settings) -> bytes:

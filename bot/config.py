@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     )
     delivery_give_up_seconds: int = Field(default=86400, ge=600, alias="DELIVERY_GIVE_UP_SECONDS")
     max_contacts: int = Field(default=5, ge=1, le=20, alias="MAX_CONTACTS")
+    network_pass_ttl_seconds: int = Field(
+        default=7 * 86400, ge=3600, alias="NETWORK_PASS_TTL_SECONDS"
+    )
+    checks_per_hour: int = Field(default=20, ge=1, le=1000, alias="CHECKS_PER_HOUR")
     default_timezone: str = Field(
         default="America/Mexico_City", alias="COMPANERA_DEFAULT_TIMEZONE"
     )

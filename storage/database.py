@@ -112,8 +112,10 @@ class UnitOfWork:
         from storage.checkins import CheckInRepository
         from storage.contacts import ContactRepository, InviteRepository
         from storage.members import MemberRepository
+        from storage.networks import NetworkRepository
         from storage.outbox import OutboxRepository
         from storage.safety import SafetyRepository
+        from storage.warnings import WarningRepository
 
         self.session = session
         self.is_postgres = is_postgres
@@ -123,6 +125,8 @@ class UnitOfWork:
         self.checkins = CheckInRepository(session, self.members, is_postgres)
         self.outbox = OutboxRepository(session, self.members, is_postgres, sequencer)
         self.safety = SafetyRepository(session, self.members)
+        self.networks = NetworkRepository(session, keyring)
+        self.warnings = WarningRepository(session, self.networks)
 
     async def __aenter__(self) -> UnitOfWork:
         return self

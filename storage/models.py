@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import (
+    Boolean,
     DateTime,
     ForeignKey,
     Index,
@@ -136,6 +137,130 @@ class SafetyRow(Base):
     codeword_digest: Mapped[bytes | None] = mapped_column(LargeBinary(32))
     codeword_reply: Mapped[str | None] = mapped_column(String(16))
     pins_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class NetworkRow(Base):
+    """An organisation's peer network: its name and configuration sealed with its own key."""
+
+    __tablename__ = "networks"
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    name_index: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    key_wrapped: Mapped[bytes] = mapped_column(LargeBinary)
+    name_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    config_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class MembershipRow(Base):
+    """A member in a network: her role, whether she is trusted, or a candidate awaiting
+    vouches."""
+
+    __tablename__ = "network_members"
+    __table_args__ = (UniqueConstraint("network_id", "member_id"),)
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    network_id: Mapped[str] = mapped_column(
+        ForeignKey("networks.id", ondelete="CASCADE"), index=True
+    )
+    member_id: Mapped[str] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    trusted: Mapped[bool] = mapped_column(Boolean, default=False)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AreaSubscriptionRow(Base):
+    """She gets the warnings of an area; the area only as a digest under the network's key."""
+
+    __tablename__ = "area_subscriptions"
+    membership_id: Mapped[str] = mapped_column(
+        ForeignKey("network_members.id", ondelete="CASCADE"), primary_key=True
+    )
+    area_digest: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True, index=True)
+
+
+class NetworkPassRow(Base):
+    """A single-use way in: a coordinator's link, a member's link or code, an invitation
+    that waits for vouches, or a candidate's code to vouch for her. Only a keyed digest of
+    the code is stored."""
+
+    __tablename__ = "network_passes"
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    network_id: Mapped[str] = mapped_column(
+        ForeignKey("networks.id", ondelete="CASCADE"), index=True
+    )
+    code_index: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    issuer_id: Mapped[str | None] = mapped_column(
+        ForeignKey("network_members.id", ondelete="SET NULL")
+    )
+    candidate_id: Mapped[str | None] = mapped_column(
+        ForeignKey("network_members.id", ondelete="CASCADE")
+    )
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class VouchRow(Base):
+    """One member vouched for a candidate; who, only as a digest under the network's key."""
+
+    __tablename__ = "vouches"
+    candidate_id: Mapped[str] = mapped_column(
+        ForeignKey("network_members.id", ondelete="CASCADE"), primary_key=True
+    )
+    voucher_digest: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
+
+
+class WarningRow(Base):
+    """A peer warning, sealed with the network's key. The reporter link is cut (SET NULL)
+    when she leaves; the text never names her."""
+
+    __tablename__ = "warnings"
+    __table_args__ = (Index("ix_warnings_network_status", "network_id", "status"),)
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    network_id: Mapped[str] = mapped_column(ForeignKey("networks.id", ondelete="CASCADE"))
+    reporter_id: Mapped[str | None] = mapped_column(
+        ForeignKey("network_members.id", ondelete="SET NULL"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(16))
+    body_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    me_too: Mapped[int] = mapped_column(Integer, default=0)
+    flags: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class WarningIdentifierRow(Base):
+    """A phone number or plate of a warning, only as a digest under the network's key."""
+
+    __tablename__ = "warning_identifiers"
+    warning_id: Mapped[str] = mapped_column(
+        ForeignKey("warnings.id", ondelete="CASCADE"), primary_key=True
+    )
+    digest: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True, index=True)
+
+
+class WarningMarkRow(Base):
+    """"It happened to me too" or a flag, once per member: a digest, not a link to her."""
+
+    __tablename__ = "warning_marks"
+    warning_id: Mapped[str] = mapped_column(
+        ForeignKey("warnings.id", ondelete="CASCADE"), primary_key=True
+    )
+    digest: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
+
+
+class CheckCountRow(Base):
+    """How many numbers she checked in the current hour; never which."""
+
+    __tablename__ = "check_counts"
+    member_id: Mapped[str] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
+    )
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    used: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class OutboxRow(Base):

@@ -88,3 +88,51 @@ class OutboxItem:
     payload: dict[str, Any]
     attempts: int
     created_at: datetime
+
+
+@dataclass(frozen=True)
+class Network:
+    """A peer network; `config` is its configuration as JSON, read by the core."""
+
+    id: str
+    name: str
+    config: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Membership:
+    id: str
+    network_id: str
+    member_id: str
+    role: str  # member, coordinator
+    status: str  # active, candidate
+    trusted: bool
+    joined_at: datetime
+
+
+@dataclass(frozen=True)
+class NetworkPass:
+    id: str
+    network_id: str
+    kind: str  # coordinator, member, invite (waits for vouches), vouch (a candidate's code)
+    issuer_id: str | None
+    candidate_id: str | None
+    expires_at: datetime
+    used_at: datetime | None
+
+
+@dataclass(frozen=True)
+class PeerWarning:
+    """A warning as its network's members read it; `body` holds the sealed fields."""
+
+    id: str
+    network_id: str
+    reporter_id: str | None
+    status: str  # pending, published, flagged
+    body: dict[str, str]
+    me_too: int
+    flags: int
+    created_at: datetime
+    published_at: datetime | None
+    expires_at: datetime

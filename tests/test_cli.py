@@ -92,3 +92,41 @@ def test_announce_refuses_an_empty_or_missing_file(tmp_path: Path) -> None:
         assert result.returncode == 2
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and said in lines[0]
+
+
+def test_network_create_prints_a_coordinator_code_then_list_link_update(tmp_path: Path) -> None:
+    env = {"COMPANERA_DATA_DIR": str(tmp_path), "COMPANERA_MASTER_KEY": new_master_key_b64()}
+    example = str(Path(__file__).parent.parent / "deploy" / "network.example.yaml")
+    created = companera("network", "create", "Alianza Prueba", "--config", example, **env)
+    assert created.returncode == 0, created.stderr
+    assert "Network: Alianza Prueba" in created.stdout
+    code = created.stdout.rsplit("/join ", 1)[1].split()[0]
+    assert len(code) == 11 and code[5] == "-"
+    again = companera("network", "create", "alianza  prueba", "--config", example, **env)
+    assert again.returncode == 2 and "already a network" in again.stderr
+    listed = companera("network", "list", **env)
+    assert listed.returncode == 0 and "Alianza Prueba: 0 members" in listed.stdout
+    link = companera("network", "link", "Alianza Prueba", **env)
+    assert link.returncode == 0 and "/join " in link.stdout
+    assert link.stdout.rsplit("/join ", 1)[1].split()[0] != code
+    smaller = tmp_path / "smaller.yaml"
+    smaller.write_text("areas:\n  - name: Centro\n", encoding="utf-8")
+    updated = companera("network", "update", "Alianza Prueba", "--config", str(smaller), **env)
+    assert updated.returncode == 0, updated.stderr
+    listed = companera("network", "list", **env)
+    assert "Alianza Prueba: 0 members, 1 areas" in listed.stdout
+    unknown = companera("network", "link", "Otra Red", **env)
+    assert unknown.returncode == 2 and "no network with that name" in unknown.stderr
+
+
+def test_network_config_errors_name_the_field_before_touching_the_database(
+    tmp_path: Path,
+) -> None:
+    env = {"COMPANERA_DATA_DIR": str(tmp_path), "COMPANERA_MASTER_KEY": new_master_key_b64()}
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("region: XX\nareas:\n  - name: Centro\n", encoding="utf-8")
+    result = companera("network", "create", "Red Prueba", "--config", str(bad), **env)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "region" in lines[0] and "bad.yaml" in lines[0]
+    assert not (tmp_path / "companera.db").exists()

@@ -14,7 +14,8 @@ from bot.i18n import LOCALES, languages, t
 ROOT = Path(__file__).parent.parent / "bot"
 KEY = re.compile(
     r'"((?:alert|alias|button|checkin|codeword|command|contact|contacts|duration|error|'
-    r'extend|help|hint|invite|language|pin|privacy|sos|start)\.[a-z0-9_.]+)"'
+    r'extend|help|hint|invite|language|pin|privacy|sos|start|network|warn|warning|check|'
+    r'moderation|areas)\.[a-z0-9_.]+)"'
 )
 NOT_MESSAGES = {
     "checkin.details",
@@ -26,6 +27,11 @@ NOT_MESSAGES = {
     "pin.new",
     "pin.duress",
     "pin.check",
+    "check.phone",
+    "network.code",
+    "areas.pin",
+    "moderation.edit",
+    "warn.ask_",
 }
 
 

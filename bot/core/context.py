@@ -26,6 +26,8 @@ class Limits:
     max_contacts: int = 5
     invite_ttl_seconds: int = 86400
     default_timezone: str = "America/Mexico_City"
+    network_pass_ttl_seconds: int = 7 * 86400
+    checks_per_hour: int = 20
 
 
 @dataclass

@@ -63,6 +63,22 @@ class EmulatedUser:
             location["live_period"] = live_period
         return self._post({"location": location})
 
+    async def send_contact(self, phone_number: str, first_name: str = "Contact") -> Json:
+        """She shares a contact card (or forwards one)."""
+        return self._post({"contact": {"phone_number": phone_number, "first_name": first_name}})
+
+    async def send_photo(self, forwarded: bool = False) -> Json:
+        """She sends a photo, or forwards one from another chat."""
+        photo = [{"file_id": "photo-1", "file_unique_id": "p1", "width": 90, "height": 90}]
+        content: Json = {"photo": photo}
+        if forwarded:
+            content["forward_origin"] = {
+                "type": "hidden_user",
+                "sender_user_name": "Someone",
+                "date": int(time.time()),
+            }
+        return self._post(content)
+
     async def edit_live_location(self, message: Json, latitude: float, longitude: float) -> Json:
         """Her live location moved: Telegram sends the message again as `edited_message`."""
         if "location" not in message:

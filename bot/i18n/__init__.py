@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import gettext
 import io
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime, format_time
+from babel.dates import format_date, format_datetime, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -57,3 +57,8 @@ def clock_time(moment: datetime, language: str, zone: str) -> str:
 
 def day_and_time(moment: datetime, language: str, zone: str) -> str:
     return format_datetime(moment, format="short", tzinfo=ZoneInfo(zone), locale=language)
+
+
+def short_date(day: date, language: str) -> str:
+    """24 nov / Nov 24."""
+    return format_date(day, format="d MMM" if language != "en" else "MMM d", locale=language)

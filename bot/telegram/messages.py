@@ -8,9 +8,17 @@ from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot.core import checkins, safety
 from bot.telegram.checkins import on_details_text, on_duration_text, on_pin_check_text
-from bot.telegram.common import Context, core_of, fixed_reply, member_of, say
+from bot.telegram.common import Context, core_of, delete_quietly, fixed_reply, member_of, say
+from bot.telegram.networks import ASK_AREA_PIN, on_area_pin, use_code
 from bot.telegram.safety import on_duress_pin_text, on_new_pin_text, save_codeword
 from bot.telegram.start import save_alias
+from bot.telegram.warnings import (
+    check,
+    on_moderation_text,
+    on_warn_other,
+    on_warn_pin,
+    on_warn_text,
+)
 from storage.records import Location
 
 MAX_TEXT = 4096
@@ -48,6 +56,15 @@ async def on_text(update: Update, context: Context) -> None:
         await on_duress_pin_text(context, member, data.get("safe", ""), text, message)
     elif step == "pin.check":
         await on_pin_check_text(context, member, data, text, message)
+    elif step and step.startswith("warn."):
+        await on_warn_text(context, member, step, text, message)
+    elif step == "check.phone":
+        await check(context, member, text)
+        await delete_quietly(message)
+    elif step == "network.code":
+        await use_code(context, member, text)
+    elif step == "moderation.edit":
+        await on_moderation_text(context, member, data.get("warning_id", ""), text, message)
     else:
         await say(context, member, "hint.free_text")
 
@@ -59,6 +76,13 @@ async def on_location(update: Update, context: Context) -> None:
     if member is None or message is None or message.location is None:
         return
     shared = message.location
+    step = member.conversation.step if member.conversation else None
+    if step == ASK_AREA_PIN.step and not shared.live_period:
+        await on_area_pin(context, member, shared.latitude, shared.longitude)
+        return
+    if step and step.startswith("warn.") and not shared.live_period:
+        if await on_warn_pin(context, member, shared.latitude, shared.longitude):
+            return
     point = Location(shared.latitude, shared.longitude)
     if not await checkins.move_location(core_of(context), member, point):
         await say(context, member, "hint.location_without_checkin")
@@ -79,6 +103,18 @@ async def on_live_location(update: Update, context: Context) -> None:
     await checkins.move_location(core_of(context), member, point)
 
 
+async def on_other(update: Update, context: Context) -> None:
+    """A photo, a sticker, a voice note: in the middle of a form, the form goes on."""
+    member = await member_of(update, context)
+    if member is None:
+        return
+    step = member.conversation.step if member.conversation else ""
+    if step.startswith("warn."):
+        await on_warn_other(context, member)
+    else:
+        await say(context, member, "hint.not_understood")
+
+
 def handlers() -> list[BaseHandler]:
     private_new = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
     private_edit = filters.ChatType.PRIVATE & filters.UpdateType.EDITED_MESSAGE
@@ -87,7 +123,5 @@ def handlers() -> list[BaseHandler]:
         MessageHandler(private_new & filters.LOCATION, on_location),
         MessageHandler(private_edit & filters.LOCATION, on_live_location),
         MessageHandler(private_new & filters.COMMAND, fixed_reply("hint.unknown_command")),
-        MessageHandler(
-            private_new & ~filters.TEXT & ~filters.LOCATION, fixed_reply("hint.not_understood")
-        ),
+        MessageHandler(private_new & ~filters.TEXT & ~filters.LOCATION, on_other),
     ]

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from telegram import InlineKeyboardMarkup
 
-from bot.i18n import clock_time, t
+from bot.i18n import clock_time, short_date, t
 from bot.telegram.common import keyboard
 from storage.records import Member
 
@@ -91,6 +91,10 @@ def render(kind: str, params: dict[str, Any], to: Member) -> Outgoing:
         return Outgoing(t(lang, kind, label=label_or_default(to, params.get("label"))))
     if kind == "contacts.removed":
         return Outgoing(t(lang, kind, alias=params["alias"]))
+    if kind == "warning":
+        return Outgoing(warning_text(lang, params), warning_buttons(lang, params["warning_id"]))
+    if kind in NETWORK_NOTICES:
+        return Outgoing(t(lang, kind, network=params.get("network", "")))
     raise ValueError(f"no rendering for notification kind {kind}")
 
 
@@ -138,3 +142,51 @@ def _alert(params: dict[str, Any], to: Member) -> Outgoing:
         ]
     )
     return Outgoing("\n\n".join(lines), buttons, protect=True)
+
+
+NETWORK_NOTICES = (
+    "network.welcome",
+    "network.pass_used",
+    "network.removed",
+    "warning.to_review",
+    "warning.published",
+    "warning.rejected",
+)
+
+
+def warning_text(lang: str, params: dict[str, Any]) -> str:
+    """A peer warning as members read it: what, where, roughly when, the text and the
+    identifiers; never who reported it or when she did."""
+    lines = [
+        t(lang, "warning.title", network=params["network"]),
+        t(lang, f"warning.kind.{params['kind']}") + " · " + params["area"],
+        _when(lang, params["when"], params.get("day") or ""),
+        params["text"],
+    ]
+    for name in ("phone", "plate", "name"):
+        if params.get(name):
+            lines.append(t(lang, f"warning.{name}", value=params[name]))
+    if params.get("me_too"):
+        lines.append(t(lang, "warning.me_too_count", n=params["me_too"]))
+    return "\n".join(lines)
+
+
+def _when(lang: str, when: str, day: str) -> str:
+    """The day it happened, from the day it was sent, coarsely: the submission time is not
+    shown (it could point at the reporter)."""
+    if not day or when not in ("today", "yesterday", "week", "earlier"):
+        return t(lang, "warning.when.earlier_unknown")
+    sent = date.fromisoformat(day)
+    shown = {"today": sent, "yesterday": sent - timedelta(days=1)}.get(
+        when, sent - timedelta(days=7)
+    )
+    return t(lang, f"warning.when.{when}", date=short_date(shown, lang))
+
+
+def warning_buttons(lang: str, warning_id: str) -> InlineKeyboardMarkup:
+    return keyboard(
+        [
+            [(t(lang, "button.me_too"), f"wn:me:{warning_id}")],
+            [(t(lang, "button.flag"), f"wn:flag:{warning_id}")],
+        ]
+    )

@@ -8,6 +8,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.core import contacts, members
 from bot.core.context import Refused
 from bot.i18n import clock_time, languages, t
+from bot.telegram import networks
 from bot.telegram.common import (
     Context,
     core_of,
@@ -28,7 +29,9 @@ async def on_start_command(update: Update, context: Context) -> None:
     member = await member_of(update, context)
     if member is None:
         return
-    if context.args:
+    if context.args and context.args[0].lower().startswith("j_"):
+        await networks.use_code(context, member, context.args[0])
+    elif context.args:
         await _open_invite(context, member, context.args[0])
     elif member.alias is None:
         await members.set_conversation(core_of(context), member, ASK_ALIAS)
@@ -156,7 +159,6 @@ def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("start", on_start_command),
         CommandHandler("alias", on_alias_command),
-        CommandHandler("help", fixed_reply("help.text")),
         CommandHandler("privacy", fixed_reply("privacy.text")),
         CommandHandler("language", on_language_command),
         CommandHandler("timezone", on_timezone_command),

@@ -1,0 +1,454 @@
+"""Peer networks run by organisations: creating one, the ways in (a coordinator's link, a
+member's link or code, vouches), removing and trusting members, and the areas each follows."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.core.context import Core, Refused, notify
+from bot.core.network_config import Area, NetworkConfig, config_from_json, config_to_json
+from bot.core.network_config import nearest_area as nearest
+from bot.core.notifications import Notification, Priority
+from storage.database import UnitOfWork
+from storage.records import Member, Membership, Network
+
+MEMBER, COORDINATOR = "member", "coordinator"
+ACTIVE, CANDIDATE = "active", "candidate"
+# Kinds of pass: a coordinator's link (from the command line), a member's link or code (from
+# a coordinator), an invitation that waits for vouches (from a member), a candidate's code.
+PASS_COORDINATOR, PASS_MEMBER, PASS_INVITE, PASS_VOUCH = "coordinator", "member", "invite", "vouch"
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud or typed
+CODE_LENGTH = 10  # 50 bits, single use, expiring
+MAX_NAME = 60
+PAGE = 8
+
+
+@dataclass(frozen=True)
+class Joined:
+    """One of her networks, as she sees it."""
+
+    membership: Membership
+    network: Network
+    config: NetworkConfig
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.membership.role == COORDINATOR
+
+
+@dataclass(frozen=True)
+class PassCreated:
+    code: str
+    kind: str
+    expires_at: datetime
+    network_name: str
+    vouches: int
+
+
+@dataclass(frozen=True)
+class Welcome:
+    """She is in: the network's name and whether she coordinates it."""
+
+    network_name: str
+    coordinator: bool
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """She waits for vouches: the code she gives to members who know her."""
+
+    network_name: str
+    code: str
+    vouches: int
+    needed: int
+
+
+@dataclass(frozen=True)
+class Vouched:
+    network_name: str
+    vouches: int
+    needed: int
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def clean_code(text: str) -> str | None:
+    """A code as typed or as the end of a link: case, spaces and dashes do not matter."""
+    raw = text.strip()
+    if raw.lower().startswith("j_"):
+        raw = raw[2:]
+    code = "".join(ch for ch in raw.upper() if ch not in " -_")
+    if len(code) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in code):
+        return None
+    return code
+
+
+def show_code(code: str) -> str:
+    """ABCDE-FGHJK: easier to read aloud and to copy."""
+    return f"{code[:5]}-{code[5:]}"
+
+
+def clean_name(name: str) -> str | Refused:
+    cleaned = " ".join(name.split())
+    if not cleaned or len(cleaned) > MAX_NAME:
+        return Refused("network.error.name", {"max": str(MAX_NAME)})
+    return cleaned
+
+
+async def create_network(core: Core, name: str, config: NetworkConfig) -> PassCreated | Refused:
+    """A new network and a single-use link for its first coordinator."""
+    cleaned = clean_name(name)
+    if isinstance(cleaned, Refused):
+        return cleaned
+    async with core.unit() as uow:
+        if await uow.networks.find_by_name(cleaned) is not None:
+            return Refused("network.error.exists")
+        network = await uow.networks.add(cleaned, config_to_json(config), core.clock.now())
+        return await _new_pass(uow, core, network, PASS_COORDINATOR, None, config.vouches)
+
+
+async def update_network(core: Core, name: str, config: NetworkConfig) -> Network | Refused:
+    """New areas, rules or resources; area ids that stay keep their followers."""
+    async with core.unit() as uow:
+        network = await uow.networks.find_by_name(name)
+        if network is None:
+            return Refused("network.error.unknown")
+        await uow.networks.set_config(network.id, config_to_json(config))
+    return network
+
+
+async def coordinator_pass(core: Core, name: str) -> PassCreated | Refused:
+    """Another coordinator's link, made by the operator (a coordinator lost hers)."""
+    async with core.unit() as uow:
+        network = await uow.networks.find_by_name(name)
+        if network is None:
+            return Refused("network.error.unknown")
+        vouches = config_from_json(network.config).vouches
+        return await _new_pass(uow, core, network, PASS_COORDINATOR, None, vouches)
+
+
+async def overview(core: Core) -> list[tuple[str, int, int]]:
+    """Each network's name, members and areas: for the operator."""
+    async with core.unit() as uow:
+        return [
+            (
+                network.name,
+                await uow.networks.count_members(network.id),
+                len(config_from_json(network.config).areas),
+            )
+            for network in await uow.networks.all()
+        ]
+
+
+async def _new_pass(
+    uow: UnitOfWork,
+    core: Core,
+    network: Network,
+    kind: str,
+    issuer: Membership | None,
+    vouches: int,
+    candidate_id: str | None = None,
+) -> PassCreated:
+    code = new_code()
+    expires_at = core.clock.now() + timedelta(seconds=core.limits.network_pass_ttl_seconds)
+    await uow.networks.add_pass(
+        network.id, code, kind, expires_at, issuer.id if issuer else None, candidate_id
+    )
+    return PassCreated(code, kind, expires_at, network.name, vouches)
+
+
+async def joined(uow: UnitOfWork, member_id: str) -> list[Joined]:
+    """Her active networks, in the order she joined them."""
+    found = []
+    for membership in await uow.networks.memberships_of(member_id):
+        network = await uow.networks.get(membership.network_id)
+        if network is not None:
+            found.append(Joined(membership, network, config_from_json(network.config)))
+    return found
+
+
+async def my_networks(core: Core, member: Member) -> list[Joined]:
+    async with core.unit() as uow:
+        return await joined(uow, member.id)
+
+
+async def coordinated(uow: UnitOfWork, member: Member, network_id: str) -> Joined | Refused:
+    """Her network `network_id` if she coordinates it."""
+    for network in await joined(uow, member.id):
+        if network.network.id == network_id and network.is_coordinator:
+            return network
+    return Refused("network.error.not_coordinator")
+
+
+async def new_member_pass(core: Core, member: Member, network_id: str) -> PassCreated | Refused:
+    """A coordinator's single-use link and code for a new member; in a network with vouches,
+    any member's invitation, which makes the newcomer a candidate with one vouch."""
+    async with core.unit() as uow:
+        for network in await joined(uow, member.id):
+            if network.network.id != network_id:
+                continue
+            vouches = network.config.vouches
+            if network.is_coordinator:
+                return await _new_pass(
+                    uow, core, network.network, PASS_MEMBER, network.membership, vouches
+                )
+            if vouches > 0:
+                return await _new_pass(
+                    uow, core, network.network, PASS_INVITE, network.membership, vouches
+                )
+            return Refused("network.error.not_coordinator")
+    return Refused("network.error.not_member")
+
+
+async def use_code(
+    core: Core, member: Member, code: str
+) -> Welcome | Candidate | Vouched | Refused:
+    """A code or link opened: she joins, becomes a candidate, or vouches for one."""
+    now = core.clock.now()
+    async with core.unit() as uow:
+        found = await uow.networks.find_pass(code)
+        if found is None or found.used_at is not None or found.expires_at <= now:
+            return Refused("network.error.code")
+        network = await uow.networks.get(found.network_id)
+        if network is None:
+            return Refused("network.error.code")
+        config = config_from_json(network.config)
+        if found.kind == PASS_VOUCH:
+            return await _vouch(uow, core, member, network, config, found.candidate_id)
+        existing = await uow.networks.membership(network.id, member.id)
+        if existing is not None and existing.status == ACTIVE and found.kind != PASS_COORDINATOR:
+            return Refused("network.error.already", {"network": network.name})
+        if not await uow.networks.use_pass(found.id, now):
+            return Refused("network.error.code")
+        if found.kind == PASS_INVITE:
+            if existing is not None:
+                return Refused("network.error.already", {"network": network.name})
+            return await _candidate(uow, core, member, network, config, found.issuer_id)
+        role = COORDINATOR if found.kind == PASS_COORDINATOR else MEMBER
+        if existing is not None:
+            await uow.networks.update_membership(existing.id, role=role, status=ACTIVE)
+        else:
+            await uow.networks.join(network.id, member.id, role, ACTIVE, now)
+        if found.issuer_id:
+            await _tell_issuer(uow, core, found.issuer_id, network, found.id)
+    return Welcome(network.name, role == COORDINATOR)
+
+
+async def _candidate(
+    uow: UnitOfWork,
+    core: Core,
+    member: Member,
+    network: Network,
+    config: NetworkConfig,
+    inviter_id: str | None,
+) -> Welcome | Candidate:
+    """A member's invitation counts as the first vouch; the rest come with her code."""
+    now = core.clock.now()
+    candidate = await uow.networks.join(network.id, member.id, MEMBER, CANDIDATE, now)
+    vouches = 0
+    if inviter_id:
+        digest = await uow.networks.digest(network.id, "vouch", inviter_id)
+        vouches = await uow.networks.vouch(candidate.id, digest) or 0
+    if vouches >= config.vouches:
+        await uow.networks.update_membership(candidate.id, status=ACTIVE)
+        return Welcome(network.name, False)
+    created = await _new_pass(
+        uow, core, network, PASS_VOUCH, None, config.vouches, candidate_id=candidate.id
+    )
+    return Candidate(network.name, created.code, vouches, config.vouches)
+
+
+async def _vouch(
+    uow: UnitOfWork,
+    core: Core,
+    member: Member,
+    network: Network,
+    config: NetworkConfig,
+    candidate_id: str | None,
+) -> Vouched | Refused:
+    voucher = await uow.networks.membership(network.id, member.id)
+    candidate = await uow.networks.membership_by_id(candidate_id or "")
+    if voucher is None or voucher.status != ACTIVE:
+        return Refused("network.error.code")
+    if candidate is None or candidate.status != CANDIDATE:
+        return Refused("network.error.code")
+    digest = await uow.networks.digest(network.id, "vouch", voucher.id)
+    vouches = await uow.networks.vouch(candidate.id, digest)
+    if vouches is None:
+        return Refused("network.error.vouched")
+    if vouches >= config.vouches:
+        await uow.networks.update_membership(candidate.id, status=ACTIVE)
+        await notify(
+            uow,
+            core,
+            Notification(
+                candidate.member_id,
+                "network.welcome",
+                Priority.INTERACTIVE,
+                f"nw:{candidate.id}:welcome",
+                {"network": network.name},
+            ),
+        )
+    return Vouched(network.name, vouches, config.vouches)
+
+
+async def _tell_issuer(
+    uow: UnitOfWork, core: Core, issuer_id: str, network: Network, pass_id: str
+) -> None:
+    issuer = await uow.networks.membership_by_id(issuer_id)
+    if issuer is not None:
+        await notify(
+            uow,
+            core,
+            Notification(
+                issuer.member_id,
+                "network.pass_used",
+                Priority.INTERACTIVE,
+                f"np:{pass_id}:used",
+                {"network": network.name},
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class MembersPage:
+    network: Joined
+    entries: list[tuple[Membership, str]]  # the membership and her alias
+    page: int
+    pages: int
+
+
+async def members_page(
+    core: Core, member: Member, network_id: str, page: int
+) -> MembersPage | Refused:
+    """A page of a network's members, for its coordinators."""
+    async with core.unit() as uow:
+        network = await coordinated(uow, member, network_id)
+        if isinstance(network, Refused):
+            return network
+        total = await uow.networks.count_members(network_id)
+        pages = max(1, -(-total // PAGE))
+        page = min(max(page, 0), pages - 1)
+        entries = []
+        for membership in await uow.networks.members_of(network_id, page * PAGE, PAGE):
+            person = await uow.members.get(membership.member_id)
+            entries.append((membership, person.alias or "" if person else ""))
+    return MembersPage(network, entries, page, pages)
+
+
+async def remove_member(core: Core, member: Member, membership_id: str) -> str | Refused:
+    """A coordinator removes a member, who loses access at once and is told; her warnings
+    stay, unlinked from her. Returns the alias of the member removed."""
+    async with core.unit() as uow:
+        target = await uow.networks.membership_by_id(membership_id)
+        if target is None:
+            return Refused("network.error.gone")
+        network = await coordinated(uow, member, target.network_id)
+        if isinstance(network, Refused):
+            return network
+        if target.member_id == member.id:
+            return Refused("network.error.self")
+        person = await uow.members.get(target.member_id)
+        await uow.networks.leave(target.id)
+        await notify(
+            uow,
+            core,
+            Notification(
+                target.member_id,
+                "network.removed",
+                Priority.INTERACTIVE,
+                f"nw:{target.id}:removed",
+                {"network": network.network.name},
+            ),
+        )
+    return person.alias or "" if person else ""
+
+
+async def set_trusted(
+    core: Core, member: Member, membership_id: str, trusted: bool
+) -> Membership | Refused:
+    """A trusted member's warnings publish at once, without waiting for a coordinator."""
+    async with core.unit() as uow:
+        target = await uow.networks.membership_by_id(membership_id)
+        if target is None:
+            return Refused("network.error.gone")
+        network = await coordinated(uow, member, target.network_id)
+        if isinstance(network, Refused):
+            return network
+        await uow.networks.update_membership(target.id, trusted=trusted)
+        return await uow.networks.membership_by_id(target.id) or target
+
+
+async def leave_network(core: Core, member: Member, network_id: str) -> str | Refused:
+    """She leaves a network; her warnings stay, unlinked from her."""
+    async with core.unit() as uow:
+        membership = await uow.networks.membership(network_id, member.id)
+        network = await uow.networks.get(network_id)
+        if membership is None or network is None:
+            return Refused("network.error.not_member")
+        await uow.networks.leave(membership.id)
+    return network.name
+
+
+@dataclass(frozen=True)
+class AreaChoice:
+    network: Joined
+    areas: list[tuple[Area, bool]]  # each area and whether she follows it
+
+
+async def area_choices(core: Core, member: Member) -> list[AreaChoice]:
+    async with core.unit() as uow:
+        choices = []
+        for network in await joined(uow, member.id):
+            following = await uow.networks.areas_of(network.membership.id)
+            areas = []
+            for area in network.config.areas:
+                digest = await uow.networks.digest(network.network.id, "area", area.id)
+                areas.append((area, digest in following))
+            choices.append(AreaChoice(network, areas))
+    return choices
+
+
+async def toggle_area(core: Core, member: Member, network_id: str, area_id: str) -> bool | Refused:
+    """Follow an area, or stop following it; True when she now follows it."""
+    async with core.unit() as uow:
+        membership = await uow.networks.membership(network_id, member.id)
+        network = await uow.networks.get(network_id)
+        if membership is None or membership.status != ACTIVE or network is None:
+            return Refused("network.error.not_member")
+        if config_from_json(network.config).area(area_id) is None:
+            return Refused("areas.error.unknown")
+        digest = await uow.networks.digest(network_id, "area", area_id)
+        if digest in await uow.networks.areas_of(membership.id):
+            await uow.networks.unfollow(membership.id, digest)
+            return False
+        await uow.networks.follow(membership.id, digest)
+        return True
+
+
+async def follow_nearest(
+    core: Core, member: Member, latitude: float, longitude: float
+) -> list[tuple[str, Area]]:
+    """A pin she sent: in each of her networks, she follows the nearest area (if any is
+    near). Returns the network names and areas followed; the point is not kept."""
+    followed = []
+    async with core.unit() as uow:
+        for network in await joined(uow, member.id):
+            area = nearest(network.config, latitude, longitude)
+            if area is None:
+                continue
+            digest = await uow.networks.digest(network.network.id, "area", area.id)
+            await uow.networks.follow(network.membership.id, digest)
+            followed.append((network.network.name, area))
+    return followed
+
+
+async def purge(core: Core, now: datetime) -> int:
+    """Used and expired passes, and candidates whose vouches did not come in time."""
+    before = now - timedelta(seconds=core.limits.network_pass_ttl_seconds)
+    async with core.unit() as uow:
+        return await uow.networks.purge(now, before)

@@ -1,0 +1,382 @@
+"""Peer warnings: the /warn form, moderation, publication to the members who follow the
+area, "it happened to me too", flags, phone checks and expiry.
+
+Nothing a member receives names or hints at the reporter: no "reported by", no time of
+submission (only the day it happened, coarsely), and the reporter is not sent her own
+warning, so the set of recipients is the same whoever reported it.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from bot.core.context import Core, Refused, notify
+from bot.core.network_config import NetworkConfig
+from bot.core.networks import COORDINATOR, Joined, coordinated, joined
+from bot.core.notifications import Notification, Priority
+from bot.core.phones import display_phone, normalize_phone, normalize_plate
+from storage.database import UnitOfWork
+from storage.records import Member, PeerWarning
+from storage.warnings import FLAGGED, PENDING, PUBLISHED
+
+KINDS = (
+    "violent",
+    "robbery",
+    "nonpayment",
+    "condom",
+    "police",
+    "gang",
+    "place",
+    "other",
+)
+WHEN = ("today", "yesterday", "week", "earlier")
+TEXT_LENGTH = (3, 1000)
+MAX_NAME = 60
+CHECK_RESULTS = 10
+
+# The form, in order: the first field not yet answered is the next question.
+FIELDS = ("network", "kind", "area", "when", "text", "extras")
+EXTRAS = ("phone", "plate", "name")
+
+
+def new_draft(networks: list[Joined]) -> dict[str, str]:
+    """An empty form; with one network, the network is already chosen."""
+    draft = {"draft": secrets.token_hex(4)}
+    if len(networks) == 1:
+        draft["network"] = networks[0].network.id
+    return draft
+
+
+def next_field(draft: dict[str, str]) -> str:
+    """The question to ask next: a field of FIELDS, or "review" when all are answered."""
+    for name in FIELDS:
+        if not draft.get(name):
+            return name
+    return "review"
+
+
+def answer(
+    draft: dict[str, str], field: str, value: str, config: NetworkConfig | None
+) -> dict[str, str] | Refused:
+    """The form with one more answer, checked; a refusal keeps the form as it was."""
+    value = value.strip()
+    if field == "kind" and value not in KINDS:
+        return Refused("warn.error.stale")
+    if field == "when" and value not in WHEN:
+        return Refused("warn.error.stale")
+    if field == "area":
+        if config is None or config.area(value) is None:
+            return Refused("warn.error.area")
+    if field == "text":
+        text = value[: TEXT_LENGTH[1] + 1]
+        if len(text) < TEXT_LENGTH[0]:
+            return Refused("warn.error.text_short")
+        if len(text) > TEXT_LENGTH[1]:
+            return Refused("warn.error.text_long", {"max": str(TEXT_LENGTH[1])})
+    if field == "phone":
+        phone = normalize_phone(value, config.region if config else "MX")
+        if phone is None:
+            return Refused("warn.error.phone")
+        value = phone
+    if field == "plate":
+        plate = normalize_plate(value)
+        if plate is None:
+            return Refused("warn.error.plate")
+        value = plate
+    if field == "name":
+        value = " ".join(value.split())
+        if not value or len(value) > MAX_NAME:
+            return Refused("warn.error.name", {"max": str(MAX_NAME)})
+    return {**draft, field: value}
+
+
+def clear(draft: dict[str, str], field: str) -> dict[str, str]:
+    """Ask a field again (from the review); a new network clears the area, which is its own."""
+    changed = {k: v for k, v in draft.items() if k != field}
+    if field == "network":
+        changed.pop("area", None)
+    if field in EXTRAS:
+        changed.pop("extras", None)
+    return changed
+
+
+@dataclass(frozen=True)
+class Submitted:
+    published: bool
+    recipients: int
+
+
+async def submit(core: Core, member: Member, draft: dict[str, str]) -> Submitted | Refused:
+    """Send the form: it publishes at once (open network, trusted member, coordinator) or
+    waits for a coordinator, who is told."""
+    if next_field(draft) != "review":
+        return Refused("warn.error.incomplete")
+    now = core.clock.now()
+    async with core.unit() as uow:
+        network = await _joined(uow, member, draft["network"])
+        if network is None:
+            return Refused("network.error.not_member")
+        body = {
+            "kind": draft["kind"],
+            "area": draft["area"],
+            "when": draft["when"],
+            "day": now.date().isoformat(),
+            "text": draft["text"],
+            **{name: draft[name] for name in EXTRAS if draft.get(name)},
+        }
+        digests = await _identifiers(uow, network.network.id, body)
+        publish_now = (
+            network.config.moderation == "open"
+            or network.membership.trusted
+            or network.membership.role == COORDINATOR
+        )
+        warning = await uow.warnings.add(
+            network.network.id,
+            network.membership.id,
+            PUBLISHED if publish_now else PENDING,
+            body,
+            digests,
+            now,
+            now + timedelta(days=network.config.retention_days),
+        )
+        if publish_now:
+            recipients = await _fan_out(uow, core, warning, network)
+        else:
+            recipients = 0
+            await _tell_coordinators(uow, core, network, f"wn:{warning.id}:pending")
+    return Submitted(publish_now, recipients)
+
+
+async def _joined(uow: UnitOfWork, member: Member, network_id: str) -> Joined | None:
+    for network in await joined(uow, member.id):
+        if network.network.id == network_id:
+            return network
+    return None
+
+
+async def _identifiers(uow: UnitOfWork, network_id: str, body: dict[str, str]) -> list[bytes]:
+    digests = []
+    for name in ("phone", "plate"):
+        if body.get(name):
+            digests.append(await uow.networks.digest(network_id, name, body[name]))
+    return digests
+
+
+def warning_params(warning: PeerWarning, network: Joined) -> dict[str, object]:
+    """What a member reads about a warning: never who reported it, nor when exactly."""
+    return _params(warning.id, warning.body, warning.me_too, network)
+
+
+def draft_params(draft: dict[str, str], network: Joined, today: date) -> dict[str, object]:
+    """The form as it will read once published, for her review."""
+    return _params("", {**draft, "day": today.isoformat()}, 0, network)
+
+
+def _params(
+    warning_id: str, body: dict[str, str], me_too: int, network: Joined
+) -> dict[str, object]:
+    area = network.config.area(body.get("area", ""))
+    phone = body.get("phone")
+    return {
+        "warning_id": warning_id,
+        "network": network.network.name,
+        "kind": body.get("kind", "other"),
+        "area": area.name if area else "",
+        "when": body.get("when", "earlier"),
+        "day": body.get("day", ""),
+        "text": body.get("text", ""),
+        "phone": display_phone(phone, network.config.region) if phone else "",
+        "plate": body.get("plate", ""),
+        "name": body.get("name", ""),
+        "me_too": me_too,
+    }
+
+
+async def _fan_out(uow: UnitOfWork, core: Core, warning: PeerWarning, network: Joined) -> int:
+    """Queue the warning for every member who follows its area, at broadcast priority,
+    in the same transaction as its publication; the reporter is left out."""
+    area_digest = await uow.networks.digest(network.network.id, "area", warning.body["area"])
+    params = warning_params(warning, network)
+    sent = 0
+    for follower in await uow.networks.followers(network.network.id, area_digest):
+        if follower.id == warning.reporter_id:
+            continue
+        key = f"wn:{warning.id}:{follower.member_id}"
+        notification = Notification(follower.member_id, "warning", Priority.BROADCAST, key, params)
+        sent += await notify(uow, core, notification)
+    return sent
+
+
+async def _tell_coordinators(uow: UnitOfWork, core: Core, network: Joined, key: str) -> None:
+    for coordinator in await uow.networks.coordinators_of(network.network.id):
+        await notify(
+            uow,
+            core,
+            Notification(
+                coordinator.member_id,
+                "warning.to_review",
+                Priority.INTERACTIVE,
+                f"{key}:{coordinator.id}",
+                {"network": network.network.name},
+            ),
+        )
+
+
+# Moderation
+
+
+@dataclass(frozen=True)
+class ToReview:
+    warning: PeerWarning
+    network: Joined
+    waiting: int  # including this one
+
+
+async def next_to_review(core: Core, member: Member) -> ToReview | None:
+    """The oldest warning waiting in the networks she coordinates."""
+    now = core.clock.now()
+    async with core.unit() as uow:
+        mine = {n.network.id: n for n in await joined(uow, member.id) if n.is_coordinator}
+        if not mine:
+            return None
+        queue = await uow.warnings.for_moderation(list(mine), now, 1)
+        if not queue:
+            return None
+        waiting = await uow.warnings.count_for_moderation(list(mine), now)
+    return ToReview(queue[0], mine[queue[0].network_id], waiting)
+
+
+DECISIONS = ("approve", "trust", "reject", "keep", "remove")
+
+
+async def decide(core: Core, member: Member, warning_id: str, decision: str) -> str | Refused:
+    """A coordinator's decision on a warning: approve (and perhaps trust its author, without
+    learning who she is), reject, keep a flagged one, or remove. Returns the decision."""
+    if decision not in DECISIONS:
+        return Refused("warn.error.stale")
+    now = core.clock.now()
+    async with core.unit() as uow:
+        warning = await uow.warnings.get(warning_id)
+        if warning is None or warning.expires_at <= now:
+            return Refused("moderation.error.gone")
+        network = await coordinated(uow, member, warning.network_id)
+        if isinstance(network, Refused):
+            return network
+        if decision in ("approve", "trust", "keep"):
+            if decision == "trust" and warning.reporter_id:
+                await uow.networks.update_membership(warning.reporter_id, trusted=True)
+            first_time = warning.status == PENDING
+            await uow.warnings.set_status(warning.id, PUBLISHED, now if first_time else None)
+            if first_time:
+                await _fan_out(uow, core, warning, network)
+                await _tell_reporter(uow, core, warning, "warning.published")
+        else:
+            await uow.warnings.delete(warning.id)
+            if warning.status == PENDING:
+                await _tell_reporter(uow, core, warning, "warning.rejected")
+    return decision
+
+
+async def edit_text(core: Core, member: Member, warning_id: str, text: str) -> Refused | None:
+    """A coordinator rewrites a waiting warning's text (to take out a name, say)."""
+    checked = answer({}, "text", text, None)
+    if isinstance(checked, Refused):
+        return checked
+    async with core.unit() as uow:
+        warning = await uow.warnings.get(warning_id)
+        if warning is None:
+            return Refused("moderation.error.gone")
+        network = await coordinated(uow, member, warning.network_id)
+        if isinstance(network, Refused):
+            return network
+        await uow.warnings.set_body(warning.id, {**warning.body, "text": checked["text"]})
+    return None
+
+
+async def _tell_reporter(uow: UnitOfWork, core: Core, warning: PeerWarning, kind: str) -> None:
+    if warning.reporter_id is None:
+        return
+    reporter = await uow.networks.membership_by_id(warning.reporter_id)
+    if reporter is not None:
+        await notify(
+            uow,
+            core,
+            Notification(
+                reporter.member_id, kind, Priority.INTERACTIVE, f"wn:{warning.id}:{kind}"
+            ),
+        )
+
+
+# What members do with a warning
+
+
+async def mark(core: Core, member: Member, warning_id: str, what: str) -> int | Refused:
+    """ "It happened to me too" (counted once per member) or a flag as false or abusive,
+    which puts it back in front of the coordinators. Returns the new count."""
+    if what not in ("me_too", "flags"):
+        return Refused("warn.error.stale")
+    async with core.unit() as uow:
+        warning = await uow.warnings.get(warning_id)
+        if warning is None or warning.expires_at <= core.clock.now():
+            return Refused("warning.error.gone")
+        network = await _joined(uow, member, warning.network_id)
+        if network is None:
+            return Refused("network.error.not_member")
+        digest = await uow.networks.digest(
+            network.network.id, f"mark/{what}", network.membership.id
+        )
+        count = await uow.warnings.mark(warning.id, what, digest)
+        if count is None:
+            return Refused(f"warning.error.{what}_again")
+        if what == "flags" and warning.status == PUBLISHED:
+            await uow.warnings.set_status(warning.id, FLAGGED)
+            await _tell_coordinators(uow, core, network, f"wn:{warning.id}:flagged")
+    return count
+
+
+@dataclass(frozen=True)
+class Found:
+    warning: PeerWarning
+    network: Joined
+
+
+async def check_phone(core: Core, member: Member, text: str) -> list[Found] | Refused:
+    """The active warnings in her networks about this number. Only members may check, at
+    most `checks_per_hour` an hour; nothing records what was checked."""
+    now = core.clock.now()
+    async with core.unit() as uow:
+        networks = await joined(uow, member.id)
+        if not networks:
+            return Refused("check.error.not_member")
+        digests = []
+        for network in networks:
+            phone = normalize_phone(text, network.config.region)
+            if phone is not None:
+                digests.append(
+                    (
+                        network.network.id,
+                        await uow.networks.digest(network.network.id, "phone", phone),
+                    )
+                )
+        if not digests:
+            return Refused("check.error.phone")
+        limit = core.limits.checks_per_hour
+        if not await uow.warnings.take_check(member.id, now, now - timedelta(hours=1), limit):
+            return Refused("check.error.limit", {"max": str(limit)})
+        by_id = {n.network.id: n for n in networks}
+        found = await uow.warnings.matching(digests, now, CHECK_RESULTS)
+    return [Found(warning, by_id[warning.network_id]) for warning in found]
+
+
+async def resources(core: Core, member: Member) -> list[tuple[str, NetworkConfig]]:
+    """Her networks' names and configurations, for the local resources in /help."""
+    async with core.unit() as uow:
+        return [(n.network.name, n.config) for n in await joined(uow, member.id)]
+
+
+async def purge(core: Core, now: datetime) -> int:
+    """Delete the warnings past their network's retention."""
+    async with core.unit() as uow:
+        return await uow.warnings.purge(now)

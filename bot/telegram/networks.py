@@ -1,0 +1,350 @@
+"""Peer networks in Telegram: joining (link, code, vouches), new-member links, the members
+list for coordinators, the areas she follows, and local resources in /help."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot.core import members, networks, warnings
+from bot.core.context import Refused
+from bot.core.networks import Candidate, Joined, PassCreated, Vouched, Welcome
+from bot.i18n import day_and_time, t
+from bot.telegram.common import (
+    Context,
+    core_of,
+    keyboard,
+    member_of,
+    pressed,
+    refuse,
+    say,
+)
+from storage.records import Conversation, Member
+
+ASK_CODE = Conversation("network.code")
+ASK_AREA_PIN = Conversation("areas.pin")
+SHORT_ID = 12  # network ids in button data are cut to fit Telegram's 64 bytes
+
+
+def short(network_id: str) -> str:
+    return network_id[:SHORT_ID]
+
+
+def by_short(choices: list[Joined], short_id: str) -> Joined | None:
+    return next((n for n in choices if short(n.network.id) == short_id), None)
+
+
+async def on_join_command(update: Update, context: Context) -> None:
+    """/join <code> (or /vouch <code>): join a network, or vouch for a newcomer."""
+    member = await member_of(update, context)
+    if member is None:
+        return
+    if context.args:
+        await use_code(context, member, " ".join(context.args))
+    else:
+        await members.set_conversation(core_of(context), member, ASK_CODE)
+        await say(context, member, "network.ask_code")
+
+
+async def use_code(context: Context, member: Member, text: str) -> None:
+    """A code typed, or the end of a t.me link: the same way in."""
+    code = networks.clean_code(text)
+    outcome = (
+        await networks.use_code(core_of(context), member, code)
+        if code
+        else Refused("network.error.code")
+    )
+    if member.conversation and member.conversation.step == ASK_CODE.step:
+        await members.set_conversation(core_of(context), member, None)
+    if isinstance(outcome, Refused):
+        await refuse(context, member, outcome)
+    elif isinstance(outcome, Welcome):
+        key = "network.joined_coordinator" if outcome.coordinator else "network.joined"
+        await say(context, member, key, network=outcome.network_name)
+        await show_areas(context, member)
+    elif isinstance(outcome, Candidate):
+        await say(
+            context,
+            member,
+            "network.candidate",
+            network=outcome.network_name,
+            code=networks.show_code(outcome.code),
+            needed=outcome.needed - outcome.vouches,
+        )
+    elif isinstance(outcome, Vouched):
+        key = "network.vouched_in" if outcome.vouches >= outcome.needed else "network.vouched"
+        await say(
+            context,
+            member,
+            key,
+            network=outcome.network_name,
+            left=max(0, outcome.needed - outcome.vouches),
+        )
+
+
+async def on_newmember_command(update: Update, context: Context) -> None:
+    """/newmember: a single-use link and code for a new member (or, in a network with
+    vouches, an invitation any member can give)."""
+    member = await member_of(update, context)
+    if member is None:
+        return
+    mine = await networks.my_networks(core_of(context), member)
+    if not mine:
+        await say(context, member, "network.error.not_member")
+    elif len(mine) == 1:
+        await _new_pass(context, member, mine[0].network.id)
+    else:
+        rows = [[(n.network.name, f"nw:pass:{short(n.network.id)}")] for n in mine]
+        await say(context, member, "network.choose", keyboard(rows))
+
+
+async def _new_pass(context: Context, member: Member, network_id: str) -> None:
+    created = await networks.new_member_pass(core_of(context), member, network_id)
+    if isinstance(created, Refused):
+        await refuse(context, member, created)
+        return
+    params = pass_params(context, member, created)
+    await say(context, member, pass_message(created), None, False, **params)
+
+
+def pass_message(created: PassCreated) -> str:
+    return "network.pass.invite" if created.kind == networks.PASS_INVITE else "network.pass.member"
+
+
+def pass_params(context: Context, member: Member, created: PassCreated) -> dict[str, Any]:
+    return {
+        "network": created.network_name,
+        "link": f"https://t.me/{context.bot.username}?start=j_{created.code}",
+        "code": networks.show_code(created.code),
+        "until": day_and_time(created.expires_at, member.language, member.timezone),
+        "vouches": created.vouches,
+    }
+
+
+async def on_network_command(update: Update, context: Context) -> None:
+    """/network: her networks; coordinators get the members list and a new-member link."""
+    member = await member_of(update, context)
+    if member is None:
+        return
+    mine = await networks.my_networks(core_of(context), member)
+    if not mine:
+        await say(context, member, "network.none")
+        return
+    lang = member.language
+    for joined in mine:
+        rows = []
+        if joined.is_coordinator:
+            rows.append([(t(lang, "button.members"), f"nw:list:{short(joined.network.id)}:0")])
+            rows.append([(t(lang, "button.pending"), "nw:pending")])
+        if joined.is_coordinator or joined.config.vouches:
+            rows.append([(t(lang, "button.new_member"), f"nw:pass:{short(joined.network.id)}")])
+        rows.append([(t(lang, "button.areas"), "nw:areas")])
+        rows.append([(t(lang, "button.leave_network"), f"nw:leave:{short(joined.network.id)}")])
+        key = "network.about_coordinator" if joined.is_coordinator else "network.about"
+        await say(context, member, key, keyboard(rows), network=joined.network.name)
+
+
+async def on_remove_command(update: Update, context: Context) -> None:
+    """/remove: the members list of the first network she coordinates."""
+    member = await member_of(update, context)
+    if member is None:
+        return
+    mine = [n for n in await networks.my_networks(core_of(context), member) if n.is_coordinator]
+    if not mine:
+        await say(context, member, "network.error.not_coordinator")
+    else:
+        await show_members(context, member, mine[0].network.id, 0)
+
+
+async def show_members(context: Context, member: Member, network_id: str, page: int) -> None:
+    listed = await networks.members_page(core_of(context), member, network_id, page)
+    if isinstance(listed, Refused):
+        await refuse(context, member, listed)
+        return
+    lang = member.language
+    rows = []
+    for membership, alias in listed.entries:
+        name = alias or t(lang, "contact.unnamed")
+        star = "⭐ " if membership.trusted else ""
+        rows.append(
+            [
+                (star + name, f"nw:tr:{membership.id}:{listed.page}"),
+                (t(lang, "button.remove"), f"nw:rm:{membership.id}"),
+            ]
+        )
+    nav = []
+    if listed.page > 0:
+        nav.append(("◀", f"nw:list:{short(network_id)}:{listed.page - 1}"))
+    if listed.page + 1 < listed.pages:
+        nav.append(("▶", f"nw:list:{short(network_id)}:{listed.page + 1}"))
+    if nav:
+        rows.append(nav)
+    await say(
+        context,
+        member,
+        "network.members",
+        keyboard(rows),
+        network=listed.network.network.name,
+        page=listed.page + 1,
+        pages=listed.pages,
+    )
+
+
+async def on_network_button(update: Update, context: Context) -> None:
+    """Buttons of /network and the members list."""
+    member, parts = await pressed(update, context, "nw")
+    if not parts:
+        return
+    core = core_of(context)
+    action, rest = parts[0], parts[1:]
+    if action == "areas":
+        await show_areas(context, member)
+    elif action == "pending":
+        from bot.telegram.warnings import show_next_to_review
+
+        await show_next_to_review(context, member)
+    elif action in ("pass", "list", "leave") and rest:
+        joined = by_short(await networks.my_networks(core, member), rest[0])
+        if joined is None:
+            await say(context, member, "network.error.not_member")
+        elif action == "pass":
+            await _new_pass(context, member, joined.network.id)
+        elif action == "list":
+            page = int(rest[1]) if len(rest) > 1 and rest[1].isdigit() else 0
+            await show_members(context, member, joined.network.id, page)
+        else:
+            rows = [[(t(member.language, "button.leave_confirm"), f"nw:bye:{rest[0]}")]]
+            await say(
+                context,
+                member,
+                "network.leave_confirm",
+                keyboard(rows),
+                network=joined.network.name,
+            )
+    elif action == "bye" and rest:
+        joined = by_short(await networks.my_networks(core, member), rest[0])
+        left = (
+            await networks.leave_network(core, member, joined.network.id)
+            if joined
+            else Refused("network.error.not_member")
+        )
+        await refuse(context, member, left) if isinstance(left, Refused) else await say(
+            context, member, "network.left", network=left
+        )
+    elif action == "tr" and len(rest) == 2:
+        await _toggle_trust(context, member, rest[0], rest[1])
+    elif action == "rm" and rest:
+        rows = [[(t(member.language, "button.remove_confirm"), f"nw:rmok:{rest[0]}")]]
+        await say(context, member, "network.remove_confirm", keyboard(rows))
+    elif action == "rmok" and rest:
+        removed = await networks.remove_member(core, member, rest[0])
+        if isinstance(removed, Refused):
+            await refuse(context, member, removed)
+        else:
+            await say(context, member, "network.removed_ok", alias=removed or "—")
+
+
+async def _toggle_trust(context: Context, member: Member, membership_id: str, page: str) -> None:
+    core = core_of(context)
+    async with core.unit() as uow:
+        target = await uow.networks.membership_by_id(membership_id)
+    if target is None:
+        await say(context, member, "network.error.gone")
+        return
+    changed = await networks.set_trusted(core, member, membership_id, not target.trusted)
+    if isinstance(changed, Refused):
+        await refuse(context, member, changed)
+        return
+    await say(context, member, "network.trusted" if changed.trusted else "network.untrusted")
+    await show_members(context, member, changed.network_id, int(page) if page.isdigit() else 0)
+
+
+async def on_areas_command(update: Update, context: Context) -> None:
+    """/areas: buttons to follow or stop following each area of her networks, or a pin."""
+    member = await member_of(update, context)
+    if member is not None:
+        await show_areas(context, member)
+
+
+async def show_areas(context: Context, member: Member) -> None:
+    choices = await networks.area_choices(core_of(context), member)
+    if not choices:
+        await say(context, member, "network.none")
+        return
+    for choice in choices:
+        rows = [
+            [
+                (
+                    ("✅ " if following else "◻️ ") + area.name,
+                    f"ar:{short(choice.network.network.id)}:{area.id}",
+                )
+            ]
+            for area, following in choice.areas
+        ]
+        await say(
+            context, member, "areas.choose", keyboard(rows), network=choice.network.network.name
+        )
+    await members.set_conversation(core_of(context), member, ASK_AREA_PIN)
+    await say(context, member, "areas.or_pin")
+
+
+async def on_area_button(update: Update, context: Context) -> None:
+    member, parts = await pressed(update, context, "ar")
+    if len(parts) != 2:
+        return
+    core = core_of(context)
+    joined = by_short(await networks.my_networks(core, member), parts[0])
+    if joined is None:
+        await say(context, member, "network.error.not_member")
+        return
+    following = await networks.toggle_area(core, member, joined.network.id, parts[1])
+    if isinstance(following, Refused):
+        await refuse(context, member, following)
+        return
+    area = joined.config.area(parts[1])
+    key = "areas.following" if following else "areas.not_following"
+    await say(context, member, key, area=area.name if area else "")
+
+
+async def on_area_pin(context: Context, member: Member, latitude: float, longitude: float) -> None:
+    """A pin while choosing areas: the nearest area of each network; the point is not kept."""
+    followed = await networks.follow_nearest(core_of(context), member, latitude, longitude)
+    await members.set_conversation(core_of(context), member, None)
+    if not followed:
+        await say(context, member, "areas.pin_none")
+        return
+    names = "\n".join(f"• {area.name} ({network})" for network, area in followed)
+    await say(context, member, "areas.pin_followed", areas=names)
+
+
+async def on_help_command(update: Update, context: Context) -> None:
+    """/help, then the local resources of her networks (health, legal, organisations)."""
+    member = await member_of(update, context)
+    if member is None:
+        return
+    await say(context, member, "help.text")
+    for network, config in await warnings.resources(core_of(context), member):
+        if not config.resources:
+            continue
+        lines = []
+        for resource in config.resources:
+            line = f"• {resource.name}: {resource.offers}\n  {resource.contact}"
+            if resource.hours:
+                line += f" · {resource.hours}"
+            lines.append(line)
+        await say(context, member, "help.resources", network=network, resources="\n".join(lines))
+
+
+def handlers() -> list[BaseHandler]:
+    return [
+        CommandHandler(["join", "vouch"], on_join_command),
+        CommandHandler("newmember", on_newmember_command),
+        CommandHandler("network", on_network_command),
+        CommandHandler("remove", on_remove_command),
+        CommandHandler("areas", on_areas_command),
+        CommandHandler("help", on_help_command),
+        CallbackQueryHandler(on_network_button, pattern=r"^nw:"),
+        CallbackQueryHandler(on_area_button, pattern=r"^ar:"),
+    ]

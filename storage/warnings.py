@@ -1,0 +1,197 @@
+"""Peer warnings: the body sealed with the network's key, phone numbers and plates only as
+digests, "it happened to me too" and flags as counts, and how many checks a member made in
+the current hour (never what she checked)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import delete, func, select, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.database import seal_text, unseal_text
+from storage.models import (
+    CheckCountRow,
+    WarningIdentifierRow,
+    WarningMarkRow,
+    WarningRow,
+)
+from storage.networks import NetworkRepository
+from storage.records import PeerWarning, new_id
+
+PENDING, PUBLISHED, FLAGGED = "pending", "published", "flagged"
+VISIBLE = (PUBLISHED, FLAGGED)  # a flagged warning stays up until a coordinator decides
+MARKS = {"me_too": WarningRow.me_too, "flags": WarningRow.flags}
+
+
+class WarningRepository:
+    def __init__(self, session: AsyncSession, networks: NetworkRepository) -> None:
+        self._session = session
+        self._networks = networks
+
+    async def add(
+        self,
+        network_id: str,
+        reporter_id: str | None,
+        status: str,
+        body: dict[str, str],
+        identifiers: Iterable[bytes],
+        now: datetime,
+        expires_at: datetime,
+    ) -> PeerWarning:
+        warning_id = new_id()
+        published_at = now if status == PUBLISHED else None
+        row = WarningRow(
+            id=warning_id,
+            network_id=network_id,
+            reporter_id=reporter_id,
+            status=status,
+            body_sealed=await self._seal(network_id, warning_id, body),
+            me_too=0,
+            flags=0,
+            created_at=now,
+            published_at=published_at,
+            expires_at=expires_at,
+        )
+        self._session.add(row)
+        await self._session.flush()  # the identifiers refer to it
+        for digest in set(identifiers):
+            self._session.add(WarningIdentifierRow(warning_id=warning_id, digest=digest))
+        await self._session.flush()
+        return await self._to_warning(row)
+
+    async def get(self, warning_id: str) -> PeerWarning | None:
+        row = await self._session.get(WarningRow, warning_id)
+        return await self._to_warning(row) if row else None
+
+    async def set_body(self, warning_id: str, body: dict[str, str]) -> None:
+        row = await self._session.get(WarningRow, warning_id)
+        if row is not None:
+            row.body_sealed = await self._seal(row.network_id, row.id, body)
+            await self._session.flush()
+
+    async def set_status(
+        self, warning_id: str, status: str, published_at: datetime | None = None
+    ) -> bool:
+        """Move a warning on; False when it is gone (removed, rejected or expired)."""
+        values: dict[str, object] = {"status": status}
+        if published_at is not None:
+            values["published_at"] = published_at
+        if status == PUBLISHED:
+            values["flags"] = 0
+        result = await self._session.execute(
+            update(WarningRow).where(WarningRow.id == warning_id).values(**values)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def delete(self, warning_id: str) -> bool:
+        result = await self._session.execute(delete(WarningRow).where(WarningRow.id == warning_id))
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def for_moderation(
+        self, network_ids: list[str], now: datetime, limit: int
+    ) -> list[PeerWarning]:
+        """Warnings waiting for a coordinator (new, or flagged by a member), oldest first."""
+        rows = await self._session.scalars(
+            select(WarningRow)
+            .where(
+                WarningRow.network_id.in_(network_ids),
+                WarningRow.status.in_((PENDING, FLAGGED)),
+                WarningRow.expires_at > now,
+            )
+            .order_by(WarningRow.created_at, WarningRow.id)
+            .limit(limit)
+        )
+        return [await self._to_warning(row) for row in rows]
+
+    async def count_for_moderation(self, network_ids: list[str], now: datetime) -> int:
+        total = await self._session.scalar(
+            select(func.count())
+            .select_from(WarningRow)
+            .where(
+                WarningRow.network_id.in_(network_ids),
+                WarningRow.status.in_((PENDING, FLAGGED)),
+                WarningRow.expires_at > now,
+            )
+        )
+        return int(total or 0)
+
+    async def matching(
+        self, digests: list[tuple[str, bytes]], now: datetime, limit: int
+    ) -> list[PeerWarning]:
+        """Published warnings carrying one of these (network, digest) identifiers."""
+        if not digests:
+            return []
+        rows = await self._session.scalars(
+            select(WarningRow)
+            .join(WarningIdentifierRow, WarningIdentifierRow.warning_id == WarningRow.id)
+            .where(
+                tuple_(WarningRow.network_id, WarningIdentifierRow.digest).in_(digests),
+                WarningRow.status.in_(VISIBLE),
+                WarningRow.expires_at > now,
+            )
+            .order_by(WarningRow.published_at.desc(), WarningRow.id)
+            .limit(limit)
+        )
+        return [await self._to_warning(row) for row in rows.unique()]
+
+    async def mark(self, warning_id: str, mark: str, digest: bytes) -> int | None:
+        """Count a member's mark once; the new count, or None when she had already marked it."""
+        if await self._session.get(WarningMarkRow, (warning_id, digest)) is not None:
+            return None
+        self._session.add(WarningMarkRow(warning_id=warning_id, digest=digest))
+        column = MARKS[mark]
+        await self._session.execute(
+            update(WarningRow).where(WarningRow.id == warning_id).values({column: column + 1})
+        )
+        await self._session.flush()
+        return int(
+            await self._session.scalar(select(column).where(WarningRow.id == warning_id)) or 0
+        )
+
+    async def purge(self, now: datetime) -> int:
+        """Delete expired warnings with their identifiers and marks."""
+        result = await self._session.execute(
+            delete(WarningRow).where(WarningRow.expires_at <= now)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def take_check(
+        self, member_id: str, now: datetime, window_start: datetime, limit: int
+    ) -> bool:
+        """Use one of her checks for this hour; False when none is left."""
+        row = await self._session.get(CheckCountRow, member_id)
+        if row is None:
+            self._session.add(CheckCountRow(member_id=member_id, window_start=now, used=1))
+        elif row.window_start <= window_start:
+            row.window_start, row.used = now, 1
+        elif row.used >= limit:
+            return False
+        else:
+            row.used += 1
+        await self._session.flush()
+        return True
+
+    async def _seal(self, network_id: str, warning_id: str, body: dict[str, str]) -> bytes:
+        key = await self._networks.key_for(network_id)
+        assert key is not None
+        return seal_text(key, json.dumps(body), f"warnings:body:{warning_id}")
+
+    async def _to_warning(self, row: WarningRow) -> PeerWarning:
+        key = await self._networks.key_for(row.network_id)
+        assert key is not None
+        body = json.loads(unseal_text(key, row.body_sealed, f"warnings:body:{row.id}"))
+        return PeerWarning(
+            row.id,
+            row.network_id,
+            row.reporter_id,
+            row.status,
+            body,
+            row.me_too,
+            row.flags,
+            row.created_at,
+            row.published_at,
+            row.expires_at,
+        )
