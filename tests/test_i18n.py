@@ -14,7 +14,7 @@ from bot.i18n import LOCALES, languages, t
 ROOT = Path(__file__).parent.parent / "bot"
 KEY = re.compile(
     r'"((?:alert|alias|button|checkin|codeword|command|contact|contacts|duration|error|'
-    r'extend|help|hint|invite|language|pin|privacy|sos|start|network|warn|warning|check|'
+    r"extend|help|hint|invite|language|pin|privacy|sos|start|network|warn|warning|check|"
     r'moderation|areas)\.[a-z0-9_.]+)"'
 )
 NOT_MESSAGES = {
@@ -90,3 +90,19 @@ def test_every_published_command_has_a_description(language: str) -> None:
     from bot.telegram.application import COMMANDS
 
     assert all(catalog(language).get(f"command.{name}") for name in COMMANDS)
+
+
+def test_every_choice_of_a_warning_is_translated() -> None:
+    from bot.core.warnings import DECISIONS, EXTRAS, KINDS, WHEN
+
+    keys = [f"warning.kind.{k}" for k in KINDS]
+    keys += [f"button.when.{w}" for w in WHEN] + [f"warning.when.{w}" for w in WHEN]
+    keys += [f"button.add_{e}" for e in EXTRAS] + [f"warn.ask.{e}" for e in EXTRAS]
+    keys += [f"button.change_{f}" for f in ("network", "kind", "area", "when", "text", *EXTRAS)]
+    keys += [f"moderation.done.{d}" for d in DECISIONS]
+    keys += [f"warning.marked.{m}" for m in ("me_too", "flags")]
+    keys += [f"warning.error.{m}_again" for m in ("me_too", "flags")]
+    for language in languages():
+        texts = catalog(language)
+        missing = [key for key in keys if not texts.get(key)]
+        assert not missing, (language, missing)

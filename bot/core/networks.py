@@ -368,10 +368,9 @@ async def remove_member(core: Core, member: Member, membership_id: str) -> str |
     return person.alias or "" if person else ""
 
 
-async def set_trusted(
-    core: Core, member: Member, membership_id: str, trusted: bool
-) -> Membership | Refused:
-    """A trusted member's warnings publish at once, without waiting for a coordinator."""
+async def toggle_trusted(core: Core, member: Member, membership_id: str) -> Membership | Refused:
+    """Trust a member, or stop: a trusted member's warnings publish at once, without
+    waiting for a coordinator."""
     async with core.unit() as uow:
         target = await uow.networks.membership_by_id(membership_id)
         if target is None:
@@ -379,7 +378,7 @@ async def set_trusted(
         network = await coordinated(uow, member, target.network_id)
         if isinstance(network, Refused):
             return network
-        await uow.networks.update_membership(target.id, trusted=trusted)
+        await uow.networks.update_membership(target.id, trusted=not target.trusted)
         return await uow.networks.membership_by_id(target.id) or target
 
 

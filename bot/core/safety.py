@@ -241,9 +241,7 @@ async def _guarded(
     return checkin
 
 
-async def _stand_down(
-    core: Core, member: Member, checkin_id: str | None
-) -> StoodDown | Refused:
+async def _stand_down(core: Core, member: Member, checkin_id: str | None) -> StoodDown | Refused:
     """She is OK after an SOS: her contacts are told; a timer she had goes on."""
     now = core.clock.now()
     async with core.unit() as uow:

@@ -248,6 +248,20 @@ async def next_to_review(core: Core, member: Member) -> ToReview | None:
     return ToReview(queue[0], mine[queue[0].network_id], waiting)
 
 
+async def to_review(core: Core, member: Member, warning_id: str) -> ToReview | Refused:
+    """One published warning in front of a coordinator of its network, who may remove it."""
+    now = core.clock.now()
+    async with core.unit() as uow:
+        warning = await uow.warnings.get(warning_id)
+        if warning is None or warning.expires_at <= now:
+            return Refused("warning.error.gone")
+        network = await coordinated(uow, member, warning.network_id)
+        if isinstance(network, Refused):
+            return network
+        waiting = await uow.warnings.count_for_moderation([warning.network_id], now)
+    return ToReview(warning, network, waiting)
+
+
 DECISIONS = ("approve", "trust", "reject", "keep", "remove")
 
 

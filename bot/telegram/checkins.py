@@ -304,9 +304,7 @@ async def _latest_location(context: Context, member: Member, checkin_id: str) ->
         return
     point = latest.location
     received = local_time(member, point.at.isoformat()) if point.at else "?"
-    await say(
-        context, member, "alert.location.latest", alias=latest.worker_alias, at=received
-    )
+    await say(context, member, "alert.location.latest", alias=latest.worker_alias, at=received)
     await tell(
         core_of(context),
         Notification(

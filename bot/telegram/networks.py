@@ -247,13 +247,7 @@ async def on_network_button(update: Update, context: Context) -> None:
 
 
 async def _toggle_trust(context: Context, member: Member, membership_id: str, page: str) -> None:
-    core = core_of(context)
-    async with core.unit() as uow:
-        target = await uow.networks.membership_by_id(membership_id)
-    if target is None:
-        await say(context, member, "network.error.gone")
-        return
-    changed = await networks.set_trusted(core, member, membership_id, not target.trusted)
+    changed = await networks.toggle_trusted(core_of(context), member, membership_id)
     if isinstance(changed, Refused):
         await refuse(context, member, changed)
         return

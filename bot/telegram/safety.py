@@ -57,7 +57,7 @@ async def on_sos_button(update: Update, context: Context) -> None:
 
 
 async def stand_down(context: Context, member: Member, checkin_id: str) -> None:
-    """"All good" after an SOS: her contacts are told she is OK (with her PIN, if set)."""
+    """ "All good" after an SOS: her contacts are told she is OK (with her PIN, if set)."""
     outcome = await safety.guarded(core_of(context), member, checkin_id, Guarded.OK)
     await answer_guarded(context, member, outcome)
 

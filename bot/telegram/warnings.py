@@ -11,7 +11,7 @@ from bot.core import members, networks, warnings
 from bot.core.context import Refused
 from bot.core.network_config import match_area, nearest_area
 from bot.core.networks import Joined
-from bot.core.warnings import EXTRAS, KINDS, WHEN, Submitted
+from bot.core.warnings import EXTRAS, KINDS, WHEN, Submitted, ToReview
 from bot.i18n import t
 from bot.telegram.common import (
     Context,
@@ -129,7 +129,7 @@ async def on_warn_button(update: Update, context: Context) -> None:
         await members.set_conversation(core, member, None)
         await say(context, member, "warn.cancelled")
     elif field == "restart":
-        await ask(context, member, warnings.new_draft(mine), mine) if mine else None
+        await ask(context, member, warnings.new_draft(mine), mine)
     elif field == "resume":
         await ask(context, member, draft, mine)
     elif field == "send":
@@ -327,21 +327,21 @@ async def on_pending_command(update: Update, context: Context) -> None:
 
 async def show_next_to_review(context: Context, member: Member) -> None:
     item = await warnings.next_to_review(core_of(context), member)
-    if item is None:
-        mine = await networks.my_networks(core_of(context), member)
-        coordinates = any(n.is_coordinator for n in mine)
-        await say(
-            context, member, "moderation.empty" if coordinates else "network.error.not_coordinator"
-        )
+    if item is not None:
+        await show_review(context, member, item)
         return
+    mine = await networks.my_networks(core_of(context), member)
+    coordinates = any(n.is_coordinator for n in mine)
+    await say(
+        context, member, "moderation.empty" if coordinates else "network.error.not_coordinator"
+    )
+
+
+async def show_review(context: Context, member: Member, item: ToReview) -> None:
+    """A warning with a coordinator's decisions: a new one (publish, trust its author, fix,
+    reject), or one already published (keep, remove)."""
     lang, w = member.language, item.warning.id
-    if item.warning.status == "flagged":
-        rows = [
-            [(t(lang, "button.keep"), f"mo:keep:{w}")],
-            [(t(lang, "button.remove_warning"), f"mo:remove:{w}")],
-        ]
-        key = "moderation.flagged"
-    else:
+    if item.warning.status == "pending":
         rows = [
             [(t(lang, "button.approve"), f"mo:approve:{w}")],
             [(t(lang, "button.approve_trust"), f"mo:trust:{w}")],
@@ -349,6 +349,12 @@ async def show_next_to_review(context: Context, member: Member) -> None:
             [(t(lang, "button.reject"), f"mo:reject:{w}")],
         ]
         key = "moderation.pending"
+    else:
+        rows = [
+            [(t(lang, "button.keep"), f"mo:keep:{w}")],
+            [(t(lang, "button.remove_warning"), f"mo:remove:{w}")],
+        ]
+        key = "moderation.flagged" if item.warning.status == "flagged" else "moderation.published"
     text = warning_text(lang, warnings.warning_params(item.warning, item.network))
     await say(
         context,
@@ -401,6 +407,11 @@ async def on_warning_button(update: Update, context: Context) -> None:
     if len(parts) != 2 or parts[0] not in ("me", "flag"):
         return
     what = "me_too" if parts[0] == "me" else "flags"
+    if what == "flags":  # a coordinator of its network decides at once instead
+        item = await warnings.to_review(core_of(context), member, parts[1])
+        if not isinstance(item, Refused):
+            await show_review(context, member, item)
+            return
     counted = await warnings.mark(core_of(context), member, parts[1], what)
     if isinstance(counted, Refused):
         await refuse(context, member, counted)

@@ -3,10 +3,21 @@ and vouches, areas by button and by pin, removal, and local resources in /help."
 
 from __future__ import annotations
 
+from sqlalchemy import text
+
 from bot.core.networks import show_code
 from bot.emulator import SentMessage
 from tests.e2e.conftest import World
-from tests.e2e.peers import CDMX, MIXCO, add_member, coordinator, make_network, new_member_code
+from tests.e2e.peers import (
+    CDMX,
+    MIXCO,
+    add_member,
+    coordinator,
+    follow,
+    make_network,
+    new_member_code,
+    write_warning,
+)
 
 
 async def test_coordinator_opens_the_link_then_adds_a_member_by_code(world: World) -> None:
@@ -122,12 +133,18 @@ async def test_one_person_in_two_networks_and_help_shows_resources(world: World)
 
 
 async def test_removed_member_loses_access_at_once(world: World) -> None:
-    ana, bea = await world.members("ana", "bea")
+    ana, bea, cris = await world.members("ana", "bea", "cris")
     await coordinator(world, ana, "Alianza Prueba", CDMX)
     await add_member(ana, bea)
+    await add_member(ana, cris)
+    await follow(bea, "Centro")
+    await follow(cris, "Centro")
+    await bea.press(await write_warning(bea, text="Aviso de quien se va"), "📣 Enviar")
+    await bea.receives(containing="llegó a las coordinadoras")
+    await ana.receives(containing="Hay un aviso por revisar")
     await ana.send("/remove")
     listing = await ana.receives(containing="Integrantes de Alianza Prueba")
-    assert sorted(listing.buttons()) == ["Ana", "Bea", "Quitar", "Quitar"]
+    assert sorted(listing.buttons()) == ["Ana", "Bea", "Cris", "Quitar", "Quitar", "Quitar"]
     await ana.press(listing, _remove_data(listing, "Bea"))
     confirm = await ana.receives(containing="¿Quitarla de la red?")
     await ana.press(confirm, "Sí, quitarla de la red")
@@ -139,10 +156,21 @@ async def test_removed_member_loses_access_at_once(world: World) -> None:
     await bea.receives(containing="Esto es para integrantes")
     await bea.send("/areas")
     await bea.receives(containing="Todavía no estás en ninguna red")
-    # She cannot come back with an old link, nor remove anyone.
     await ana.send("/remove")
     after = await ana.receives(containing="Integrantes de Alianza Prueba")
-    assert after.buttons() == ["Ana", "Quitar"]
+    assert sorted(after.buttons()) == ["Ana", "Cris", "Quitar", "Quitar"]
+
+    # Her warning stays, unlinked from her; published, it reaches the others, not her.
+    async with world.bot.core.db.unit_of_work() as uow:
+        reporters = (await uow.session.execute(text("SELECT reporter_id FROM warnings"))).all()
+    assert reporters == [(None,)]
+    await ana.send("/pending")
+    await ana.press(await ana.receives(containing="Aviso de quien se va"), "✅ Publicar")
+    await cris.receives(containing="Aviso de quien se va")
+    await ana.press(await write_warning(ana, text="Otro aviso de prueba"), "📣 Enviar")
+    await cris.receives(containing="Otro aviso de prueba")
+    await bea.receives_nothing(within=0.3)
+    assert not any("aviso de prueba" in (m.text or "").lower() for m in bea.inbox())
 
 
 def _remove_data(listing: SentMessage, name: str) -> str:

@@ -38,7 +38,7 @@ async def test_the_form_survives_a_restart_a_photo_a_pause_and_wrong_answers(
     await ana.send("/warn")
     kinds = await ana.receives(containing="¿Qué pasó?")
     await ana.press(kinds, "Robo")
-    areas = await ana.receives(containing="¿En qué zona?")
+    await ana.receives(containing="¿En qué zona?")
     await ana.send("una foto")  # text where a button is expected: a typo of an area
     await ana.receives(containing="No encuentro esa zona")
     await ana.receives(containing="¿En qué zona?")
@@ -133,3 +133,28 @@ async def test_database_copy_reveals_no_warning(world: World, tmp_path: Path) ->
         "Clínica",
     ):
         assert secret.encode() not in dump, secret
+
+
+async def test_a_photo_at_every_step_gets_the_same_question_again(world: World) -> None:
+    ana = (await world.members("ana"))[0]
+    await coordinator(world, ana, "Alianza Prueba", CDMX)
+    await ana.send("/warn")
+    steps = [
+        ("¿Qué pasó?", "Otro"),
+        ("¿En qué zona?", "Norte"),
+        ("¿Cuándo pasó?", "Antes"),
+        ("Cuéntalo", None),
+        ("¿Quieres agregar", "Listo, revisar ➡️"),
+        ("Así se verá tu aviso", "📣 Enviar"),
+    ]
+    for question, answer in steps:
+        asked = await ana.receives(containing=question)
+        await ana.send_photo(forwarded=True)
+        await ana.receives(containing="no puedo usar fotos")
+        again = await ana.receives(containing=question)
+        assert again.buttons() == asked.buttons()
+        if answer is None:
+            await ana.send("Un texto de prueba suficiente")
+        else:
+            await ana.press(again, answer)
+    await ana.receives(containing="Aviso publicado")

@@ -159,7 +159,7 @@ async def test_check_finds_the_number_however_it_is_written(world: World) -> Non
 
 
 async def test_outsiders_learn_nothing_from_a_check(world: World) -> None:
-    ana, bea = await cdmx(world, "bea")
+    ana, _bea = await cdmx(world, "bea")
     await ana.press(await write_warning(ana, text=TEXT, phone=PHONE), "📣 Enviar")
     await ana.receives(containing="Aviso publicado")
     gaby, eva = await world.members("gaby", "eva")
@@ -207,3 +207,25 @@ async def test_warnings_expire_with_the_network_retention(world: World) -> None:
         for table in (WarningRow, WarningIdentifierRow):
             count = await uow.session.scalar(select(func.count()).select_from(table))
             assert count == 0, table.__tablename__
+
+
+async def test_a_coordinator_removes_a_published_warning_from_its_flag_button(
+    world: World,
+) -> None:
+    ana, bea, cris = await cdmx(world, "bea", "cris")
+    await follow(ana, "Centro")
+    await follow(cris, "Centro")
+    await bea.press(await write_warning(bea, text=TEXT, phone=PHONE), "📣 Enviar")
+    await ana.send("/pending")
+    await ana.press(await ana.receives(containing="Aviso por revisar"), "✅ Publicar")
+    published = await ana.receives(containing="Aviso de Alianza Prueba")
+    await ana.press(published, "⚑ Es falsa o abusiva")
+    decision = await ana.receives(containing="Este aviso está publicado")
+    assert decision.buttons() == ["Dejarla publicada", "Quitar el aviso"]
+    await ana.press(decision, "Quitar el aviso")
+    await ana.receives(containing="Aviso quitado")
+    await cris.receives(containing=TEXT)
+    await cris.send(f"/check {PHONE}")
+    await cris.receives(containing="No hay avisos activos")
+    await cris.press(None, "🙋 A mí también me pasó")  # on a warning that is gone
+    await cris.receives(containing="Ese aviso ya no está publicado")

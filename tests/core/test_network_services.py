@@ -1,0 +1,87 @@
+"""Networks and warnings through a real unit of work: who receives a warning, who may
+check, and what expiry deletes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.core import members, networks, warnings
+from bot.core.context import Core, Refused
+from bot.core.network_config import parse_config
+from bot.core.networks import PassCreated, Welcome
+from storage.records import Member
+from tests.core.test_checkin_services import outbox_kinds
+from tests.support.clock import FakeClock
+
+CONFIG = parse_config(
+    "region: MX\nmoderation: open\nretention_days: 10\nareas:\n"
+    "  - id: centro\n    name: Centro\n  - id: norte\n    name: Norte\n"
+)
+
+
+async def network_of(core: Core, count: int) -> tuple[str, list[Member]]:
+    """A network with `count` members; the first coordinates it."""
+    created = await networks.create_network(core, "Red Prueba", CONFIG)
+    assert isinstance(created, PassCreated)
+    people = []
+    code = created.code
+    for i in range(count):
+        person = await members.identify(core, 2_000_000 + i, "es")
+        assert isinstance(await networks.use_code(core, person, code), Welcome)
+        people.append(person)
+        mine = await networks.my_networks(core, people[0])
+        made = await networks.new_member_pass(core, people[0], mine[0].network.id)
+        assert isinstance(made, PassCreated)
+        code = made.code
+    return mine[0].network.id, people
+
+
+def draft(network_id: str, area: str = "centro", phone: str = "") -> dict[str, str]:
+    values = {
+        "draft": "d",
+        "network": network_id,
+        "kind": "violent",
+        "area": area,
+        "when": "today",
+        "text": "Texto de prueba",
+        "extras": "done",
+    }
+    return {**values, "phone": phone} if phone else values
+
+
+async def test_a_warning_goes_to_the_areas_followers_but_not_its_reporter(core: Core) -> None:
+    network_id, (ana, bea, cris, dora) = await network_of(core, 4)
+    for person, area in ((ana, "centro"), (bea, "centro"), (cris, "centro"), (dora, "norte")):
+        assert await networks.toggle_area(core, person, network_id, area) is True
+    sent = await warnings.submit(core, bea, draft(network_id))
+    assert sent == warnings.Submitted(published=True, recipients=2)
+    received = {who for who, kind in await outbox_kinds(core) if kind == "warning"}
+    assert received == {ana.id, cris.id}
+
+
+async def test_only_members_check_and_only_so_often(core: Core, clock: FakeClock) -> None:
+    network_id, (ana, bea) = await network_of(core, 2)
+    await warnings.submit(core, ana, draft(network_id, phone="+525512345678"))
+    stranger = await members.identify(core, 3_000_000, "es")
+    assert await warnings.check_phone(core, stranger, "55 1234 5678") == Refused(
+        "check.error.not_member"
+    )
+    core.limits = type(core.limits)(checks_per_hour=2)
+    assert len(await warnings.check_phone(core, bea, "5512345678")) == 1  # type: ignore[arg-type]
+    assert await warnings.check_phone(core, bea, "tonterías") == Refused("check.error.phone")
+    assert await warnings.check_phone(core, bea, "55 8765 4321") == []
+    limited = await warnings.check_phone(core, bea, "55 1234 5678")
+    assert limited == Refused("check.error.limit", {"max": "2"})
+    await clock.advance(hours=1, seconds=1)
+    assert len(await warnings.check_phone(core, bea, "5512345678")) == 1  # type: ignore[arg-type]
+
+
+async def test_expiry_deletes_warnings_and_passes(core: Core, clock: FakeClock) -> None:
+    network_id, (ana, _bea) = await network_of(core, 2)
+    await warnings.submit(core, ana, draft(network_id, phone="+525512345678"))
+    await clock.advance(days=9)
+    assert await warnings.purge(core, clock.now()) == 0
+    await clock.advance(days=1, seconds=1)
+    assert await warnings.purge(core, clock.now()) == 1
+    assert await networks.purge(core, clock.now()) >= 2  # used passes, and the last one
+    assert await networks.purge(core, clock.now() + timedelta(days=8)) == 0
