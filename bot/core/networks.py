@@ -340,16 +340,25 @@ async def members_page(
     return MembersPage(network, entries, page, pages)
 
 
+async def _managed(
+    uow: UnitOfWork, member: Member, membership_id: str
+) -> tuple[Membership, Joined] | Refused:
+    """A membership in a network she coordinates, and that network."""
+    target = await uow.networks.membership_by_id(membership_id)
+    if target is None:
+        return Refused("network.error.gone")
+    network = await coordinated(uow, member, target.network_id)
+    return network if isinstance(network, Refused) else (target, network)
+
+
 async def remove_member(core: Core, member: Member, membership_id: str) -> str | Refused:
     """A coordinator removes a member, who loses access at once and is told; her warnings
     stay, unlinked from her. Returns the alias of the member removed."""
     async with core.unit() as uow:
-        target = await uow.networks.membership_by_id(membership_id)
-        if target is None:
-            return Refused("network.error.gone")
-        network = await coordinated(uow, member, target.network_id)
-        if isinstance(network, Refused):
-            return network
+        managed = await _managed(uow, member, membership_id)
+        if isinstance(managed, Refused):
+            return managed
+        target, network = managed
         if target.member_id == member.id:
             return Refused("network.error.self")
         person = await uow.members.get(target.member_id)
@@ -372,12 +381,10 @@ async def toggle_trusted(core: Core, member: Member, membership_id: str) -> Memb
     """Trust a member, or stop: a trusted member's warnings publish at once, without
     waiting for a coordinator."""
     async with core.unit() as uow:
-        target = await uow.networks.membership_by_id(membership_id)
-        if target is None:
-            return Refused("network.error.gone")
-        network = await coordinated(uow, member, target.network_id)
-        if isinstance(network, Refused):
-            return network
+        managed = await _managed(uow, member, membership_id)
+        if isinstance(managed, Refused):
+            return managed
+        target, _ = managed
         await uow.networks.update_membership(target.id, trusted=not target.trusted)
         return await uow.networks.membership_by_id(target.id) or target
 

@@ -252,14 +252,23 @@ async def to_review(core: Core, member: Member, warning_id: str) -> ToReview | R
     """One published warning in front of a coordinator of its network, who may remove it."""
     now = core.clock.now()
     async with core.unit() as uow:
-        warning = await uow.warnings.get(warning_id)
-        if warning is None or warning.expires_at <= now:
-            return Refused("warning.error.gone")
-        network = await coordinated(uow, member, warning.network_id)
-        if isinstance(network, Refused):
-            return network
+        moderated = await _moderated(uow, member, warning_id, now, "warning.error.gone")
+        if isinstance(moderated, Refused):
+            return moderated
+        warning, network = moderated
         waiting = await uow.warnings.count_for_moderation([warning.network_id], now)
     return ToReview(warning, network, waiting)
+
+
+async def _moderated(
+    uow: UnitOfWork, member: Member, warning_id: str, now: datetime, gone: str
+) -> tuple[PeerWarning, Joined] | Refused:
+    """A live warning of a network she coordinates, and that network."""
+    warning = await uow.warnings.get(warning_id)
+    if warning is None or warning.expires_at <= now:
+        return Refused(gone)
+    network = await coordinated(uow, member, warning.network_id)
+    return network if isinstance(network, Refused) else (warning, network)
 
 
 DECISIONS = ("approve", "trust", "reject", "keep", "remove")
@@ -272,12 +281,10 @@ async def decide(core: Core, member: Member, warning_id: str, decision: str) -> 
         return Refused("warn.error.stale")
     now = core.clock.now()
     async with core.unit() as uow:
-        warning = await uow.warnings.get(warning_id)
-        if warning is None or warning.expires_at <= now:
-            return Refused("moderation.error.gone")
-        network = await coordinated(uow, member, warning.network_id)
-        if isinstance(network, Refused):
-            return network
+        moderated = await _moderated(uow, member, warning_id, now, "moderation.error.gone")
+        if isinstance(moderated, Refused):
+            return moderated
+        warning, network = moderated
         if decision in ("approve", "trust", "keep"):
             if decision == "trust" and warning.reporter_id:
                 await uow.networks.update_membership(warning.reporter_id, trusted=True)
@@ -299,12 +306,12 @@ async def edit_text(core: Core, member: Member, warning_id: str, text: str) -> R
     if isinstance(checked, Refused):
         return checked
     async with core.unit() as uow:
-        warning = await uow.warnings.get(warning_id)
-        if warning is None:
-            return Refused("moderation.error.gone")
-        network = await coordinated(uow, member, warning.network_id)
-        if isinstance(network, Refused):
-            return network
+        moderated = await _moderated(
+            uow, member, warning_id, core.clock.now(), "moderation.error.gone"
+        )
+        if isinstance(moderated, Refused):
+            return moderated
+        warning, _ = moderated
         await uow.warnings.set_body(warning.id, {**warning.body, "text": checked["text"]})
     return None
 
