@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from bot.core.context import Core, Refused, notify
-from bot.core.network_config import NetworkConfig
+from bot.core.network_config import NetworkConfig, match_area, nearest_area
 from bot.core.networks import COORDINATOR, Joined, coordinated, joined
 from bot.core.notifications import Notification, Priority
 from bot.core.phones import display_phone, normalize_phone, normalize_plate
@@ -66,9 +66,11 @@ def answer(
         return Refused("warn.error.stale")
     if field == "when" and value not in WHEN:
         return Refused("warn.error.stale")
-    if field == "area":
-        if config is None or config.area(value) is None:
+    if field == "area":  # a button's id, or a name or alias as she typed it
+        area = (config.area(value) or match_area(config, value)) if config else None
+        if area is None:
             return Refused("warn.error.area")
+        value = area.id
     if field == "text":
         text = value[: TEXT_LENGTH[1] + 1]
         if len(text) < TEXT_LENGTH[0]:
@@ -90,6 +92,14 @@ def answer(
         if not value or len(value) > MAX_NAME:
             return Refused("warn.error.name", {"max": str(MAX_NAME)})
     return {**draft, field: value}
+
+
+def answer_pin(
+    draft: dict[str, str], config: NetworkConfig, latitude: float, longitude: float
+) -> dict[str, str] | Refused:
+    """A location pin for the area: the nearest area of her network; the point is not kept."""
+    area = nearest_area(config, latitude, longitude)
+    return {**draft, "area": area.id} if area else Refused("warn.error.area_pin")
 
 
 def clear(draft: dict[str, str], field: str) -> dict[str, str]:

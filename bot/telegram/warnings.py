@@ -9,7 +9,6 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 
 from bot.core import members, networks, warnings
 from bot.core.context import Refused
-from bot.core.network_config import match_area, nearest_area
 from bot.core.networks import Joined
 from bot.core.warnings import EXTRAS, KINDS, WHEN, Submitted, ToReview
 from bot.i18n import t
@@ -200,15 +199,7 @@ async def on_warn_text(
         return
     field = step.removeprefix("warn.ask_").removeprefix(STEP)
     mine = await networks.my_networks(core_of(context), member)
-    if field == "area":
-        network = next((n for n in mine if n.network.id == draft.get("network")), None)
-        area = match_area(network.config, text) if network else None
-        if area is None:
-            await say(context, member, "warn.error.area")
-            await ask(context, member, draft, mine)
-            return
-        text = area.id
-    elif field not in TYPED:
+    if field not in TYPED:
         await say(context, member, "warn.hint.buttons")
         await ask(context, member, draft, mine)
         return
@@ -223,12 +214,12 @@ async def on_warn_pin(context: Context, member: Member, latitude: float, longitu
         return False
     mine = await networks.my_networks(core_of(context), member)
     network = next((n for n in mine if n.network.id == draft["network"]), None)
-    area = nearest_area(network.config, latitude, longitude) if network else None
-    if area is None:
-        await say(context, member, "warn.error.area_pin")
-        await ask(context, member, draft, mine)
-    else:
-        await _answer(context, member, draft, "area", area.id, mine)
+    if network is None:
+        return False
+    answered = warnings.answer_pin(draft, network.config, latitude, longitude)
+    if isinstance(answered, Refused):
+        await refuse(context, member, answered)
+    await ask(context, member, draft if isinstance(answered, Refused) else answered, mine)
     return True
 
 

@@ -7,9 +7,12 @@ from hypothesis import strategies as st
 
 from bot.core.context import Refused
 from bot.core.network_config import parse_config
-from bot.core.warnings import EXTRAS, FIELDS, KINDS, WHEN, answer, clear, next_field
+from bot.core.warnings import EXTRAS, FIELDS, KINDS, WHEN, answer, answer_pin, clear, next_field
 
-CONFIG = parse_config("region: MX\nareas:\n  - id: centro\n    name: Centro\n")
+CONFIG = parse_config(
+    "region: MX\nareas:\n  - id: centro\n    name: Centro\n    aliases: [Zócalo]\n"
+    "    center: [19.4326, -99.1332]\n    radius_km: 2\n"
+)
 COMPLETE = {
     "draft": "d1",
     "network": "n1",
@@ -65,3 +68,11 @@ def test_any_answer_is_a_form_or_a_refusal(field: str, value: str) -> None:
     assert isinstance(result, Refused) or (
         set(result) == set(COMPLETE) | {field} and result["draft"] == "d1"
     )
+
+
+def test_an_area_is_a_button_a_typed_name_or_alias_or_a_pin() -> None:
+    draft = {k: v for k, v in COMPLETE.items() if k != "area"}
+    for typed in ("centro", "CENTRO ", "zocalo", "¡Zócalo!"):
+        assert answer(draft, "area", typed, CONFIG) == COMPLETE, typed
+    assert answer_pin(draft, CONFIG, 19.433, -99.133) == COMPLETE
+    assert answer_pin(draft, CONFIG, 19.6, -99.133) == Refused("warn.error.area_pin")
