@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import select
@@ -85,6 +86,19 @@ class MemberRepository:
             return self._keys[member_id]
         row = await self._session.get(MemberRow, member_id)
         return self.key_for_row(row) if row else None
+
+    async def keys_for(self, member_ids: Collection[str]) -> dict[str, bytes]:
+        """The data keys of many members at once (those who still exist)."""
+        missing = [m for m in member_ids if m not in self._keys]
+        for start in range(0, len(missing), 500):
+            rows = await self._session.execute(
+                select(MemberRow.id, MemberRow.key_wrapped).where(
+                    MemberRow.id.in_(missing[start : start + 500])
+                )
+            )
+            for member_id, wrapped in rows:
+                self._keys[member_id] = self._keyring.unwrap(wrapped, f"member:{member_id}")
+        return {m: self._keys[m] for m in member_ids if m in self._keys}
 
     def key_for_row(self, row: MemberRow) -> bytes:
         key = self._keys.get(row.id)

@@ -243,7 +243,7 @@ class WarningIdentifierRow(Base):
 
 
 class WarningMarkRow(Base):
-    """"It happened to me too" or a flag, once per member: a digest, not a link to her."""
+    """ "It happened to me too" or a flag, once per member: a digest, not a link to her."""
 
     __tablename__ = "warning_marks"
     warning_id: Mapped[str] = mapped_column(

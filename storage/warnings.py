@@ -8,7 +8,7 @@ import json
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, tuple_, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.database import seal_text, unseal_text
@@ -121,21 +121,39 @@ class WarningRepository:
     async def matching(
         self, digests: list[tuple[str, bytes]], now: datetime, limit: int
     ) -> list[PeerWarning]:
-        """Published warnings carrying one of these (network, digest) identifiers."""
-        if not digests:
+        """Published warnings carrying one of these (network, digest) identifiers.
+
+        Two steps on purpose: the digest index first (a handful of rows), then those
+        warnings. A join lets SQLite start from the network's warnings instead, which
+        reads all of them (190 ms at 100,000; this is 0.1 ms)."""
+        wanted = set(digests)
+        if not wanted:
+            return []
+        found = await self._session.execute(
+            select(WarningIdentifierRow.warning_id, WarningIdentifierRow.digest).where(
+                WarningIdentifierRow.digest.in_([digest for _, digest in wanted])
+            )
+        )
+        candidates: dict[str, set[bytes]] = {}
+        for warning_id, digest in found:
+            candidates.setdefault(warning_id, set()).add(digest)
+        if not candidates:
             return []
         rows = await self._session.scalars(
             select(WarningRow)
-            .join(WarningIdentifierRow, WarningIdentifierRow.warning_id == WarningRow.id)
             .where(
-                tuple_(WarningRow.network_id, WarningIdentifierRow.digest).in_(digests),
+                WarningRow.id.in_(list(candidates)),
                 WarningRow.status.in_(VISIBLE),
                 WarningRow.expires_at > now,
             )
             .order_by(WarningRow.published_at.desc(), WarningRow.id)
-            .limit(limit)
         )
-        return [await self._to_warning(row) for row in rows.unique()]
+        matches = [
+            row
+            for row in rows
+            if any((row.network_id, digest) in wanted for digest in candidates[row.id])
+        ]
+        return [await self._to_warning(row) for row in matches[:limit]]
 
     async def mark(self, warning_id: str, mark: str, digest: bytes) -> int | None:
         """Count a member's mark once; the new count, or None when she had already marked it."""

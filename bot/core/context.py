@@ -69,6 +69,15 @@ async def notify(uow: UnitOfWork, core: Core, notification: Notification) -> boo
     )
 
 
+async def notify_many(uow: UnitOfWork, core: Core, notifications: list[Notification]) -> int:
+    """Queue many notifications in the caller's transaction, in a few statements; returns how
+    many were new."""
+    return await uow.outbox.add_many(
+        [(n.key, n.recipient_id, int(n.priority), n.payload()) for n in notifications],
+        core.clock.now(),
+    )
+
+
 async def tell(core: Core, notification: Notification) -> bool:
     """Queue one notification in a transaction of its own."""
     async with core.unit() as uow:

@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from bot.core.context import Core, Refused, notify
+from bot.core.context import Core, Refused, notify, notify_many
 from bot.core.network_config import NetworkConfig, match_area, nearest_area
 from bot.core.networks import COORDINATOR, Joined, coordinated, joined
 from bot.core.notifications import Notification, Priority
@@ -209,14 +209,22 @@ async def _fan_out(uow: UnitOfWork, core: Core, warning: PeerWarning, network: J
     in the same transaction as its publication; the reporter is left out."""
     area_digest = await uow.networks.digest(network.network.id, "area", warning.body["area"])
     params = warning_params(warning, network)
-    sent = 0
-    for follower in await uow.networks.followers(network.network.id, area_digest):
-        if follower.id == warning.reporter_id:
-            continue
-        key = f"wn:{warning.id}:{follower.member_id}"
-        notification = Notification(follower.member_id, "warning", Priority.BROADCAST, key, params)
-        sent += await notify(uow, core, notification)
-    return sent
+    followers = await uow.networks.followers(network.network.id, area_digest)
+    return await notify_many(
+        uow,
+        core,
+        [
+            Notification(
+                follower.member_id,
+                "warning",
+                Priority.BROADCAST,
+                f"wn:{warning.id}:{follower.member_id}",
+                params,
+            )
+            for follower in followers
+            if follower.id != warning.reporter_id
+        ],
+    )
 
 
 async def _tell_coordinators(uow: UnitOfWork, core: Core, network: Joined, key: str) -> None:
