@@ -124,7 +124,10 @@ async def on_warn_button(update: Update, context: Context) -> None:
         return
     core = core_of(context)
     mine = await networks.my_networks(core, member)
-    if field == "cancel":
+    if not mine:  # removed, or she left, half-way through the form
+        await members.set_conversation(core, member, None)
+        await say(context, member, "network.error.not_member")
+    elif field == "cancel":
         await members.set_conversation(core, member, None)
         await say(context, member, "warn.cancelled")
     elif field == "restart":

@@ -23,17 +23,21 @@ def backend() -> str:
 
 
 @asynccontextmanager
-async def fresh_database_url(tmp_path: Path) -> AsyncIterator[str]:
-    """Yield the url of an empty database that exists only for this test."""
-    if not TEST_DATABASE_URL:
+async def fresh_database_url(
+    tmp_path: Path, server: str = TEST_DATABASE_URL, prefix: str = "companera_test_"
+) -> AsyncIterator[str]:
+    """Yield the url of an empty database that exists only for this test (or benchmark):
+    a SQLite file in `tmp_path`, or a new database on the server of `server` (the url of
+    its admin database), dropped afterwards."""
+    if not server:
         yield f"sqlite+aiosqlite:///{tmp_path / 'companera.db'}"
         return
-    name = "companera_test_" + secrets.token_hex(6)
-    admin = make_engine(TEST_DATABASE_URL)
+    name = prefix + secrets.token_hex(6)
+    admin = make_engine(server)
     async with admin.connect() as connection:
         await connection.execution_options(isolation_level="AUTOCOMMIT")
         await connection.execute(text(f'CREATE DATABASE "{name}"'))
-    base, _, _ = TEST_DATABASE_URL.rpartition("/")
+    base, _, _ = server.rpartition("/")
     try:
         yield f"{base}/{name}"
     finally:
