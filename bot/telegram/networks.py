@@ -36,6 +36,15 @@ def by_short(choices: list[Joined], short_id: str) -> Joined | None:
     return next((n for n in choices if short(n.network.id) == short_id), None)
 
 
+def is_network_code(start_parameter: str) -> bool:
+    """A network link (`j_` and a code) rather than a contact invitation (a longer token that
+    may start with "j_" by chance)."""
+    return (
+        start_parameter.lower().startswith("j_")
+        and networks.clean_code(start_parameter) is not None
+    )
+
+
 async def on_join_command(update: Update, context: Context) -> None:
     """/join <code> (or /vouch <code>): join a network, or vouch for a newcomer."""
     member = await member_of(update, context)

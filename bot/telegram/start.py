@@ -29,7 +29,7 @@ async def on_start_command(update: Update, context: Context) -> None:
     member = await member_of(update, context)
     if member is None:
         return
-    if context.args and context.args[0].lower().startswith("j_"):
+    if context.args and networks.is_network_code(context.args[0]):
         await networks.use_code(context, member, context.args[0])
     elif context.args:
         await _open_invite(context, member, context.args[0])
