@@ -48,6 +48,8 @@ def limits_from(settings: Settings) -> Limits:
         settings.default_timezone,
         settings.network_pass_ttl_seconds,
         settings.checks_per_hour,
+        settings.member_idle_days,
+        settings.member_idle_notice_days,
     )
 
 

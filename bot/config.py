@@ -49,6 +49,8 @@ class Settings(BaseSettings):
         default=7 * 86400, ge=3600, alias="NETWORK_PASS_TTL_SECONDS"
     )
     checks_per_hour: int = Field(default=20, ge=1, le=1000, alias="CHECKS_PER_HOUR")
+    member_idle_days: int = Field(default=180, ge=30, alias="MEMBER_IDLE_DAYS")
+    member_idle_notice_days: int = Field(default=7, ge=1, le=29, alias="MEMBER_IDLE_NOTICE_DAYS")
     default_timezone: str = Field(
         default="America/Mexico_City", alias="COMPANERA_DEFAULT_TIMEZONE"
     )

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy import Select, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.crypto import new_key, seal, unseal
@@ -128,6 +128,22 @@ class CheckInRepository:
 
     async def delete(self, checkin_id: str) -> None:
         await self._session.execute(delete(CheckInRow).where(CheckInRow.id == checkin_id))
+
+    async def purge(self, details_before: datetime, rows_before: datetime) -> int:
+        """What the scheduler deletes on time, for `companera purge`: details (and their key)
+        of check-ins alerted before `details_before`, rows ended before `rows_before`."""
+        expired = await self._session.execute(
+            update(CheckInRow)
+            .where(
+                CheckInRow.alerted_at < details_before,
+                CheckInRow.key_wrapped.is_not(None),
+            )
+            .values(key_wrapped=None, details_sealed=None, location_sealed=None)
+        )
+        ended = await self._session.execute(
+            delete(CheckInRow).where(CheckInRow.ended_at < rows_before)
+        )
+        return int(expired.rowcount or 0) + int(ended.rowcount or 0)  # type: ignore[attr-defined]
 
     async def count_open(self) -> int:
         total = await self._session.scalar(

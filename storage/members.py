@@ -6,7 +6,7 @@ import json
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.crypto import Keyring, new_key
@@ -72,6 +72,8 @@ class MemberRepository:
         )
         row.language = member.language
         row.timezone = member.timezone
+        if row.idle_notice_at is not None and member.last_seen_at > row.idle_notice_at:
+            row.idle_notice_at = None  # she came back after the notice: nothing to forget
         row.last_seen_at = member.last_seen_at
         row.conversation_sealed = (
             seal_text(key, _dump_conversation(member.conversation), f"members:conv:{row.id}")
@@ -79,6 +81,41 @@ class MemberRepository:
             else None
         )
         await self._session.flush()
+
+    async def delete(self, member_id: str) -> bool:
+        """Delete her row, and with it her wrapped data key: whatever it sealed, anywhere,
+        no longer opens. Her contacts, invitations, check-ins, safety settings, outbox rows
+        and memberships go by cascade; her warnings stay, unlinked (SET NULL)."""
+        self._keys.pop(member_id, None)
+        result = await self._session.execute(delete(MemberRow).where(MemberRow.id == member_id))
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def idle_to_notify(self, seen_before: datetime, limit: int) -> list[str]:
+        """Members not seen since `seen_before` who were not yet told they will be forgotten."""
+        ids = await self._session.scalars(
+            select(MemberRow.id)
+            .where(MemberRow.last_seen_at < seen_before, MemberRow.idle_notice_at.is_(None))
+            .order_by(MemberRow.last_seen_at)
+            .limit(limit)
+        )
+        return list(ids)
+
+    async def mark_idle_notice(self, member_id: str, now: datetime) -> None:
+        await self._session.execute(
+            update(MemberRow).where(MemberRow.id == member_id).values(idle_notice_at=now)
+        )
+
+    async def idle_to_forget(self, told_before: datetime, limit: int) -> list[str]:
+        """Members told before `told_before` who have not been seen since."""
+        ids = await self._session.scalars(
+            select(MemberRow.id)
+            .where(
+                MemberRow.idle_notice_at < told_before,
+                MemberRow.last_seen_at < MemberRow.idle_notice_at,
+            )
+            .limit(limit)
+        )
+        return list(ids)
 
     async def key_for(self, member_id: str) -> bytes | None:
         """The member's data key, unwrapped; None when she no longer exists."""

@@ -74,7 +74,8 @@ class MemberRow(Base):
     timezone: Mapped[str] = mapped_column(String(64))
     conversation_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    idle_notice_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class InviteRow(Base):

@@ -28,6 +28,8 @@ class Limits:
     default_timezone: str = "America/Mexico_City"
     network_pass_ttl_seconds: int = 7 * 86400
     checks_per_hour: int = 20
+    member_idle_days: int = 180
+    idle_notice_days: int = 7
 
 
 @dataclass

@@ -1,12 +1,17 @@
-"""The hourly sweep: expired warnings, used or expired network passes, candidates nobody
-vouched for. Expired data is deleted, not flagged; reads skip it even before the sweep."""
+"""The hourly sweep: expired warnings, used or expired network passes and invitations,
+candidates nobody vouched for, and members not seen for long (told first, forgotten a week
+later). Expired data is deleted, not flagged; reads skip it even before the sweep.
+
+The other rows of the retention table have their own loops: check-in details and rows
+are steps of the scheduler, outbox rows are purged by the sender. `companera purge` runs
+all of them once."""
 
 from __future__ import annotations
 
 import logging
 from datetime import timedelta
 
-from bot.core import networks, warnings
+from bot.core import forget, networks, warnings
 from bot.core.context import Core
 
 log = logging.getLogger("companera.housekeeping")
@@ -17,9 +22,12 @@ async def sweep(core: Core) -> int:
     """Delete what has expired now; returns how many rows went."""
     now = core.clock.now()
     gone = await warnings.purge(core, now) + await networks.purge(core, now)
-    if gone:
-        log.info("housekeeping.swept", extra={"rows": gone})
-    return gone
+    async with core.unit() as uow:
+        gone += await uow.invites.purge(now)
+    told, forgotten = await forget.sweep_idle(core)
+    if gone or told or forgotten:
+        log.info("housekeeping.swept", extra={"rows": gone, "told": told, "forgotten": forgotten})
+    return gone + forgotten
 
 
 class Housekeeping:

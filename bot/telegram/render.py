@@ -87,10 +87,12 @@ def render(kind: str, params: dict[str, Any], to: Member) -> Outgoing:
         return Outgoing(
             t(lang, kind, alias=params["alias"], label=label_or_default(to, params["label"]))
         )
-    if kind in ("contacts.accepted", "contacts.declined", "contacts.left", "contacts.unreachable"):
+    if kind in CONTACT_NOTICES:
         return Outgoing(t(lang, kind, label=label_or_default(to, params.get("label"))))
     if kind == "contacts.removed":
         return Outgoing(t(lang, kind, alias=params["alias"]))
+    if kind == "members.idle_notice":
+        return Outgoing(t(lang, kind, days=params["days"]))
     if kind == "warning":
         return Outgoing(warning_text(lang, params), warning_buttons(lang, params["warning_id"]))
     if kind in NETWORK_NOTICES:
@@ -144,6 +146,13 @@ def _alert(params: dict[str, Any], to: Member) -> Outgoing:
     return Outgoing("\n\n".join(lines), buttons, protect=True)
 
 
+CONTACT_NOTICES = (
+    "contacts.accepted",
+    "contacts.declined",
+    "contacts.left",
+    "contacts.unreachable",
+    "contacts.forgotten",
+)
 NETWORK_NOTICES = (
     "network.welcome",
     "network.pass_used",

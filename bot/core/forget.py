@@ -1,0 +1,83 @@
+"""Forgetting a member: at her request (/forget), or when she has not been seen for long.
+
+Her row goes, and with it her wrapped data key, so that whatever it sealed anywhere no
+longer opens; every row of hers goes by cascade in the same transaction. The people linked
+to her are told only that she is no longer linked. Her anonymous warnings stay until they
+expire, unlinked from her.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from bot.core.context import Core, notify
+from bot.core.notifications import Notification, Priority
+from storage.database import UnitOfWork
+
+log = logging.getLogger("companera.forget")
+PAGE = 100
+
+
+async def forget(core: Core, member_id: str) -> bool:
+    """Erase her at once; False when there was nobody to erase."""
+    async with core.unit() as uow:
+        return await _forget(uow, core, member_id)
+
+
+async def _forget(uow: UnitOfWork, core: Core, member_id: str) -> bool:
+    member = await uow.members.get(member_id)
+    if member is None:
+        return False
+    for contact in await uow.contacts.of_worker(member.id):  # people who watch over her
+        await _tell(uow, core, contact.contact_id, f"fg:{contact.id}:worker", member.alias)
+    for link in await uow.contacts.of_contact(member.id):  # people she watches over
+        await _tell(uow, core, link.worker_id, f"fg:{link.id}:contact", link.label)
+    await uow.members.delete(member.id)
+    log.info("member.forgotten", extra={"member": member.id[:8]})
+    return True
+
+
+async def _tell(
+    uow: UnitOfWork, core: Core, recipient_id: str, key: str, name: str | None
+) -> None:
+    await notify(
+        uow,
+        core,
+        Notification(
+            recipient_id, "contacts.forgotten", Priority.INTERACTIVE, key, {"label": name or ""}
+        ),
+    )
+
+
+async def sweep_idle(core: Core) -> tuple[int, int]:
+    """Tell members not seen for `member_idle - idle_notice` that they will be forgotten,
+    and forget those told `idle_notice` ago who did not come back. Returns (told, forgotten)."""
+    now = core.clock.now()
+    retention = core.limits
+    idle, notice = (
+        timedelta(days=retention.member_idle_days),
+        timedelta(days=retention.idle_notice_days),
+    )
+    told = forgotten = 0
+    async with core.unit() as uow:
+        for member_id in await uow.members.idle_to_notify(now - (idle - notice), PAGE):
+            await uow.members.mark_idle_notice(member_id, now)
+            told += await notify(
+                uow,
+                core,
+                Notification(
+                    member_id,
+                    "members.idle_notice",
+                    Priority.BROADCAST,
+                    f"idle:{member_id}:{now.date().isoformat()}",
+                    {"days": retention.idle_notice_days},
+                ),
+            )
+    while True:
+        async with core.unit() as uow:
+            due = await uow.members.idle_to_forget(now - notice, PAGE)
+            for member_id in due:
+                forgotten += await _forget(uow, core, member_id)
+        if len(due) < PAGE:
+            return told, forgotten
