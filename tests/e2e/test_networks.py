@@ -3,6 +3,7 @@ and vouches, areas by button and by pin, removal, and local resources in /help."
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import text
 
 from bot.core.networks import show_code
@@ -183,3 +184,15 @@ def _remove_data(listing: SentMessage, name: str) -> str:
 
 async def test_coordinator_code_from_show_code_has_a_dash() -> None:
     assert show_code("ABCDEFGHJK") == "ABCDE-FGHJK"
+
+
+async def test_an_invitation_token_that_starts_like_a_network_link_is_an_invitation(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.core import contacts
+
+    monkeypatch.setattr(contacts, "new_token", lambda: "j_" + "A" * 30)
+    ana, luz = await world.members("ana", "luz")
+    await world.link(ana, luz)  # /start j_AAAA...: the offer, not "that code does not work"
+    await ana.send("/contacts")
+    await ana.receives(containing="Luz")
