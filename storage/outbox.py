@@ -118,13 +118,38 @@ class OutboxRepository:
             )
         )
 
-    async def mark_sent(self, item_id: str, now: datetime) -> None:
-        """Telegram accepted it: keep only the row's facts, drop the payload at once."""
+    async def mark_sent(self, item_id: str, now: datetime, message_id: int | None = None) -> None:
+        """Telegram accepted it: keep only the row's facts (and the message's id in her chat,
+        for /clean), drop the payload at once."""
         await self._session.execute(
             update(OutboxRow)
             .where(OutboxRow.id == item_id)
-            .values(status=SENT, sent_at=now, payload_sealed=None, attempts=OutboxRow.attempts + 1)
+            .values(
+                status=SENT,
+                sent_at=now,
+                payload_sealed=None,
+                attempts=OutboxRow.attempts + 1,
+                message_id=message_id,
+            )
         )
+
+    async def take_message_ids(self, recipient_id: str) -> list[int]:
+        """The ids, in her chat, of the messages sent to her that are still on record;
+        forgotten as they are handed out, so that each is deleted once."""
+        rows = (
+            await self._session.execute(
+                select(OutboxRow.id, OutboxRow.message_id).where(
+                    OutboxRow.recipient_id == recipient_id, OutboxRow.message_id.is_not(None)
+                )
+            )
+        ).all()
+        if rows:
+            await self._session.execute(
+                update(OutboxRow)
+                .where(OutboxRow.id.in_([row_id for row_id, _ in rows]))
+                .values(message_id=None)
+            )
+        return sorted(int(message_id) for _, message_id in rows if message_id is not None)
 
     async def retry_at(self, item_id: str, when: datetime, error_code: int | None) -> None:
         """Count a failed attempt; the row stays pending and may go again at `when`."""

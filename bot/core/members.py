@@ -92,3 +92,10 @@ async def save(core: Core, member: Member) -> Member:
     async with core.unit() as uow:
         await uow.members.save(member)
     return member
+
+
+async def take_sent_messages(core: Core, member: Member) -> list[int]:
+    """The ids of the bot's messages in her chat that are still on record (sent within
+    OUTBOX_SENT_TTL_SECONDS), for /clean; each is handed out once."""
+    async with core.unit() as uow:
+        return await uow.outbox.take_message_ids(member.id)

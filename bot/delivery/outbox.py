@@ -226,7 +226,7 @@ class OutboxSender:
             self._done(row)
             return
         try:
-            await self._deliver(outgoing, to.chat_id)
+            message_id = await self._deliver(outgoing, to.chat_id)
         except RetryAfter as error:
             self.too_many_requests += 1
             seconds = _seconds(error.retry_after)
@@ -251,7 +251,9 @@ class OutboxSender:
             return
         else:
             self.sent += 1
-            await self._record(item, lambda uow: uow.outbox.mark_sent(item.id, self._now()))
+            await self._record(
+                item, lambda uow: uow.outbox.mark_sent(item.id, self._now(), message_id)
+            )
         self._done(row, back_in_queue)
 
     def _done(self, row: _Row, back_in_queue: bool = False) -> None:
@@ -261,15 +263,17 @@ class OutboxSender:
             self._waiting[row.item.id] = row
         self._wake.set()
 
-    async def _deliver(self, part: Outgoing, chat_id: int) -> None:
+    async def _deliver(self, part: Outgoing, chat_id: int) -> int:
+        """Send one message; its id in the chat."""
         if part.location is not None:
-            await self._bot.send_location(
+            sent = await self._bot.send_location(
                 chat_id, part.location[0], part.location[1], protect_content=part.protect
             )
         else:
-            await self._bot.send_message(
+            sent = await self._bot.send_message(
                 chat_id, part.text or "", reply_markup=part.markup, protect_content=part.protect
             )
+        return sent.message_id
 
     async def _undeliverable(self, item: OutboxItem, to: Member, code: int) -> None:
         """Blocked, deleted or gone: never retried; the workers who count on her are told."""

@@ -10,7 +10,16 @@ from telegram.ext import Application, ApplicationBuilder, Defaults
 
 from bot.core.context import Core
 from bot.i18n import languages, t
-from bot.telegram import checkins, contacts, forget, messages, networks, safety, start, warnings
+from bot.telegram import (
+    checkins,
+    contacts,
+    messages,
+    networks,
+    privacy,
+    safety,
+    start,
+    warnings,
+)
 from bot.telegram.errors import on_error
 
 log = logging.getLogger("companera.telegram")
@@ -31,6 +40,7 @@ COMMANDS = (
     "language",
     "timezone",
     "privacy",
+    "clean",
     "forget",
     "help",
 )
@@ -48,7 +58,7 @@ def build_application(token: str, base_url: str, core: Core) -> Application:
     )
     application.bot_data["core"] = core
     # One group: the first handler that matches wins, so the catch-alls go last.
-    for module in (start, contacts, checkins, safety, networks, warnings, forget, messages):
+    for module in (start, contacts, checkins, safety, networks, warnings, privacy, messages):
         application.add_handlers(module.handlers())
     application.add_error_handler(on_error)
     return application

@@ -130,3 +130,21 @@ async def test_a_member_not_seen_for_180_days_is_told_then_forgotten(world: Worl
     assert ana_gone
 
 
+
+
+async def test_clean_deletes_the_bots_messages_in_her_chat(world: World) -> None:
+    ana, luz = await world.members("ana", "luz")
+    await world.link(ana, luz)
+    await ana.send("/checkin 1h Hotel Limpio Prueba")
+    await ana.receives(containing="tienes hasta las")
+    await ana.receives(containing="Borré tu mensaje")
+    sent_before = [m for m in ana.inbox() if not m.deleted]
+    assert len(sent_before) >= 5
+    command = await ana.send("/clean")
+    done = await ana.receives(containing="🧹 Borré")
+    assert f"Borré {len(sent_before)} mensajes" in (done.text or "")
+    assert all(m.deleted for m in sent_before) and ana.is_deleted(command)
+    assert not [m for m in luz.inbox() if m.deleted]  # only her chat
+    await ana.send("/clean")  # what was deleted is not on record any more
+    again = await ana.receives(containing="🧹 Borré")
+    assert "Borré 1 mensajes" in (again.text or "")  # the previous "Borré" line only

@@ -1,4 +1,4 @@
-"""Members not seen for long: when they were told they will be forgotten
+"""Members not seen for long: when they were told; the chat message id of a sent message
 
 Revision ID: 0005
 Revises: 0004
@@ -20,9 +20,13 @@ def upgrade() -> None:
     with op.batch_alter_table("members") as batch:
         batch.add_column(sa.Column("idle_notice_at", sa.DateTime(timezone=True), nullable=True))
         batch.create_index(batch.f("ix_members_last_seen_at"), ["last_seen_at"], unique=False)
+    with op.batch_alter_table("outbox") as batch:
+        batch.add_column(sa.Column("message_id", sa.Integer(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("outbox") as batch:
+        batch.drop_column("message_id")
     with op.batch_alter_table("members") as batch:
         batch.drop_index(batch.f("ix_members_last_seen_at"))
         batch.drop_column("idle_notice_at")

@@ -1,4 +1,5 @@
-"""/forget: after one confirmation, everything of hers is erased at once."""
+"""Her chat and her data: /clean deletes the bot's messages in her chat, /forget erases
+everything of hers after one confirmation."""
 
 from __future__ import annotations
 
@@ -6,9 +7,17 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.core import forget
+from bot.core import forget, members
 from bot.i18n import t
-from bot.telegram.common import Context, core_of, keyboard, member_of, pressed, say
+from bot.telegram.common import (
+    Context,
+    core_of,
+    delete_quietly,
+    keyboard,
+    member_of,
+    pressed,
+    say,
+)
 
 
 async def on_forget_command(update: Update, context: Context) -> None:
@@ -43,8 +52,26 @@ async def on_forget_button(update: Update, context: Context) -> None:
         pass  # the erasure is done; the confirmation just stays as it was
 
 
+async def on_clean_command(update: Update, context: Context) -> None:
+    """/clean: delete the bot's messages in her chat that Telegram still lets it delete (48
+    hours) and that are still on record, and her /clean; then one short line."""
+    member = await member_of(update, context)
+    if member is None:
+        return
+    chat_id = update.effective_chat.id if update.effective_chat else member.chat_id
+    deleted = 0
+    for message_id in await members.take_sent_messages(core_of(context), member):
+        try:
+            deleted += bool(await context.bot.delete_message(chat_id, message_id))
+        except TelegramError:
+            pass  # too old, or she deleted it herself
+    await delete_quietly(update.effective_message)
+    await say(context, member, "clean.done", n=deleted)
+
+
 def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("forget", on_forget_command),
+        CommandHandler("clean", on_clean_command),
         CallbackQueryHandler(on_forget_button, pattern=r"^fg:"),
     ]
