@@ -54,6 +54,7 @@ class MemberRepository:
             language=language,
             timezone=timezone,
             conversation_sealed=None,
+            discreet=False,
             created_at=now,
             last_seen_at=now,
         )
@@ -72,6 +73,7 @@ class MemberRepository:
         )
         row.language = member.language
         row.timezone = member.timezone
+        row.discreet = member.discreet
         if row.idle_notice_at is not None and member.last_seen_at > row.idle_notice_at:
             row.idle_notice_at = None  # she came back after the notice: nothing to forget
         row.last_seen_at = member.last_seen_at
@@ -163,6 +165,7 @@ class MemberRepository:
             conversation=conversation,
             created_at=row.created_at,
             last_seen_at=row.last_seen_at,
+            discreet=bool(row.discreet),
         )
 
 

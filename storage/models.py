@@ -76,6 +76,7 @@ class MemberRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     idle_notice_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    discreet: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
 
 class InviteRow(Base):

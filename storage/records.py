@@ -31,6 +31,7 @@ class Member:
     conversation: Conversation | None
     created_at: datetime
     last_seen_at: datetime
+    discreet: bool = False  # neutral wording in her chat: "appointment", not "check-in"
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ ROOT = Path(__file__).parent.parent / "bot"
 KEY = re.compile(
     r'"((?:alert|alias|button|checkin|codeword|command|contact|contacts|duration|error|'
     r"extend|help|hint|invite|language|pin|privacy|sos|start|network|warn|warning|check|"
-    r'moderation|areas|forget|members|clean)\.[a-z0-9_.]+)"'
+    r'moderation|areas|forget|members|clean|discreet)\.[a-z0-9_.]+)"'
 )
 NOT_MESSAGES = {
     "checkin.details",
@@ -106,3 +106,14 @@ def test_every_choice_of_a_warning_is_translated() -> None:
         texts = catalog(language)
         missing = [key for key in keys if not texts.get(key)]
         assert not missing, (language, missing)
+
+
+@pytest.mark.parametrize("language", languages())
+def test_a_discreet_variant_needs_no_more_than_its_plain_message(language: str) -> None:
+    texts = catalog(language)
+    variants = [k for k in texts if k.endswith(".discreet") and not k.startswith("command.")]
+    assert len(variants) > 10
+    for key in variants:
+        plain = key.removesuffix(".discreet")
+        assert plain in texts, key
+        assert placeholders(texts[key]) <= placeholders(texts[plain]), key

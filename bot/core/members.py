@@ -82,6 +82,11 @@ async def set_timezone(core: Core, member: Member, zone: str) -> Member | Refuse
     return await save(core, replace(member, timezone=zone))
 
 
+async def set_discreet(core: Core, member: Member, discreet: bool) -> Member:
+    """Neutral wording in her chat ("appointment", no "check-in", "alert" or "SOS")."""
+    return await save(core, replace(member, discreet=discreet))
+
+
 async def set_conversation(
     core: Core, member: Member, conversation: Conversation | None
 ) -> Member:

@@ -50,6 +50,14 @@ def t(language: str, key: str, **params: object) -> str:
     return text.format(**params) if params else text
 
 
+def wording(language: str, key: str, discreet: bool) -> str:
+    """The key to use: its neutral variant (`key.discreet`) for a member who chose discreet
+    wording, when the catalog has one."""
+    if discreet and catalog(language).gettext(key + ".discreet") != key + ".discreet":
+        return key + ".discreet"
+    return key
+
+
 def clock_time(moment: datetime, language: str, zone: str) -> str:
     """A time of day as she reads it on her phone, in her zone: 21:45 or 9:45 PM."""
     return format_time(moment, format="short", tzinfo=ZoneInfo(zone), locale=language)

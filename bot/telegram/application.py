@@ -40,6 +40,7 @@ COMMANDS = (
     "language",
     "timezone",
     "privacy",
+    "discreet",
     "clean",
     "forget",
     "help",

@@ -94,7 +94,7 @@ async def _confirm(
         context,
         member,
         "checkin.started",
-        checkin_buttons(member.language, started.checkin.id),
+        checkin_buttons(member.language, started.checkin.id, member.discreet),
         deadline=local_time(member, started.checkin.deadline_at.isoformat()),
         duration=short_duration(duration),
     )
@@ -125,7 +125,7 @@ async def _refuse_running(context: Context, member: Member, refusal: Refused) ->
         context,
         member,
         "checkin.error.running",
-        checkin_buttons(member.language, running.id),
+        checkin_buttons(member.language, running.id, member.discreet),
         deadline=local_time(member, running.deadline_at.isoformat()),
     )
 
@@ -217,7 +217,10 @@ async def on_extend_command(update: Update, context: Context) -> None:
             await say(context, member, "checkin.error.none")
         else:
             await say(
-                context, member, "extend.choose", checkin_buttons(member.language, running.id)
+                context,
+                member,
+                "extend.choose",
+                checkin_buttons(member.language, running.id, member.discreet),
             )
         return
     duration = parse_duration(context.args[0])
@@ -245,7 +248,7 @@ async def _extended(context: Context, member: Member, ended: Ended) -> None:
         context,
         member,
         key,
-        checkin_buttons(member.language, ended.checkin.id),
+        checkin_buttons(member.language, ended.checkin.id, member.discreet),
         deadline=local_time(member, ended.checkin.deadline_at.isoformat()),
     )
 

@@ -52,6 +52,28 @@ async def on_forget_button(update: Update, context: Context) -> None:
         pass  # the erasure is done; the confirmation just stays as it was
 
 
+async def on_discreet_command(update: Update, context: Context) -> None:
+    """/discreet: neutral words in her chat, on or off, with an example of each."""
+    member = await member_of(update, context)
+    if member is None:
+        return
+    lang = member.language
+    rows = [
+        [(t(lang, "button.discreet_on"), "ds:on")],
+        [(t(lang, "button.discreet_off"), "ds:off")],
+    ]
+    key = "discreet.is_on" if member.discreet else "discreet.is_off"
+    await say(context, member, key, keyboard(rows))
+
+
+async def on_discreet_button(update: Update, context: Context) -> None:
+    member, parts = await pressed(update, context, "ds")
+    if len(parts) != 1 or parts[0] not in ("on", "off"):
+        return
+    saved = await members.set_discreet(core_of(context), member, parts[0] == "on")
+    await say(context, saved, "discreet.saved_on" if saved.discreet else "discreet.saved_off")
+
+
 async def on_clean_command(update: Update, context: Context) -> None:
     """/clean: delete the bot's messages in her chat that Telegram still lets it delete (48
     hours) and that are still on record, and her /clean; then one short line."""
@@ -73,5 +95,7 @@ def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("forget", on_forget_command),
         CommandHandler("clean", on_clean_command),
+        CommandHandler("discreet", on_discreet_command),
+        CallbackQueryHandler(on_discreet_button, pattern=r"^ds:"),
         CallbackQueryHandler(on_forget_button, pattern=r"^fg:"),
     ]

@@ -8,7 +8,7 @@ from typing import Any
 
 from telegram import InlineKeyboardMarkup
 
-from bot.i18n import clock_time, short_date, t
+from bot.i18n import clock_time, short_date, t, wording
 from bot.telegram.common import keyboard
 from storage.records import Member
 
@@ -21,18 +21,20 @@ class Outgoing:
     location: tuple[float, float] | None = None
 
 
-def checkin_buttons(language: str, checkin_id: str) -> InlineKeyboardMarkup:
+def checkin_buttons(
+    language: str, checkin_id: str, discreet: bool = False
+) -> InlineKeyboardMarkup:
     """I'm safe, +15 min, +30 min, +1 h, and SOS on a row of its own, last, away from "I'm
-    safe": on every reminder and confirmation."""
+    safe": on every reminder and confirmation; with neutral labels in discreet mode."""
     return keyboard(
         [
-            [(t(language, "button.safe"), f"ck:safe:{checkin_id}")],
+            [(t(language, wording(language, "button.safe", discreet)), f"ck:safe:{checkin_id}")],
             [
                 (t(language, "button.extend15"), f"ck:ext:{checkin_id}:15"),
                 (t(language, "button.extend30"), f"ck:ext:{checkin_id}:30"),
                 (t(language, "button.extend60"), f"ck:ext:{checkin_id}:60"),
             ],
-            [(t(language, "button.sos"), f"so:sos:{checkin_id}")],
+            [(t(language, wording(language, "button.sos", discreet)), f"so:sos:{checkin_id}")],
         ]
     )
 
@@ -51,7 +53,7 @@ def render(kind: str, params: dict[str, Any], to: Member) -> Outgoing:
     if kind == "reply":
         markup = params.get("markup")
         return Outgoing(
-            t(lang, params["key"], **params["params"]),
+            t(lang, wording(lang, params["key"], to.discreet), **params["params"]),
             InlineKeyboardMarkup.de_json(markup, None) if markup else None,
             bool(params.get("protect")),
         )
@@ -60,14 +62,14 @@ def render(kind: str, params: dict[str, Any], to: Member) -> Outgoing:
     if kind in ("checkin.reminder", "checkin.last_call"):
         text = t(
             lang,
-            kind,
+            wording(lang, kind, to.discreet),
             deadline=local_time(to, params["deadline"]),
             alert_at=local_time(to, params["alert_at"]),
         )
-        return Outgoing(text, checkin_buttons(lang, params["checkin_id"]))
+        return Outgoing(text, checkin_buttons(lang, params["checkin_id"], to.discreet))
     if kind == "checkin.alert_sent":
-        text = t(lang, kind, contacts=params["contacts"])
-        return Outgoing(text, checkin_buttons(lang, params["checkin_id"]))
+        text = t(lang, wording(lang, kind, to.discreet), contacts=params["contacts"])
+        return Outgoing(text, checkin_buttons(lang, params["checkin_id"], to.discreet))
     if kind in ("alert", "alert.missed"):  # "alert.missed": queued before alarms had kinds
         return _alert(params, to)
     if kind == "alert.location":

@@ -1,4 +1,4 @@
-"""Members not seen for long: when they were told; the chat message id of a sent message
+"""Members not seen for long: when they were told; discreet wording; sent message ids
 
 Revision ID: 0005
 Revises: 0004
@@ -19,6 +19,7 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("members") as batch:
         batch.add_column(sa.Column("idle_notice_at", sa.DateTime(timezone=True), nullable=True))
+        batch.add_column(sa.Column("discreet", sa.Boolean(), server_default="0", nullable=False))
         batch.create_index(batch.f("ix_members_last_seen_at"), ["last_seen_at"], unique=False)
     with op.batch_alter_table("outbox") as batch:
         batch.add_column(sa.Column("message_id", sa.Integer(), nullable=True))
@@ -29,4 +30,5 @@ def downgrade() -> None:
         batch.drop_column("message_id")
     with op.batch_alter_table("members") as batch:
         batch.drop_index(batch.f("ix_members_last_seen_at"))
+        batch.drop_column("discreet")
         batch.drop_column("idle_notice_at")

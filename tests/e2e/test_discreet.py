@@ -1,0 +1,44 @@
+"""Discreet mode: her chat speaks of appointments, with neutral buttons; nothing else
+changes, and her contacts still read a plain alert."""
+
+from __future__ import annotations
+
+from tests.e2e.conftest import GRACE, LEAD, World
+
+GIVEAWAYS = ("check-in", "checkin", "alerta", "sos", "emergencia", "contactos", "peligro")
+
+
+async def test_discreet_mode_keeps_telling_words_out_of_her_chat(world: World) -> None:
+    ana, luz = await world.members("ana", "luz")
+    await world.link(ana, luz)
+    await ana.send("/discreet")
+    await ana.press(await ana.receives(containing="palabras claras"), "Usar palabras discretas")
+    await ana.receives(containing="desde ahora uso palabras discretas")
+    first = len(ana.inbox())
+
+    await ana.send("/checkin 1h Hotel Discreto Prueba")
+    started = await ana.receives(containing="Anotado: tu cita termina")
+    assert started.buttons()[0] == "✓ Listo" and started.buttons()[-1] == "⚡ Ahora"
+    await ana.receives(containing="Nota guardada")
+    await world.advance(minutes=60 - LEAD / 60, seconds=1)
+    await ana.receives(containing="Tu cita termina a las")
+    await world.advance(seconds=LEAD)
+    await ana.receives(containing="Ya es la hora")
+    await world.advance(seconds=GRACE + 1)
+    alert = await luz.receives(containing="ALERTA: Ana")  # her contacts read it plainly
+    assert "Hotel Discreto Prueba" in (alert.text or "")
+    await ana.receives(containing="Ya avisé (1)")
+    await ana.press(None, "✓ Listo")
+    await ana.receives(containing="Cita cerrada")
+    await luz.receives(containing="Ana")
+
+    for message in ana.inbox()[first:]:
+        words = " ".join([message.text or "", *message.buttons()]).lower()
+        assert not [w for w in GIVEAWAYS if w in words], message.text
+
+    await ana.send("/discreet")
+    await ana.press(await ana.receives(containing="palabras discretas"), "Usar palabras claras")
+    await ana.receives(containing="palabras claras")
+    await ana.send("/checkin 30m")
+    started = await ana.receives(containing="tienes hasta las")
+    assert started.buttons()[-1] == "🆘 SOS"
