@@ -30,6 +30,22 @@ async def sweep(core: Core) -> int:
     return gone + forgotten
 
 
+async def purge_everything(
+    core: Core, outbox_sent_ttl: timedelta, outbox_failed_ttl: timedelta
+) -> dict[str, int]:
+    """Every row of the retention table, once, now: what `companera purge` runs. The loops
+    do the same on their own schedules; running this besides them is harmless."""
+    now = core.clock.now()
+    policy = core.policy
+    async with core.unit() as uow:
+        checkins = await uow.checkins.purge(
+            now - policy.details_ttl_after_alert, now - policy.row_ttl
+        )
+        outbox = await uow.outbox.purge(now - outbox_sent_ttl, now - outbox_failed_ttl)
+    swept = await sweep(core)
+    return {"check-ins": checkins, "outbox": outbox, "swept": swept}
+
+
 class Housekeeping:
     """One loop per process; the deletes are idempotent, so replicas may overlap."""
 
