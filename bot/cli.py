@@ -1,9 +1,11 @@
-"""`companera run | demo | migrate | keygen | announce | network`."""
+"""`companera run | demo | migrate | keygen | rotate-key | purge | announce | network`."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
+import binascii
 import contextlib
 import signal
 import sys
@@ -32,6 +34,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     commands.add_parser("migrate", help="bring the database to the newest schema")
     commands.add_parser("keygen", help="print a new master key (base64)")
+    rotate = commands.add_parser(
+        "rotate-key", help="rewrap every key under a new master key (stop the bot first)"
+    )
+    rotate.add_argument(
+        "--new-key-file",
+        required=True,
+        help="a file with the new key as `companera keygen` prints it, or - for stdin",
+    )
+    commands.add_parser("purge", help="delete, now, everything past its retention")
     announce = commands.add_parser(
         "announce", help="send a message to every member, after alerts and replies"
     )
@@ -51,6 +62,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         logs.configure(settings.log_format, [settings.telegram_bot_token or ""])
         if args.command == "migrate":
             return asyncio.run(_migrate(settings, key))
+        if args.command == "rotate-key":
+            new_key = read_master_key(args.new_key_file, key)
+            return asyncio.run(_rotate_key(settings, key, new_key))
+        if args.command == "purge":
+            return asyncio.run(_purge(settings, key))
         if args.command == "announce":
             return asyncio.run(_announce(settings, key, read_text(args.file)))
         if args.command == "network":
@@ -101,6 +117,74 @@ async def _migrate(settings: Settings, key: bytes) -> int:
     db = await open_database(settings, key)
     await db.close()
     print("companera: database is up to date")
+    return 0
+
+
+def read_master_key(path: str, current: bytes) -> bytes:
+    """The new master key from a file: base64 of 32 bytes, whitespace allowed."""
+    encoded = "".join(read_text(path).split())
+    try:
+        key = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError):
+        key = b""
+    if len(key) != 32:
+        raise ConfigError(f"{path}: not a master key (make one with `companera keygen`)")
+    if key == current:
+        raise ConfigError(f"{path}: this is the current master key (COMPANERA_MASTER_KEY)")
+    return key
+
+
+async def _rotate_key(settings: Settings, key: bytes, new_key: bytes) -> int:
+    from storage.database import make_engine
+    from storage.migrate import upgrade
+    from storage.rotation import RotationRefused, rotate_master_key
+
+    if settings.sqlalchemy_url.startswith("sqlite"):
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.sqlalchemy_url)
+    try:
+        await upgrade(engine)
+        report = await rotate_master_key(engine, key, new_key)
+    except RotationRefused as error:
+        raise ConfigError(str(error)) from None
+    finally:
+        await engine.dispose()
+    print(
+        "companera: master key rotated. Keys rewrapped under the new key: "
+        f"system {report.system_keys}, members {report.members}, networks {report.networks}.\n"
+        "The old key opens nothing in this database any more: the bot will not start with it.\n"
+        "Next:\n"
+        "  1. Put the new key in COMPANERA_MASTER_KEY (e.g. in /etc/companera/env) in place\n"
+        "     of the old one. Keep a copy of it away from the database and its backups,\n"
+        "     then delete the new key's file.\n"
+        "  2. Start the bot and check that it answers /start.\n"
+        "  3. Make a new backup. Backups made before now open only with the old key: destroy\n"
+        "     them with the old key, or keep the old key (away from them) as long as they are\n"
+        "     kept."
+    )
+    return 0
+
+
+async def _purge(settings: Settings, key: bytes) -> int:
+    """Every row of the retention table, once; the running bot does the same on its own."""
+    from datetime import timedelta
+
+    from bot.app import limits_from, open_database, policy_from
+    from bot.core.clock import SystemClock
+    from bot.core.context import Core
+    from bot.core.housekeeping import purge_everything
+
+    db = await open_database(settings, key)
+    try:
+        core = Core(db, SystemClock(), policy_from(settings), limits_from(settings))
+        gone = await purge_everything(
+            core,
+            timedelta(seconds=settings.outbox_sent_ttl_seconds),
+            timedelta(seconds=settings.outbox_failed_ttl_seconds),
+        )
+    finally:
+        await db.close()
+    print("companera: purged " + ", ".join(f"{what} {n}" for what, n in gone.items()))
     return 0
 
 

@@ -130,3 +130,77 @@ def test_network_config_errors_name_the_field_before_touching_the_database(
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "region" in lines[0] and "bad.yaml" in lines[0]
     assert not (tmp_path / "companera.db").exists()
+
+
+def test_rotate_key_then_only_the_new_key_opens_the_database(tmp_path: Path) -> None:
+    old = new_master_key_b64()
+    env = {"COMPANERA_DATA_DIR": str(tmp_path), "COMPANERA_MASTER_KEY": old}
+    example = str(Path(__file__).parent.parent / "deploy" / "network.example.yaml")
+    created = companera("network", "create", "Alianza Prueba", "--config", example, **env)
+    assert created.returncode == 0, created.stderr
+    new = companera("keygen").stdout
+    key_file = tmp_path / "new.key"
+    key_file.write_text(f"  {new[:20]}\n{new[20:]}\n", encoding="utf-8")  # as pasted
+
+    rotated = companera("rotate-key", "--new-key-file", str(key_file), **env)
+
+    assert rotated.returncode == 0, rotated.stderr
+    assert "system 1, members 0, networks 1" in rotated.stdout
+    assert "COMPANERA_MASTER_KEY" in rotated.stdout and "backup" in rotated.stdout
+    with_old = companera("migrate", **env)
+    assert with_old.returncode == 2
+    assert "master key does not open this database" in with_old.stderr
+    again = companera("rotate-key", "--new-key-file", str(key_file), **env)
+    assert again.returncode == 2 and "already rotated" in again.stderr
+    env["COMPANERA_MASTER_KEY"] = new.strip()
+    assert companera("migrate", **env).returncode == 0
+    listed = companera("network", "list", **env)
+    assert listed.returncode == 0 and "Alianza Prueba: 0 members" in listed.stdout
+
+
+@pytest.mark.parametrize(
+    "content",
+    [None, "", "not base64!", base64.b64encode(b"short").decode(), new_master_key_b64() * 2],
+    ids=["missing", "empty", "not-base64", "short", "long"],
+)
+def test_rotate_key_refuses_a_bad_key_file_in_one_line(
+    tmp_path: Path, content: str | None
+) -> None:
+    key_file = tmp_path / "new.key"
+    if content is not None:
+        key_file.write_text(content, encoding="utf-8")
+    result = companera(
+        "rotate-key",
+        "--new-key-file",
+        str(key_file),
+        COMPANERA_DATA_DIR=str(tmp_path),
+        COMPANERA_MASTER_KEY=new_master_key_b64(),
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "new.key" in lines[0]
+    assert not (tmp_path / "companera.db").exists()
+
+
+def test_rotate_key_refuses_the_current_key(tmp_path: Path) -> None:
+    key = new_master_key_b64()
+    key_file = tmp_path / "same.key"
+    key_file.write_text(key + "\n", encoding="utf-8")
+    result = companera(
+        "rotate-key",
+        "--new-key-file",
+        str(key_file),
+        COMPANERA_DATA_DIR=str(tmp_path),
+        COMPANERA_MASTER_KEY=key,
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "current master key" in lines[0]
+    assert not (tmp_path / "companera.db").exists()
+
+
+def test_purge_runs_on_a_fresh_database_and_says_what_it_deleted(tmp_path: Path) -> None:
+    env = {"COMPANERA_DATA_DIR": str(tmp_path), "COMPANERA_MASTER_KEY": new_master_key_b64()}
+    result = companera("purge", **env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "companera: purged check-ins 0, outbox 0, swept 0"
