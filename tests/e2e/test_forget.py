@@ -130,8 +130,6 @@ async def test_a_member_not_seen_for_180_days_is_told_then_forgotten(world: Worl
     assert ana_gone
 
 
-
-
 async def test_clean_deletes_the_bots_messages_in_her_chat(world: World) -> None:
     ana, luz = await world.members("ana", "luz")
     await world.link(ana, luz)
