@@ -204,3 +204,17 @@ def test_purge_runs_on_a_fresh_database_and_says_what_it_deleted(tmp_path: Path)
     result = companera("purge", **env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "companera: purged check-ins 0, outbox 0, swept 0"
+
+
+def test_env_example_names_real_settings_and_has_no_comment_after_a_value() -> None:
+    from bot.config import Settings
+
+    known = {field.alias for field in Settings.model_fields.values()}
+    example = Path(__file__).parent.parent / "deploy" / ".env.example"
+    for line in example.read_text(encoding="utf-8").splitlines():
+        assignment = line.removeprefix("# ").strip()
+        if "=" not in assignment or " " in assignment.split("=", 1)[0]:
+            continue  # prose
+        name, value = assignment.split("=", 1)
+        assert name in known, name
+        assert "#" not in value, line  # systemd would keep it as part of the value
