@@ -11,9 +11,11 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from bot.core.context import Core, notify
+from bot.core.context import Core, Refused, notify
 from bot.core.notifications import Notification, Priority
+from bot.core.timers import Alarm
 from storage.database import UnitOfWork
+from storage.records import Member
 
 log = logging.getLogger("companera.forget")
 PAGE = 100
@@ -23,6 +25,22 @@ async def forget(core: Core, member_id: str) -> bool:
     """Erase her at once; False when there was nobody to erase."""
     async with core.unit() as uow:
         return await _forget(uow, core, member_id)
+
+
+async def forget_at_her_request(core: Core, member: Member) -> bool | Refused:
+    """/forget confirmed. Not while a check-in runs: erasing it would stop its alert, and
+    whoever holds her phone could do it. She ends it first ("I'm safe", with her PIN if she
+    has one). A duress alarm is hidden from her chat, so it must not show here either: the
+    answer looks like an erasure, nothing is erased, and the alarm goes on. Returns whether
+    she was really erased."""
+    async with core.unit() as uow:
+        running = await uow.checkins.all_open_for(member.id)
+        if any(c.alarm != Alarm.DURESS for c in running):
+            return Refused("forget.error.running")
+        if running:
+            log.info("forget.held_by_duress", extra={"member": member.id[:8]})
+            return False
+        return await _forget(uow, core, member.id)
 
 
 async def _forget(uow: UnitOfWork, core: Core, member_id: str) -> bool:

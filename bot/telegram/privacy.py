@@ -8,6 +8,7 @@ from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.core import forget, members
+from bot.core.context import Refused
 from bot.i18n import t
 from bot.telegram.common import (
     Context,
@@ -16,6 +17,7 @@ from bot.telegram.common import (
     keyboard,
     member_of,
     pressed,
+    refuse,
     say,
 )
 
@@ -43,7 +45,10 @@ async def on_forget_button(update: Update, context: Context) -> None:
         await say(context, member, "forget.kept")
         return
     language = member.language
-    await forget.forget(core_of(context), member.id)
+    outcome = await forget.forget_at_her_request(core_of(context), member)
+    if isinstance(outcome, Refused):
+        await refuse(context, member, outcome)
+        return
     query = update.callback_query
     try:
         if query is not None and query.message is not None:

@@ -96,7 +96,9 @@ def render(kind: str, params: dict[str, Any], to: Member) -> Outgoing:
     if kind == "members.idle_notice":
         return Outgoing(t(lang, kind, days=params["days"]))
     if kind == "warning":
-        return Outgoing(warning_text(lang, params), warning_buttons(lang, params["warning_id"]))
+        return Outgoing(
+            warning_text(lang, params), warning_buttons(lang, params["warning_id"]), protect=True
+        )
     if kind in NETWORK_NOTICES:
         return Outgoing(t(lang, kind, network=params.get("network", "")))
     raise ValueError(f"no rendering for notification kind {kind}")

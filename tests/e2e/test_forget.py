@@ -73,6 +73,14 @@ async def test_forget_erases_her_and_tells_her_people_only_that_she_is_gone(
     assert any(value == stored.id for _, _, value in before)
 
     await ana.send("/forget")
+    await ana.press(await ana.receives(containing="¿Borro todo lo tuyo?"), "Sí, borrar todo")
+    await ana.receives(containing="Primero termina tu check-in")  # it would stop her alert
+    await ana.send("/safe")
+    await ana.receives(containing="Escribe tu PIN")
+    await ana.send("4821")
+    await ana.receives(containing="Temporizador detenido")
+
+    await ana.send("/forget")
     confirm = await ana.receives(containing="¿Borro todo lo tuyo?")
     await ana.press(confirm, "Sí, borrar todo")
     await luz.receives(containing="Ana ya no está vinculada contigo")
@@ -138,11 +146,39 @@ async def test_clean_deletes_the_bots_messages_in_her_chat(world: World) -> None
     await ana.receives(containing="Borré tu mensaje")
     sent_before = [m for m in ana.inbox() if not m.deleted]
     assert len(sent_before) >= 5
+    await asyncio.sleep(0.3)  # the sender records the last one just after Telegram took it
     command = await ana.send("/clean")
     done = await ana.receives(containing="🧹 Borré")
     assert f"Borré {len(sent_before)} mensajes" in (done.text or "")
     assert all(m.deleted for m in sent_before) and ana.is_deleted(command)
     assert not [m for m in luz.inbox() if m.deleted]  # only her chat
+    await asyncio.sleep(0.3)
     await ana.send("/clean")  # what was deleted is not on record any more
     again = await ana.receives(containing="🧹 Borré")
     assert "Borré 1 mensajes" in (again.text or "")  # the previous "Borré" line only
+
+
+async def test_forget_under_duress_looks_done_and_the_alarm_goes_on(world: World) -> None:
+    ana, luz = await world.members("ana", "luz")
+    await world.link(ana, luz)
+    await set_pins(ana, "4821", "7350")
+    await ana.send("/checkin 1h Hotel Coacción Prueba")
+    await ana.receives(containing="tienes hasta las")
+    await ana.send("/safe")
+    await ana.receives(containing="Escribe tu PIN")
+    await ana.send("7350")  # the duress PIN
+    await luz.receives(containing="PELIGRO: Ana")
+    await ana.send("/forget")
+    confirm = await ana.receives(containing="¿Borro todo lo tuyo?")
+    await ana.press(confirm, "Sí, borrar todo")
+    for _ in range(50):
+        edited = [m for m in ana.inbox() if m.message_id == confirm.message_id][-1]
+        if "borré todo lo tuyo" in (edited.text or ""):
+            break
+        await asyncio.sleep(0.05)
+    assert "borré todo lo tuyo" in (edited.text or "")  # what the person watching sees
+    await luz.receives_nothing(within=0.3)  # no "no longer linked": she is still there
+    async with world.bot.core.db.unit_of_work() as uow:
+        assert await uow.members.find_by_telegram(ana.id) is not None
+    await world.advance(minutes=10, seconds=1)
+    await luz.receives(containing="PELIGRO: Ana")  # the alarm repeats

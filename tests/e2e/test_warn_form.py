@@ -124,7 +124,7 @@ async def test_database_copy_reveals_no_warning(world: World, tmp_path: Path) ->
         "Dragón",
         "Dragon",
         "Tatuado",
-        "4444",
+        "5544443333",  # the digits (a shorter run could match a random row id)
         "PRB9911",
         "PRB-9911",
         "Alianza",
