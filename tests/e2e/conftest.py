@@ -4,7 +4,7 @@ fake clock that only the test moves."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +19,7 @@ from storage.crypto import new_key
 from storage.records import Member
 from tests.support.clock import FakeClock
 from tests.support.db import fresh_database_url
+from tests.support.logscan import LogScan, describe, scanning
 
 GRACE = 300
 LEAD = 600
@@ -105,6 +106,18 @@ def make_settings(url: str, data_dir: Path, emulator: Emulator, **extra: object)
 UNLIMITED = SenderSettings(
     limits=Limits(global_rate=10_000, chat_rate=10_000, chat_burst=10_000, group_rate=10_000)
 )
+
+
+@pytest.fixture(autouse=True)
+def log_scan(monkeypatch: pytest.MonkeyPatch) -> Iterator[LogScan]:
+    """Every log line of the test, as production renders it, must be free of what the test's
+    users typed and who they are (tests/support/logscan.py says what is searched). The bots
+    that test_durability.py runs in subprocesses log to DEVNULL: their lines are not seen."""
+    with scanning(monkeypatch) as scan:
+        yield scan
+    found = scan.leaks()
+    if found:
+        pytest.fail(describe(found))
 
 
 @pytest.fixture
