@@ -51,6 +51,20 @@ class World:
         await self.clock.advance(**delta)
         await asyncio.sleep(0.05)
 
+    async def restart(self, data_dir: Path, master_key: bytes | None = None) -> None:
+        """Stop the bot and start another on the same database (with a new key, if given)."""
+        await self.bot.stop()
+        if master_key is not None:
+            self.master_key = master_key
+        self.bot = Companera(
+            make_settings(self.database_url, data_dir, self.emulator),
+            self.master_key,
+            clock=self.clock,
+            poll_timeout=1,
+            delivery=UNLIMITED,
+        )
+        await self.bot.start()
+
 
 async def join(emulator: Emulator, *names: str, language: str = "es") -> list[EmulatedUser]:
     """People who opened the bot and chose an alias (their name, capitalised)."""

@@ -7,18 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import Companera
 from storage.crypto import Keyring, new_key
 from storage.database import Database, WrongKeyError, make_engine
 from storage.rotation import rotate_master_key
-from tests.e2e.conftest import GRACE, UNLIMITED, World, make_settings
+from tests.e2e.conftest import GRACE, World
 
 DETAILS = "Hotel Prueba hab 12, Nissan gris TEST-000"
 
 
 async def rotate(world: World, tmp_path: Path) -> None:
     """Stop the bot, rotate its master key, and start it again with the new key."""
-    await world.bot.stop()
+    await world.bot.stop()  # restart() below stops it again: a no-op
     old, new = world.master_key, new_key()
     engine = make_engine(world.database_url)
     try:
@@ -28,15 +27,7 @@ async def rotate(world: World, tmp_path: Path) -> None:
             await Database(engine, Keyring(old)).open()
     finally:
         await engine.dispose()
-    world.master_key = new
-    world.bot = Companera(
-        make_settings(world.database_url, tmp_path, world.emulator),
-        new,
-        clock=world.clock,
-        poll_timeout=1,
-        delivery=UNLIMITED,
-    )
-    await world.bot.start()
+    await world.restart(tmp_path, new)
 
 
 async def test_a_checkin_started_before_the_rotation_alerts_after_it(

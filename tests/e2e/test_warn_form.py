@@ -6,25 +6,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.app import Companera
-from tests.e2e.conftest import UNLIMITED, World, make_settings
+from tests.e2e.conftest import World
 from tests.e2e.peers import CDMX, add_member, coordinator, follow, write_warning
 from tests.e2e.test_at_rest import database_bytes
 
 TEXT = "Describe al cliente Prueba: tatuaje de dragón en el brazo"
-
-
-async def restart(world: World, tmp_path: Path) -> None:
-    """Stop the bot and start another on the same database and key."""
-    await world.bot.stop()
-    world.bot = Companera(
-        make_settings(world.database_url, tmp_path, world.emulator),
-        world.master_key,
-        clock=world.clock,
-        poll_timeout=1,
-        delivery=UNLIMITED,
-    )
-    await world.bot.start()
 
 
 async def test_the_form_survives_a_restart_a_photo_a_pause_and_wrong_answers(
@@ -58,7 +44,7 @@ async def test_the_form_survives_a_restart_a_photo_a_pause_and_wrong_answers(
     extras = await ana.receives(containing="¿Quieres agregar")
     assert ana.is_deleted(typed)  # the description does not stay in her chat
 
-    await restart(world, tmp_path)
+    await world.restart(tmp_path)
     await world.advance(hours=5)  # she comes back hours later
     await ana.press(extras, "📞 Agregar teléfono")
     await ana.receives(containing="número de teléfono")

@@ -52,6 +52,7 @@ async def test_a_warning_waits_for_review_then_reaches_only_the_area(world: Worl
     assert "Bea" not in (warning.text or "") and "ayer" not in (warning.text or "").lower()
     assert "Pasó el 1 mar" in (warning.text or "")  # the day before it was sent, no time
     assert warning.buttons() == ["🙋 A mí también me pasó", "⚑ Es falsa o abusiva"]
+    assert warning.protect_content  # not forwarded out of the network
     for outsider in (dora, eva, gaby, bea):  # another area, another network, the reporter
         await outsider.receives_nothing(within=0.2)
         assert not any(m.has_button("🙋 A mí también me pasó") for m in outsider.inbox())
