@@ -32,6 +32,7 @@ NOT_MESSAGES = {
     "areas.pin",
     "moderation.edit",
     "warn.ask_",
+    "forget.held_by_duress",  # a log event
 }
 
 
