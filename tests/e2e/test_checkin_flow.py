@@ -65,6 +65,7 @@ async def test_reminder_before_the_deadline_then_last_call(world: World) -> None
     (ana,) = await world.members("ana")
     await ana.send("/checkin 1h")
     await ana.receives(containing="tienes hasta las")
+    await ana.receives(containing="Si quieres, manda ahora los detalles")  # not a reminder
     await world.advance(minutes=49)
     await ana.receives_nothing(within=0.3)
     await world.advance(minutes=1)
