@@ -11,6 +11,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import select
 
+from bot.emulator import EmulatedUser, SentMessage
 from storage.models import Base, WarningRow
 from tests.e2e.conftest import World, set_pins
 from tests.e2e.peers import CDMX, add_member, coordinator, write_warning
@@ -25,6 +26,16 @@ def aad_prefixes() -> set[str]:
         found |= set(re.findall(r'f"([a-z_]+:[a-z_]+):\{', path.read_text()))
     assert len(found) > 8, found
     return found
+
+
+async def edited_to(user: EmulatedUser, message: SentMessage, text: str) -> SentMessage:
+    """The message once the bot has edited it to contain `text` (within 2.5 s)."""
+    for _ in range(50):
+        edited = [m for m in user.inbox() if m.message_id == message.message_id][-1]
+        if text in (edited.text or ""):
+            return edited
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"not edited to contain {text!r}: {edited.text!r}")
 
 
 async def everything(world: World) -> list[tuple[str, str, object]]:
@@ -85,12 +96,8 @@ async def test_forget_erases_her_and_tells_her_people_only_that_she_is_gone(
     await ana.press(confirm, "Sí, borrar todo")
     await luz.receives(containing="Ana ya no está vinculada contigo")
     await eva.receives(containing="Ana ya no está vinculada contigo")
-    for _ in range(50):  # the confirmation itself is edited: she has no row to write to
-        edited = [m for m in ana.inbox() if m.message_id == confirm.message_id][-1]
-        if "borré todo lo tuyo" in (edited.text or ""):
-            break
-        await asyncio.sleep(0.05)
-    assert "borré todo lo tuyo" in (edited.text or "") and not edited.buttons()
+    edited = await edited_to(ana, confirm, "borré todo lo tuyo")  # she has no row to write to
+    assert not edited.buttons()
 
     after = await everything(world)
     assert not [t for t, _, v in after if v == stored.id or v == stored.id.encode()]
@@ -171,12 +178,7 @@ async def test_forget_under_duress_looks_done_and_the_alarm_goes_on(world: World
     await ana.send("/forget")
     confirm = await ana.receives(containing="¿Borro todo lo tuyo?")
     await ana.press(confirm, "Sí, borrar todo")
-    for _ in range(50):
-        edited = [m for m in ana.inbox() if m.message_id == confirm.message_id][-1]
-        if "borré todo lo tuyo" in (edited.text or ""):
-            break
-        await asyncio.sleep(0.05)
-    assert "borré todo lo tuyo" in (edited.text or "")  # what the person watching sees
+    await edited_to(ana, confirm, "borré todo lo tuyo")  # what the person watching sees
     await luz.receives_nothing(within=0.3)  # no "no longer linked": she is still there
     async with world.bot.core.db.unit_of_work() as uow:
         assert await uow.members.find_by_telegram(ana.id) is not None
