@@ -94,7 +94,8 @@ def test_every_published_command_has_a_description(language: str) -> None:
 
 
 def test_every_choice_of_a_warning_is_translated() -> None:
-    from bot.core.warnings import DECISIONS, EXTRAS, KINDS, WHEN
+    from bot.core.warn_form import EXTRAS, KINDS, WHEN
+    from bot.core.warnings import DECISIONS
 
     keys = [f"warning.kind.{k}" for k in KINDS]
     keys += [f"button.when.{w}" for w in WHEN] + [f"warning.when.{w}" for w in WHEN]

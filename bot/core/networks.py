@@ -1,5 +1,6 @@
 """Peer networks run by organisations: creating one, the ways in (a coordinator's link, a
-member's link or code, vouches), removing and trusting members, and the areas each follows."""
+member's link or code, vouches), removing and trusting members. The areas each member
+follows are in areas.py."""
 
 from __future__ import annotations
 
@@ -8,8 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.core.context import Core, Refused, notify
-from bot.core.network_config import Area, NetworkConfig, config_from_json, config_to_json
-from bot.core.network_config import nearest_area as nearest
+from bot.core.network_config import NetworkConfig, config_from_json, config_to_json
 from bot.core.notifications import Notification, Priority
 from storage.database import UnitOfWork
 from storage.records import Member, Membership, Network
@@ -398,59 +398,6 @@ async def leave_network(core: Core, member: Member, network_id: str) -> str | Re
             return Refused("network.error.not_member")
         await uow.networks.leave(membership.id)
     return network.name
-
-
-@dataclass(frozen=True)
-class AreaChoice:
-    network: Joined
-    areas: list[tuple[Area, bool]]  # each area and whether she follows it
-
-
-async def area_choices(core: Core, member: Member) -> list[AreaChoice]:
-    async with core.unit() as uow:
-        choices = []
-        for network in await joined(uow, member.id):
-            following = await uow.networks.areas_of(network.membership.id)
-            areas = []
-            for area in network.config.areas:
-                digest = await uow.networks.digest(network.network.id, "area", area.id)
-                areas.append((area, digest in following))
-            choices.append(AreaChoice(network, areas))
-    return choices
-
-
-async def toggle_area(core: Core, member: Member, network_id: str, area_id: str) -> bool | Refused:
-    """Follow an area, or stop following it; True when she now follows it."""
-    async with core.unit() as uow:
-        membership = await uow.networks.membership(network_id, member.id)
-        network = await uow.networks.get(network_id)
-        if membership is None or membership.status != ACTIVE or network is None:
-            return Refused("network.error.not_member")
-        if config_from_json(network.config).area(area_id) is None:
-            return Refused("areas.error.unknown")
-        digest = await uow.networks.digest(network_id, "area", area_id)
-        if digest in await uow.networks.areas_of(membership.id):
-            await uow.networks.unfollow(membership.id, digest)
-            return False
-        await uow.networks.follow(membership.id, digest)
-        return True
-
-
-async def follow_nearest(
-    core: Core, member: Member, latitude: float, longitude: float
-) -> list[tuple[str, Area]]:
-    """A pin she sent: in each of her networks, she follows the nearest area (if any is
-    near). Returns the network names and areas followed; the point is not kept."""
-    followed = []
-    async with core.unit() as uow:
-        for network in await joined(uow, member.id):
-            area = nearest(network.config, latitude, longitude)
-            if area is None:
-                continue
-            digest = await uow.networks.digest(network.network.id, "area", area.id)
-            await uow.networks.follow(network.membership.id, digest)
-            followed.append((network.network.name, area))
-    return followed
 
 
 async def purge(core: Core, now: datetime) -> int:

@@ -18,6 +18,7 @@ from bot.telegram import (
     privacy,
     safety,
     start,
+    warn_form,
     warnings,
 )
 from bot.telegram.errors import on_error
@@ -59,7 +60,17 @@ def build_application(token: str, base_url: str, core: Core) -> Application:
     )
     application.bot_data["core"] = core
     # One group: the first handler that matches wins, so the catch-alls go last.
-    for module in (start, contacts, checkins, safety, networks, warnings, privacy, messages):
+    for module in (
+        start,
+        contacts,
+        checkins,
+        safety,
+        networks,
+        warn_form,
+        warnings,
+        privacy,
+        messages,
+    ):
         application.add_handlers(module.handlers())
     application.add_error_handler(on_error)
     return application

@@ -12,13 +12,8 @@ from bot.telegram.common import Context, core_of, delete_quietly, fixed_reply, m
 from bot.telegram.networks import ASK_AREA_PIN, on_area_pin, use_code
 from bot.telegram.safety import on_duress_pin_text, on_new_pin_text, save_codeword
 from bot.telegram.start import save_alias
-from bot.telegram.warnings import (
-    check,
-    on_moderation_text,
-    on_warn_other,
-    on_warn_pin,
-    on_warn_text,
-)
+from bot.telegram.warn_form import on_warn_other, on_warn_pin, on_warn_text
+from bot.telegram.warnings import check, on_moderation_text
 from storage.records import Location
 
 MAX_TEXT = 4096

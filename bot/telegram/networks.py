@@ -8,7 +8,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.core import members, networks, warnings
+from bot.core import areas, members, networks, warnings
 from bot.core.context import Refused
 from bot.core.networks import Candidate, Joined, PassCreated, Vouched, Welcome
 from bot.i18n import day_and_time, t
@@ -272,7 +272,7 @@ async def on_areas_command(update: Update, context: Context) -> None:
 
 
 async def show_areas(context: Context, member: Member) -> None:
-    choices = await networks.area_choices(core_of(context), member)
+    choices = await areas.area_choices(core_of(context), member)
     if not choices:
         await say(context, member, "network.none")
         return
@@ -302,7 +302,7 @@ async def on_area_button(update: Update, context: Context) -> None:
     if joined is None:
         await say(context, member, "network.error.not_member")
         return
-    following = await networks.toggle_area(core, member, joined.network.id, parts[1])
+    following = await areas.toggle_area(core, member, joined.network.id, parts[1])
     if isinstance(following, Refused):
         await refuse(context, member, following)
         return
@@ -313,7 +313,7 @@ async def on_area_button(update: Update, context: Context) -> None:
 
 async def on_area_pin(context: Context, member: Member, latitude: float, longitude: float) -> None:
     """A pin while choosing areas: the nearest area of each network; the point is not kept."""
-    followed = await networks.follow_nearest(core_of(context), member, latitude, longitude)
+    followed = await areas.follow_nearest(core_of(context), member, latitude, longitude)
     await members.set_conversation(core_of(context), member, None)
     if not followed:
         await say(context, member, "areas.pin_none")

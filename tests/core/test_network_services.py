@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.core import members, networks, warnings
+from bot.core import areas, members, networks, warnings
 from bot.core.context import Core, Refused
 from bot.core.network_config import parse_config
 from bot.core.networks import PassCreated, Welcome
@@ -52,7 +52,7 @@ def draft(network_id: str, area: str = "centro", phone: str = "") -> dict[str, s
 async def test_a_warning_goes_to_the_areas_followers_but_not_its_reporter(core: Core) -> None:
     network_id, (ana, bea, cris, dora) = await network_of(core, 4)
     for person, area in ((ana, "centro"), (bea, "centro"), (cris, "centro"), (dora, "norte")):
-        assert await networks.toggle_area(core, person, network_id, area) is True
+        assert await areas.toggle_area(core, person, network_id, area) is True
     sent = await warnings.submit(core, bea, draft(network_id))
     assert sent == warnings.Submitted(published=True, recipients=2)
     received = {who for who, kind in await outbox_kinds(core) if kind == "warning"}

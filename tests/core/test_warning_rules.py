@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from bot.core.context import Refused
 from bot.core.network_config import parse_config
-from bot.core.warnings import EXTRAS, FIELDS, KINDS, WHEN, answer, answer_pin, clear, next_field
+from bot.core.warn_form import EXTRAS, FIELDS, KINDS, WHEN, answer, answer_pin, clear, next_field
 
 CONFIG = parse_config(
     "region: MX\nareas:\n  - id: centro\n    name: Centro\n    aliases: [Zócalo]\n"
