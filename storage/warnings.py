@@ -22,7 +22,6 @@ from storage.networks import NetworkRepository
 from storage.records import PeerWarning, new_id
 
 PENDING, PUBLISHED, FLAGGED = "pending", "published", "flagged"
-VISIBLE = (PUBLISHED, FLAGGED)  # a flagged warning stays up until a coordinator decides
 MARKS = {"me_too": WarningRow.me_too, "flags": WarningRow.flags}
 
 
@@ -73,13 +72,17 @@ class WarningRepository:
             await self._session.flush()
 
     async def set_status(
-        self, warning_id: str, status: str, published_at: datetime | None = None
+        self,
+        warning_id: str,
+        status: str,
+        published_at: datetime | None = None,
+        reset_flags: bool = False,
     ) -> bool:
         """Move a warning on; False when it is gone (removed, rejected or expired)."""
         values: dict[str, object] = {"status": status}
         if published_at is not None:
             values["published_at"] = published_at
-        if status == PUBLISHED:
+        if reset_flags:
             values["flags"] = 0
         result = await self._session.execute(
             update(WarningRow).where(WarningRow.id == warning_id).values(**values)
@@ -119,9 +122,14 @@ class WarningRepository:
         return int(total or 0)
 
     async def matching(
-        self, digests: list[tuple[str, bytes]], now: datetime, limit: int
+        self,
+        digests: list[tuple[str, bytes]],
+        statuses: tuple[str, ...],
+        now: datetime,
+        limit: int,
     ) -> list[PeerWarning]:
-        """Published warnings carrying one of these (network, digest) identifiers.
+        """Unexpired warnings in `statuses` carrying one of these (network, digest)
+        identifiers.
 
         Two steps on purpose: the digest index first (a handful of rows), then those
         warnings. A join lets SQLite start from the network's warnings instead, which
@@ -143,7 +151,7 @@ class WarningRepository:
             select(WarningRow)
             .where(
                 WarningRow.id.in_(list(candidates)),
-                WarningRow.status.in_(VISIBLE),
+                WarningRow.status.in_(statuses),
                 WarningRow.expires_at > now,
             )
             .order_by(WarningRow.published_at.desc(), WarningRow.id)

@@ -22,6 +22,7 @@ from storage.records import Member, PeerWarning
 from storage.warnings import FLAGGED, PENDING, PUBLISHED
 
 CHECK_RESULTS = 10
+VISIBLE = (PUBLISHED, FLAGGED)  # a flagged warning stays up until a coordinator decides
 
 
 @dataclass(frozen=True)
@@ -219,7 +220,10 @@ async def decide(core: Core, member: Member, warning_id: str, decision: str) -> 
             if decision == "trust" and warning.reporter_id:
                 await uow.networks.update_membership(warning.reporter_id, trusted=True)
             first_time = warning.status == PENDING
-            await uow.warnings.set_status(warning.id, PUBLISHED, now if first_time else None)
+            # Published, or kept after a flag: the flags counted so far are answered.
+            await uow.warnings.set_status(
+                warning.id, PUBLISHED, now if first_time else None, reset_flags=True
+            )
             if first_time:
                 await _fan_out(uow, core, warning, network)
                 await _tell_reporter(uow, core, warning, "warning.published")
@@ -317,7 +321,7 @@ async def check_phone(core: Core, member: Member, text: str) -> list[Found] | Re
         if not await uow.warnings.take_check(member.id, now, now - timedelta(hours=1), limit):
             return Refused("check.error.limit", {"max": str(limit)})
         by_id = {n.network.id: n for n in networks}
-        found = await uow.warnings.matching(digests, now, CHECK_RESULTS)
+        found = await uow.warnings.matching(digests, VISIBLE, now, CHECK_RESULTS)
     return [Found(warning, by_id[warning.network_id]) for warning in found]
 
 

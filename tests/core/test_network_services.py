@@ -85,3 +85,33 @@ async def test_expiry_deletes_warnings_and_passes(core: Core, clock: FakeClock) 
     assert await warnings.purge(core, clock.now()) == 1
     assert await networks.purge(core, clock.now()) >= 2  # used passes, and the last one
     assert await networks.purge(core, clock.now() + timedelta(days=8)) == 0
+
+
+async def test_a_kept_warning_answers_its_flags(core: Core) -> None:
+    network_id, (ana, bea, cris) = await network_of(core, 3)
+    await networks_follow(core, ana, network_id)
+    await warnings.submit(core, ana, draft(network_id))  # a coordinator: published
+    assert await warnings.next_to_review(core, ana) is None
+    item_id = await only_warning_id(core)
+    assert await warnings.mark(core, bea, item_id, "flags") == 1
+    assert (await warnings.next_to_review(core, ana)) is not None
+    assert await warnings.decide(core, ana, item_id, "keep") == "keep"
+    async with core.db.unit_of_work() as uow:
+        kept = await uow.warnings.get(item_id)
+    assert kept is not None and (kept.status, kept.flags) == ("published", 0)
+    assert await warnings.next_to_review(core, ana) is None
+    assert await warnings.mark(core, cris, item_id, "flags") == 1  # back in front of her
+
+
+async def networks_follow(core: Core, member: Member, network_id: str) -> None:
+    assert await areas.toggle_area(core, member, network_id, "centro") is True
+
+
+async def only_warning_id(core: Core) -> str:
+    from sqlalchemy import select
+
+    from storage.models import WarningRow
+
+    async with core.db.unit_of_work() as uow:
+        (warning_id,) = (await uow.session.scalars(select(WarningRow.id))).all()
+    return warning_id
