@@ -6,11 +6,13 @@ import asyncio
 import contextlib
 import itertools
 import logging
+import socket
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import timedelta
 
-from telegram import Update
+from telegram import Bot, Update
 from telegram.error import TelegramError
 
 from bot import logs
@@ -18,16 +20,20 @@ from bot.config import Settings
 from bot.core.clock import Clock, SystemClock
 from bot.core.context import Core, Limits
 from bot.core.housekeeping import Housekeeping
-from bot.core.scheduler import Scheduler
+from bot.core.scheduler import MAX_SLEEP, Scheduler
 from bot.core.timers import Policy
 from bot.delivery.outbox import OutboxSender, SenderSettings
+from bot.metrics import Metrics
 from bot.telegram.application import build_application, publish_commands
+from bot.webhook import Server, Webhook, path_of, server
 from storage.crypto import Keyring
 from storage.database import Database, make_engine
 from storage.migrate import upgrade
+from storage.wakeups import OUTBOX, TIMERS, Listener
 
 log = logging.getLogger("companera")
 STOP_GRACE_SECONDS = 10.0
+BACKLOG_WAIT_SECONDS = 30.0
 
 
 def policy_from(settings: Settings) -> Policy:
@@ -77,7 +83,8 @@ async def patiently(action: Callable[[], Awaitable[object]], event: str) -> None
 
 
 class Companera:
-    """One process of the bot, polling Telegram (or the emulator)."""
+    """One process of the bot: polling Telegram (or the emulator), or, with WEBHOOK_URL, a
+    replica in webhook mode, one of several on the same PostgreSQL if need be."""
 
     def __init__(
         self,
@@ -96,9 +103,16 @@ class Companera:
             give_up_after=timedelta(seconds=settings.delivery_give_up_seconds),
             sent_ttl=timedelta(seconds=settings.outbox_sent_ttl_seconds),
             failed_ttl=timedelta(seconds=settings.outbox_failed_ttl_seconds),
+            lease=timedelta(seconds=settings.outbox_lease_seconds),
         )
         self._tasks: list[asyncio.Task[None]] = []
         self._offset: int | None = None
+        self.metrics = Metrics()
+        self.webhook_mode = bool(settings.webhook_url)
+        # The same name after a restart, so that this replica takes back its own claims.
+        self.replica = f"{socket.gethostname()[:40]}:{settings.port}"
+        self._server: Server | None = None
+        self._serving: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         logs.quiet_libraries()
@@ -113,6 +127,14 @@ class Companera:
         await patiently(self.application.initialize, "startup.telegram_unreachable")
         await publish_commands(self.application)
         await self.application.start()
+        if self.webhook_mode:
+            await self._start_webhook()
+        else:
+            await self._start_polling()
+        await self._start_loops()
+        log.info("started", extra={"mode": "webhook" if self.webhook_mode else "polling"})
+
+    async def _start_polling(self) -> None:
         await patiently(self._catch_up, "startup.catch_up_retry")
         assert self.application.updater is not None
         await self.application.updater.start_polling(
@@ -122,14 +144,86 @@ class Companera:
             drop_pending_updates=False,
             bootstrap_retries=-1,
         )
-        self.scheduler = Scheduler(self.core)
-        self.sender = OutboxSender(self.core, self.application.bot, self._delivery)
+
+    async def _start_webhook(self) -> None:
+        """Listen, tell Telegram where, and let what waited at Telegram arrive before any
+        overdue timer fires (as polling does with its catch-up)."""
+        settings = self.settings
+        assert settings.webhook_url and settings.webhook_secret
+        self.webhook = Webhook(
+            self.application,
+            self.db,
+            self._clock,
+            settings.webhook_secret,
+            path_of(settings.webhook_url),
+            self.metrics,
+            self.scheduler_alive,
+        )
+        self._server = server(self.webhook.asgi(), settings.port)
+        self._serving = asyncio.create_task(self._server.serve(), name="webhook")
+        while not self._server.started:
+            if self._serving.done():
+                self._serving.result()  # the port is taken, say: fail the start
+                raise RuntimeError("the webhook server stopped")
+            await asyncio.sleep(0.02)
+        bot = self.application.bot
+        await patiently(
+            lambda: bot.set_webhook(
+                settings.webhook_url or "",
+                secret_token=settings.webhook_secret,
+                allowed_updates=Update.ALL_TYPES,
+                drop_pending_updates=False,
+                max_connections=40,
+            ),
+            "startup.set_webhook_retry",
+        )
+        await self._wait_for_backlog(bot)
+
+    async def _wait_for_backlog(self, bot: Bot) -> None:
+        deadline = time.monotonic() + BACKLOG_WAIT_SECONDS
+        while time.monotonic() < deadline:
+            try:
+                info = await bot.get_webhook_info()
+            except TelegramError:
+                info = None
+            if info is not None and info.pending_update_count == 0:
+                return
+            await asyncio.sleep(0.2)
+        log.warning("startup.backlog_not_drained")
+
+    async def _start_loops(self) -> None:
+        """The scheduler, the sender and housekeeping; on PostgreSQL, the wake-ups from
+        other replicas. Claims this process held before a restart are given back first."""
+        shared = self.db.is_postgres and self.webhook_mode
+        async with self.db.unit_of_work() as uow:
+            # Polling means one process (Telegram allows one poller), SQLite too: every
+            # claim is ours. Among replicas, only those under our own name.
+            await uow.outbox.release(self.replica if shared else None)
+            await uow.commit()
+        self.scheduler = Scheduler(self.core, self.metrics.scheduler_lag.observe)
+        delivery = replace(self._delivery, replica=self.replica, shared_pace=shared)
+        self.sender = OutboxSender(self.core, self.application.bot, delivery, self.metrics)
         self._tasks = [
             asyncio.create_task(self.scheduler.run(), name="scheduler"),
             asyncio.create_task(self.sender.run(), name="outbox"),
             asyncio.create_task(Housekeeping(self.core).run(), name="housekeeping"),
         ]
-        log.info("started")
+        if self.db.is_postgres:
+            listener = Listener(
+                self.db.engine.url,
+                {TIMERS: self.core.timers_changed.set, OUTBOX: self.core.outbox_changed.set},
+            )
+            self._tasks.append(
+                asyncio.create_task(listener.run(self.core.stopping), name="wakeups")
+            )
+
+    def scheduler_alive(self) -> bool:
+        """For /healthz: the loop runs and has passed within twice its longest sleep."""
+        task = next((t for t in self._tasks if t.get_name() == "scheduler"), None)
+        alive_at = getattr(self, "scheduler", None) and self.scheduler.alive_at
+        if task is None or task.done() or not alive_at:
+            return False
+        return time.monotonic() - alive_at < 2 * MAX_SLEEP.total_seconds() + 30
 
     async def _catch_up(self) -> None:
         """Handle what arrived while we were down before any overdue timer fires, so that a
@@ -148,6 +242,10 @@ class Companera:
         application = self.application
         if application.updater and application.updater.running:
             await application.updater.stop()
+        if self._server is not None and self._serving is not None:
+            self._server.should_exit = True  # in-flight updates finish; new ones go elsewhere
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.wait_for(self._serving, STOP_GRACE_SECONDS)
         self.core.stop()
         if self._tasks:
             _, late = await asyncio.wait(self._tasks, timeout=STOP_GRACE_SECONDS)

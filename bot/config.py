@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from pathlib import Path
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 TELEGRAM_API = "https://api.telegram.org/bot"
+_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what Telegram accepts as a secret token
 
 
 class Settings(BaseSettings):
@@ -27,6 +29,7 @@ class Settings(BaseSettings):
     webhook_url: str | None = Field(default=None, alias="WEBHOOK_URL")
     webhook_secret: str | None = Field(default=None, alias="WEBHOOK_SECRET", repr=False)
     port: int = Field(default=8080, ge=1, le=65535, alias="PORT")
+    outbox_lease_seconds: int = Field(default=30, ge=3, le=600, alias="OUTBOX_LEASE_SECONDS")
 
     checkin_grace_seconds: int = Field(default=300, ge=0, le=3600, alias="CHECKIN_GRACE_SECONDS")
     reminder_lead_seconds: int = Field(default=600, ge=0, le=3600, alias="REMINDER_LEAD_SECONDS")
@@ -68,6 +71,25 @@ class Settings(BaseSettings):
         if len(raw) != 32:
             raise ValueError("must decode to 32 bytes (make one with `companera keygen`)")
         return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _telegram_secret(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        if not _SECRET.fullmatch(value):
+            raise ValueError("must be 1 to 256 characters: letters, digits, _ and -")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        if self.webhook_url and not self.webhook_secret:
+            raise ValueError(
+                "WEBHOOK_SECRET is required with WEBHOOK_URL (make one: openssl rand -hex 32)"
+            )
+        if self.webhook_url and not self.webhook_url.startswith(("https://", "http://")):
+            raise ValueError("WEBHOOK_URL must be an https:// address")
+        return self
 
     @field_validator("default_timezone")
     @classmethod
@@ -113,5 +135,6 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as error:
         first = error.errors()[0]
-        name = str(first["loc"][0]) if first["loc"] else "settings"
-        raise SettingsError(f"{name}: {first['msg']}") from None
+        if not first["loc"]:  # a rule across settings names them itself
+            raise SettingsError(first["msg"].removeprefix("Value error, ")) from None
+        raise SettingsError(f"{first['loc'][0]}: {first['msg']}") from None

@@ -21,6 +21,7 @@ QUIET = (
     "aiosqlite",
     "asyncio",
     "alembic.runtime.plugins",  # a line per plugin on every start, in newer Alembic
+    "uvicorn",  # its access log names the path and the client; its errors, the request
 )
 
 # Whose messages are shown with their arguments: ours are event names with safe values.

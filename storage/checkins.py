@@ -28,6 +28,7 @@ class CheckInRepository:
         self._session = session
         self._members = members
         self._is_postgres = is_postgres
+        self.changed = False  # a timer was added or moved: other replicas should look
 
     async def add(self, checkin: CheckIn) -> None:
         member_key = await self._members.key_for(checkin.member_id)
@@ -41,6 +42,7 @@ class CheckInRepository:
         self._seal_details(checkin, row, await self._checkin_key(row))
         self._session.add(row)
         await self._session.flush()
+        self.changed = True
 
     async def save(self, checkin: CheckIn) -> None:
         """Write the check-in's state; details are sealed again, or dropped when None."""
@@ -54,6 +56,7 @@ class CheckInRepository:
         else:
             self._seal_details(checkin, row, key)
         await self._session.flush()
+        self.changed = True
 
     async def erase_details(self, checkin_id: str) -> None:
         """Destroy the check-in's own key with the details and location it sealed."""

@@ -8,7 +8,9 @@ from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -16,6 +18,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from storage import wakeups
 from storage.crypto import CryptoError, Keyring, new_key, seal, unseal
 from storage.models import SystemKey
 
@@ -99,6 +102,11 @@ class Database:
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self._sessions(), self.keyring, self.is_postgres, self.sequencer)
 
+    async def ping(self) -> None:
+        """Raises unless the database answers."""
+        async with self.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+
     async def close(self) -> None:
         await self.engine.dispose()
 
@@ -114,7 +122,9 @@ class UnitOfWork:
         from storage.members import MemberRepository
         from storage.networks import NetworkRepository
         from storage.outbox import OutboxRepository
+        from storage.pace import SendBudget
         from storage.safety import SafetyRepository
+        from storage.updates import UpdateRepository
         from storage.warnings import WarningRepository
 
         self.session = session
@@ -124,6 +134,8 @@ class UnitOfWork:
         self.contacts = ContactRepository(session, self.members)
         self.checkins = CheckInRepository(session, self.members, is_postgres)
         self.outbox = OutboxRepository(session, self.members, is_postgres, sequencer)
+        self.send_budget = SendBudget(session)
+        self.updates = UpdateRepository(session)
         self.safety = SafetyRepository(session, self.members)
         self.networks = NetworkRepository(session, keyring)
         self.warnings = WarningRepository(session, self.networks)
@@ -138,7 +150,20 @@ class UnitOfWork:
         await self.session.close()
 
     async def commit(self) -> None:
+        """Commit; on PostgreSQL, other replicas hear of new timers and messages with it."""
+        if self.is_postgres:
+            for channel in wakeups.channels(self.checkins.changed, self.outbox.changed):
+                await self.session.execute(wakeups.NOTIFY, {"channel": channel})
         await self.session.commit()
+
+
+def is_transient(error: BaseException) -> bool:
+    """Whether an error means the database is away or busy (worth trying again), rather
+    than a mistake of ours."""
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    transient = OperationalError | InterfaceError | PoolTimeout | OSError | TimeoutError
+    return isinstance(error, transient)
 
 
 @asynccontextmanager

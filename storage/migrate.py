@@ -6,10 +6,12 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+_LOCK = 0x6D696772  # the advisory lock held while migrating
 
 
 def alembic_config(url: str = "") -> Config:
@@ -35,5 +37,9 @@ async def _run(engine: AsyncEngine, action: object) -> None:
         action(config)  # type: ignore[operator]
 
     async with engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            # Replicas started together migrate one after the other; the later ones find
+            # nothing left to do. Released at the commit.
+            await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK})
         await connection.run_sync(run)
         await connection.commit()

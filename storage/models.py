@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -282,3 +284,24 @@ class OutboxRow(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     error_code: Mapped[int | None] = mapped_column(Integer)
     message_id: Mapped[int | None] = mapped_column(Integer)  # in her chat, for /clean
+    # Several replicas: which one holds the row, and until when (a dead one's lease expires).
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class HandledUpdate(Base):
+    """Webhook updates already handled, by Telegram's update_id alone: a retry of one whose
+    effects were committed is answered without handling it twice."""
+
+    __tablename__ = "handled_updates"
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    handled_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class SendPace(Base):
+    """The send budget shared by every replica: the time (seconds since the epoch, by the
+    database's clock) at which the next message may go, for all of them together."""
+
+    __tablename__ = "send_pace"
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    next_slot: Mapped[float] = mapped_column(Float)

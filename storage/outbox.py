@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, delete, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from storage.database import Sequencer, seal_text, unseal_text
 from storage.members import MemberRepository
@@ -19,6 +20,7 @@ from storage.records import OutboxItem, new_id
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
 _ROWS_PER_INSERT = 500  # 10 columns each: well under SQLite's 32,766 parameters
+_CLAIM_LOCK = 0x636F6D70  # the advisory lock that takes turns between replicas' claims
 
 
 class OutboxRepository:
@@ -33,6 +35,7 @@ class OutboxRepository:
         self._members = members
         self._is_postgres = is_postgres
         self._sequencer = sequencer
+        self.changed = False  # rows were added or given back: other replicas should look
 
     async def add(
         self, key: str, recipient_id: str, priority: int, payload: dict[str, Any], now: datetime
@@ -78,25 +81,75 @@ class OutboxRepository:
             )
             result = await self._session.execute(statement)
             added += int(result.rowcount or 0)  # type: ignore[attr-defined]
+        self.changed = self.changed or added > 0
         return added
 
     async def claim(
-        self, now: datetime, limit: int, skip: Collection[str] = ()
+        self,
+        now: datetime,
+        limit: int,
+        replica: str,
+        lease: timedelta,
+        skip: Collection[str] = (),
     ) -> list[OutboxItem]:
-        """Pending rows that may go now, most urgent first, except those in `skip` (already
-        in the sender's hands); locked for this transaction on PostgreSQL."""
+        """Pending rows that may go now, most urgent first, leased to `replica` until
+        `now + lease`; the caller commits.
+
+        A row is free when nobody holds it or its holder's lease has run out (a replica that
+        died). Rows in `skip` are already in this replica's hands. A person's rows go to one
+        replica at a time: none is taken while another replica holds one of hers, so that
+        her messages keep their order. On PostgreSQL claims are taken one replica at a time
+        (a transaction-scoped advisory lock: a few milliseconds each) and the rows are read
+        FOR UPDATE SKIP LOCKED."""
+        other = aliased(OutboxRow)
+        held_elsewhere = exists().where(
+            other.recipient_id == OutboxRow.recipient_id,
+            other.status == PENDING,
+            other.claimed_by != replica,
+            other.claimed_until > now,
+        )
         query = (
             select(OutboxRow)
-            .where(OutboxRow.status == PENDING, OutboxRow.not_before <= now)
+            .where(
+                OutboxRow.status == PENDING,
+                OutboxRow.not_before <= now,
+                or_(
+                    OutboxRow.claimed_until.is_(None),
+                    OutboxRow.claimed_until <= now,
+                    OutboxRow.claimed_by == replica,
+                ),
+                ~held_elsewhere,
+            )
             .order_by(OutboxRow.priority, OutboxRow.created_at, OutboxRow.id)
             .limit(limit)
         )
         if skip:
             query = query.where(OutboxRow.id.not_in(list(skip)))
         if self._is_postgres:
-            query = query.with_for_update(skip_locked=True)
+            await self._session.execute(select(func.pg_advisory_xact_lock(_CLAIM_LOCK)))
+            query = query.with_for_update(skip_locked=True, of=OutboxRow)
+        rows = (await self._session.scalars(query)).all()
+        if rows:
+            await self._session.execute(
+                update(OutboxRow)
+                .where(OutboxRow.id.in_([row.id for row in rows]))
+                .values(claimed_by=replica, claimed_until=now + lease)
+            )
+        return await self._items(rows)
+
+    async def peek(self, now: datetime, limit: int) -> list[OutboxItem]:
+        """Pending rows that may go now, most urgent first, without taking them."""
+        query = (
+            select(OutboxRow)
+            .where(OutboxRow.status == PENDING, OutboxRow.not_before <= now)
+            .order_by(OutboxRow.priority, OutboxRow.created_at, OutboxRow.id)
+            .limit(limit)
+        )
+        return await self._items((await self._session.scalars(query)).all())
+
+    async def _items(self, rows: Sequence[OutboxRow]) -> list[OutboxItem]:
         items = []
-        for row in (await self._session.scalars(query)).all():
+        for row in rows:
             member_key = await self._members.key_for(row.recipient_id)
             if member_key is None or row.payload_sealed is None:
                 continue
@@ -109,6 +162,43 @@ class OutboxRepository:
                 )
             )
         return items
+
+    async def renew(
+        self, item_ids: Collection[str], replica: str, until: datetime
+    ) -> set[str]:
+        """Extend this replica's lease on rows it still holds; returns those it still holds
+        (a row whose lease ran out may have gone to another replica meanwhile)."""
+        if not item_ids:
+            return set()
+        result = await self._session.execute(
+            update(OutboxRow)
+            .where(
+                OutboxRow.id.in_(list(item_ids)),
+                OutboxRow.claimed_by == replica,
+                OutboxRow.status == PENDING,
+            )
+            .values(claimed_until=until)
+            .returning(OutboxRow.id)
+        )
+        return set(result.scalars().all())
+
+    async def release(
+        self, replica: str | None = None, item_ids: Collection[str] | None = None
+    ) -> int:
+        """Give back pending rows held by `replica` (by everyone, when None), or only those
+        of `item_ids`: at a stop, and at start when a process knows those claims are its own
+        from before a restart."""
+        query = update(OutboxRow).where(
+            OutboxRow.status == PENDING, OutboxRow.claimed_by.is_not(None)
+        )
+        if replica is not None:
+            query = query.where(OutboxRow.claimed_by == replica)
+        if item_ids is not None:
+            query = query.where(OutboxRow.id.in_(list(item_ids)))
+        result = await self._session.execute(query.values(claimed_by=None, claimed_until=None))
+        released = int(result.rowcount or 0)  # type: ignore[attr-defined]
+        self.changed = self.changed or released > 0
+        return released
 
     async def next_due(self, after: datetime) -> datetime | None:
         """When the earliest row held back until later (a retry) may go."""
@@ -130,6 +220,8 @@ class OutboxRepository:
                 payload_sealed=None,
                 attempts=OutboxRow.attempts + 1,
                 message_id=message_id,
+                claimed_by=None,
+                claimed_until=None,
             )
         )
 
@@ -169,6 +261,8 @@ class OutboxRepository:
                 payload_sealed=None,
                 error_code=error_code,
                 attempts=OutboxRow.attempts + 1,
+                claimed_by=None,
+                claimed_until=None,
             )
         )
 

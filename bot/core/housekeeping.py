@@ -1,6 +1,7 @@
 """The hourly sweep: expired warnings, used or expired network passes and invitations,
-candidates nobody vouched for, and members not seen for long (told first, forgotten a week
-later). Expired data is deleted, not flagged; reads skip it even before the sweep.
+candidates nobody vouched for, webhook update ids older than a day, and members not seen
+for long (told first, forgotten a week later). Expired data is deleted, not flagged; reads
+skip it even before the sweep.
 
 The other rows of the retention table have their own loops: check-in details and rows
 are steps of the scheduler, outbox rows are purged by the sender. `companera purge` runs
@@ -16,6 +17,7 @@ from bot.core.context import Core
 
 log = logging.getLogger("companera.housekeeping")
 EVERY = timedelta(hours=1)
+HANDLED_UPDATES_TTL = timedelta(hours=24)  # Telegram gives up on an update after a day
 
 
 async def sweep(core: Core) -> int:
@@ -24,6 +26,7 @@ async def sweep(core: Core) -> int:
     gone = await warnings.purge(core, now) + await networks.purge(core, now)
     async with core.unit() as uow:
         gone += await uow.invites.purge(now)
+        gone += await uow.updates.purge(now - HANDLED_UPDATES_TTL)
     told, forgotten = await forget.sweep_idle(core)
     if gone or told or forgotten:
         log.info("housekeeping.swept", extra={"rows": gone, "told": told, "forgotten": forgotten})

@@ -4,6 +4,8 @@ what they need into the outbox in the same transaction."""
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from bot.core import timers
@@ -17,16 +19,22 @@ from storage.records import CheckIn
 log = logging.getLogger("companera.scheduler")
 BATCH = 200
 RETRY_AFTER_ERROR = timedelta(seconds=5)
+MAX_SLEEP = timedelta(seconds=30)
 
 
-async def fire_due(core: Core, now: datetime | None = None) -> int:
-    """Take every step that is due at `now`; returns how many check-ins moved."""
+async def fire_due(
+    core: Core, now: datetime | None = None, on_lag: Callable[[float], None] | None = None
+) -> int:
+    """Take every step that is due at `now`; returns how many check-ins moved. `on_lag`
+    hears, for each, how many seconds late it was taken."""
     moved = 0
     while True:
         when = now or core.clock.now()
         async with core.unit() as uow:
             due = await uow.checkins.claim_due(when, BATCH)
             for checkin in due:
+                if on_lag is not None and checkin.next_action_at is not None:
+                    on_lag(max(0.0, (when - checkin.next_action_at).total_seconds()))
                 await _take_step(uow, core, checkin, when)
         moved += len(due)
         if len(due) < BATCH:
@@ -72,17 +80,27 @@ async def _remind(uow: UnitOfWork, core: Core, checkin: CheckIn, step: Step) -> 
 
 
 class Scheduler:
-    """One loop per process; several processes on PostgreSQL never claim the same row."""
+    """One loop per process. Several processes on PostgreSQL never claim the same row: a
+    row is locked (FOR UPDATE SKIP LOCKED) by the transaction that takes its step, and a
+    replica that dies mid-step loses its connection, so PostgreSQL rolls the step back and
+    frees the row for the others at once.
 
-    def __init__(self, core: Core) -> None:
+    It sleeps until the earliest due row, or until woken by a new or moved timer (of this
+    process, or of another replica through the database), and at most `MAX_SLEEP`: a
+    heartbeat for /healthz, and a net under a lost wake-up."""
+
+    def __init__(
+        self, core: Core, on_lag: Callable[[float], None] | None = None
+    ) -> None:
         self._core = core
-        self.alive_at: datetime | None = None
+        self._on_lag = on_lag
+        self.alive_at: float | None = None  # monotonic seconds of the last pass
 
     async def run(self) -> None:
         core = self._core
         while not core.stopping.is_set():
             try:
-                await fire_due(core)
+                await fire_due(core, on_lag=self._on_lag)
                 # Cleared after our own commits and before reading the earliest deadline: a
                 # timer changed after this read sets the event again and wakes us at once.
                 core.timers_changed.clear()
@@ -93,5 +111,7 @@ class Scheduler:
             except Exception:  # the loop must outlive a bad row or a lost connection
                 log.exception("scheduler.error")
                 earliest = core.clock.now() + RETRY_AFTER_ERROR
-            self.alive_at = core.clock.now()
-            await core.clock.sleep_until(earliest, core.timers_changed)
+            self.alive_at = time.monotonic()
+            latest = core.clock.now() + MAX_SLEEP
+            wake_at = latest if earliest is None else min(earliest, latest)
+            await core.clock.sleep_until(wake_at, core.timers_changed)

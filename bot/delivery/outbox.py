@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import random
 import time
 from collections.abc import Awaitable, Callable
@@ -33,6 +34,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, Tele
 from bot.core import contacts
 from bot.core.context import Core
 from bot.delivery.pacing import Limits, Pacer
+from bot.metrics import Metrics, priority_name
 from bot.telegram.render import Outgoing, render
 from storage.database import UnitOfWork
 from storage.records import Member, OutboxItem
@@ -67,6 +69,10 @@ class SenderSettings:
     sent_ttl: timedelta = timedelta(hours=24)
     failed_ttl: timedelta = timedelta(days=7)
     purge_every: float = 3600.0
+    replica: str = "local"  # who holds the rows this sender claims
+    lease: timedelta = timedelta(seconds=30)  # a dead replica's rows are free after this
+    shared_pace: bool = False  # several replicas: the global pace is kept in the database
+    slots_per_reservation: int = 5
 
 
 @dataclass
@@ -80,11 +86,18 @@ class _Row:
 
 
 class OutboxSender:
-    def __init__(self, core: Core, bot: Bot, settings: SenderSettings | None = None) -> None:
+    def __init__(
+        self,
+        core: Core,
+        bot: Bot,
+        settings: SenderSettings | None = None,
+        metrics: Metrics | None = None,
+    ) -> None:
         self._core = core
         self._bot = bot
         self.settings = settings or SenderSettings()
-        self.pacer = Pacer(self.settings.limits)
+        self.pacer = Pacer(self.settings.limits, shared=self.settings.shared_pace)
+        self.metrics = metrics
         self._waiting: dict[str, _Row] = {}
         self._in_flight: dict[str, _Row] = {}
         self._busy_chats: set[int] = set()
@@ -92,6 +105,8 @@ class OutboxSender:
         self._wake = asyncio.Event()
         self._more_in_db = True
         self._next_claim = 0.0
+        self._lease_until: datetime | None = None  # of every row in our hands
+        self._slots_wanted = 0
         self._next_purge = 0.0
         self._probe: asyncio.Task[None] | None = None
         self._suspects: list[_Row] = []
@@ -118,10 +133,16 @@ class OutboxSender:
         if now >= self._next_purge:
             self._next_purge = now + self.settings.purge_every
             await self._purge()
+        if self._lease_due():
+            await self._renew()
         if self._core.outbox_changed.is_set() or self._should_claim(now):
             self._core.outbox_changed.clear()
             await self._claim()
-        return self._dispatch()
+        wait = self._dispatch()
+        if self._slots_wanted:
+            await self._reserve_slots()
+            wait = self._dispatch()
+        return wait
 
     async def drain(self, timeout: float = 10.0) -> None:
         """Send until nothing is pending or in flight (for tests and the demo)."""
@@ -156,6 +177,9 @@ class OutboxSender:
             await asyncio.wait(self._tasks, timeout=5.0)
         if self._probe is not None:
             self._probe.cancel()
+        held = list(self._waiting) + [row.item.id for row in self._suspects]
+        if held:  # another replica, or this one restarted, takes them at once
+            await self._record_all(lambda uow: uow.outbox.release(self.settings.replica, held))
 
     # -- taking rows ------------------------------------------------------------------------
 
@@ -164,12 +188,17 @@ class OutboxSender:
         skip = set(self._waiting) | set(self._in_flight) | {r.item.id for r in self._suspects}
         now = self._core.clock.now()
         async with self._core.db.unit_of_work() as uow:
-            items = await uow.outbox.claim(now, settings.claim, skip)
+            items = await uow.outbox.claim(
+                now, settings.claim, settings.replica, settings.lease, skip
+            )
             for item in items:
                 member = await uow.members.get(item.recipient_id)
                 if member is not None:
                     self._waiting[item.id] = _Row(item, member)
             later = await uow.outbox.next_due(now)
+            await uow.commit()
+        if items and self._lease_until is None:
+            self._lease_until = now + settings.lease
         self._more_in_db = len(items) == settings.claim
         poll = settings.poll_seconds
         if later is not None:
@@ -186,8 +215,16 @@ class OutboxSender:
         while True:
             if self._probe is not None or len(self._in_flight) >= settings.in_flight:
                 return settings.poll_seconds  # a finished send or the probe wakes us
+            if not self._leased():
+                return 0.1  # renew first: the rows may no longer be ours
             now = pacer.now()
             ready = pacer.global_ready_at()
+            if ready == math.inf:  # shared pace, no slot in hand: reserve if one is needed
+                self._slots_wanted = self._ready_count(now, settings.slots_per_reservation)
+                if self._slots_wanted:
+                    return 0.0
+                _, soonest = self._most_urgent_ready(now)
+                return (soonest - now) if soonest is not None else settings.poll_seconds
             if ready > now:
                 return ready - now
             row, soonest = self._most_urgent_ready(now)
@@ -200,6 +237,69 @@ class OutboxSender:
             task = asyncio.create_task(self._send(row), name="outbox.send")
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
+
+    def _ready_count(self, now: float, most: int) -> int:
+        """How many rows could go now, were there slots (at most `most`)."""
+        count, chats = 0, set(self._busy_chats)
+        for row in self._waiting.values():
+            chat_id = row.to.chat_id
+            if chat_id not in chats and self.pacer.chat_ready_at(chat_id, now) <= now:
+                chats.add(chat_id)
+                count += 1
+                if count >= most:
+                    break
+        return count
+
+    async def _reserve_slots(self) -> None:
+        """Reserve slots of the pace shared with the other replicas."""
+        wanted, self._slots_wanted = self._slots_wanted, 0
+        interval = 1.0 / self.settings.limits.global_rate
+        async with self._core.db.unit_of_work() as uow:
+            slots = await uow.send_budget.reserve(wanted, interval)
+            await uow.commit()
+        # Seen from here, the database's clock read `granted_at` no later than now: slots
+        # placed by it can only come late, never early.
+        offset = self.pacer.now() - slots.granted_at
+        self.pacer.add_slots([t + offset for t in slots.times()])
+
+    # -- leases -----------------------------------------------------------------------------
+
+    def _held(self) -> list[str]:
+        return [*self._waiting, *self._in_flight, *(row.item.id for row in self._suspects)]
+
+    def _lease_due(self) -> bool:
+        """Renew once a third of the lease has gone by."""
+        if self._lease_until is None:
+            return False
+        if not self._held():
+            self._lease_until = None
+            return False
+        return self._now() >= self._lease_until - self.settings.lease * 2 / 3
+
+    def _leased(self) -> bool:
+        """Whether our rows are surely still ours for the next send (a sixth of the lease)."""
+        if self._lease_until is None:
+            return True
+        return self._now() < self._lease_until - self.settings.lease / 6
+
+    async def _renew(self) -> None:
+        """Extend the lease on every row in our hands; drop those we no longer hold."""
+        now = self._now()
+        held = self._held()
+        try:
+            async with self._core.db.unit_of_work() as uow:
+                until = now + self.settings.lease
+                kept = await uow.outbox.renew(held, self.settings.replica, until)
+                await uow.commit()
+        except Exception as error:  # the database is away: send nothing we may not hold
+            log.warning("outbox.renew_failed", extra={"error": type(error).__name__})
+            return
+        self._lease_until = now + self.settings.lease
+        lost = [item_id for item_id in self._waiting if item_id not in kept]
+        for item_id in lost:
+            del self._waiting[item_id]
+        if lost:
+            log.warning("outbox.lease_lost", extra={"rows": len(lost)})
 
     def _most_urgent_ready(self, now: float) -> tuple[_Row | None, float | None]:
         soonest: float | None = None
@@ -222,16 +322,20 @@ class OutboxSender:
             outgoing = render(item.payload["kind"], item.payload.get("params", {}), to)
         except Exception as error:  # a bug in rendering must not block the queue
             log.error("outbox.unrenderable", extra={"error": type(error).__name__})
-            await self._record(item, lambda uow: uow.outbox.mark_failed(item.id, self._now(), -1))
+            await self._fail(item, -1)
             self._done(row)
             return
         try:
             message_id = await self._deliver(outgoing, to.chat_id)
         except RetryAfter as error:
             self.too_many_requests += 1
+            if self.metrics:
+                self.metrics.too_many_requests.inc()
             seconds = _seconds(error.retry_after)
             if self.pacer.too_many_requests(to.chat_id, seconds):
                 log.warning("outbox.global_429", extra={"seconds": seconds})
+                if self.settings.shared_pace:  # every replica holds, not only this one
+                    await self._record_all(lambda uow: uow.send_budget.hold(seconds))
             await self._record(item, lambda uow: uow.outbox.retry_at(item.id, self._now(), 429))
             back_in_queue = True
         except ChatMigrated:
@@ -243,18 +347,32 @@ class OutboxSender:
                 await self._undeliverable(item, to, 400)
             else:
                 log.error("outbox.rejected", extra={"kind": item.payload["kind"]})
-                await self._record(
-                    item, lambda uow: uow.outbox.mark_failed(item.id, self._now(), 400)
-                )
+                await self._fail(item, 400)
         except TelegramError:  # timeouts, 5xx, no connection
             await self._failed_attempt(row)
             return
         else:
             self.sent += 1
+            self._count_sent(item)
             await self._record(
                 item, lambda uow: uow.outbox.mark_sent(item.id, self._now(), message_id)
             )
         self._done(row, back_in_queue)
+
+    async def _fail(self, item: OutboxItem, code: int) -> None:
+        """Never to be sent: the person is gone, Telegram refused it, or it is too late."""
+        if self.metrics:
+            self.metrics.failed.inc()
+        await self._record(item, lambda uow: uow.outbox.mark_failed(item.id, self._now(), code))
+
+    def _count_sent(self, item: OutboxItem) -> None:
+        if self.metrics is None:
+            return
+        self.metrics.sent.labels(priority_name(item.priority)).inc()
+        if item.payload["kind"] == "alert":
+            self.metrics.alerts.inc()
+            delay = (self._now() - item.created_at).total_seconds()
+            self.metrics.alert_delay.observe(max(0.0, delay))
 
     def _done(self, row: _Row, back_in_queue: bool = False) -> None:
         self._in_flight.pop(row.item.id, None)
@@ -278,7 +396,7 @@ class OutboxSender:
     async def _undeliverable(self, item: OutboxItem, to: Member, code: int) -> None:
         """Blocked, deleted or gone: never retried; the workers who count on her are told."""
         log.warning("outbox.undeliverable", extra={"code": code, "kind": item.payload["kind"]})
-        await self._record(item, lambda uow: uow.outbox.mark_failed(item.id, self._now(), code))
+        await self._fail(item, code)
         await contacts.member_unreachable(self._core, to.id)
 
     # -- Telegram unreachable ---------------------------------------------------------------
@@ -288,7 +406,7 @@ class OutboxSender:
         item = row.item
         if self._core.clock.now() - item.created_at > self.settings.give_up_after:
             log.warning("outbox.gave_up", extra={"kind": item.payload["kind"]})
-            await self._record(item, lambda uow: uow.outbox.mark_failed(item.id, self._now(), 0))
+            await self._fail(item, 0)
             self._done(row)
             return
         await self._record(item, lambda uow: uow.outbox.retry_at(item.id, self._now(), 0))
@@ -335,20 +453,25 @@ class OutboxSender:
     # -- bookkeeping ------------------------------------------------------------------------
 
     async def _record(
-        self, item: OutboxItem, change: Callable[[UnitOfWork], Awaitable[None]]
+        self, item: OutboxItem, change: Callable[[UnitOfWork], Awaitable[object]]
     ) -> None:
         """Write a row's outcome; a busy database is retried, since a lost `sent` repeats
         the message."""
+        if not await self._record_all(change):
+            log.error("outbox.record_failed", extra={"row": item.id[:8]})
+
+    async def _record_all(self, change: Callable[[UnitOfWork], Awaitable[object]]) -> bool:
+        """Run a change in a transaction of its own, retried while the database is busy."""
         for attempt in range(5):
             try:
                 async with self._core.db.unit_of_work() as uow:
                     await change(uow)
                     await uow.commit()
-                return
+                return True
             except Exception as error:
                 log.warning("outbox.record_retry", extra={"error": type(error).__name__})
                 await asyncio.sleep(0.1 * 2**attempt)
-        log.error("outbox.record_failed", extra={"row": item.id[:8]})
+        return False
 
     async def _purge(self) -> None:
         now = self._now()

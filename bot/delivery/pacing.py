@@ -8,6 +8,8 @@ chats at once mean the global limit, and hold everything.
 
 from __future__ import annotations
 
+import math
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from time import monotonic
@@ -41,11 +43,22 @@ class _Bucket:
 class Pacer:
     """When each chat, and the bot as a whole, may send next. Not thread-safe; one per sender.
 
+    Alone, the pacer spaces messages at the global rate itself. With `shared`, several
+    replicas keep the global rate together: the sender reserves slots in the database
+    (`add_slots`) and the pacer hands them out, and without a slot in hand nothing goes.
+
     Time comes from `clock` (monotonic seconds) so that tests can drive it."""
 
-    def __init__(self, limits: Limits | None = None, clock: Callable[[], float] = monotonic):
+    def __init__(
+        self,
+        limits: Limits | None = None,
+        clock: Callable[[], float] = monotonic,
+        shared: bool = False,
+    ):
         self.limits = limits or Limits()
         self._clock = clock
+        self.shared = shared
+        self._slots: deque[float] = deque()
         self._next_slot = 0.0
         self._held_until = 0.0
         self._chats: dict[int, _Bucket] = {}
@@ -56,8 +69,23 @@ class Pacer:
         return self._clock()
 
     def global_ready_at(self) -> float:
-        """When the next message may go as far as the global pace and holds allow."""
-        return max(self._next_slot, self._held_until)
+        """When the next message may go as far as the global pace and holds allow; infinity
+        when shared and no slot is in hand."""
+        if not self.shared:
+            return max(self._next_slot, self._held_until)
+        self._drop_missed(self._clock())
+        return max(self._slots[0], self._held_until) if self._slots else math.inf
+
+    def add_slots(self, times: list[float]) -> None:
+        """Slots reserved in the shared budget, as times of this pacer's clock."""
+        self._slots.extend(times)
+
+    def _drop_missed(self, now: float) -> None:
+        """A slot missed by more than half an interval is lost: using it late would crowd
+        another replica's next slot."""
+        late = 0.5 / self.limits.global_rate
+        while self._slots and self._slots[0] < now - late:
+            self._slots.popleft()
 
     def chat_ready_at(self, chat_id: int, now: float) -> float:
         """When a message to this chat may go (`now` or later) as far as its own limit allows."""
@@ -69,10 +97,13 @@ class Pacer:
     def take(self, chat_id: int) -> None:
         """Spend a global slot and a token of this chat: a message is going now."""
         now = self._clock()
-        # A slot missed by a late wake-up may be used once, so that the rate sustained is
-        # the rate asked for; never more than one second's worth plus one in any second.
-        interval = 1.0 / self.limits.global_rate
-        self._next_slot = max(now - interval, self._next_slot) + interval
+        if self.shared:
+            self._slots.popleft()
+        else:
+            # A slot missed by a late wake-up may be used once, so that the rate sustained
+            # is the rate asked for; never more than one second's worth plus one in a second.
+            interval = 1.0 / self.limits.global_rate
+            self._next_slot = max(now - interval, self._next_slot) + interval
         bucket = self._chats.get(chat_id)
         if bucket is None:
             if chat_id < 0:

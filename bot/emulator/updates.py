@@ -26,6 +26,9 @@ class UpdateQueue:
         self.pending: list[Json] = []
         self.webhook_url: str | None = None
         self.webhook_secret: str | None = None
+        self.max_connections = 40
+        self._in_flight: dict[int, asyncio.Task[None]] = {}
+        self._retry_at: dict[int, tuple[float, float]] = {}  # update_id: (when, delay)
         self.last_error: tuple[int, str] | None = None
         self._next_id = 1
         self._arrived = Signal()
@@ -87,6 +90,7 @@ class UpdateQueue:
             self.pending.clear()
         await self._stop_pusher()
         self.webhook_url, self.webhook_secret = url, secret
+        self.max_connections = min(max(params.integer("max_connections") or 40, 1), 100)
         self._pusher = asyncio.create_task(self._push_forever())
         return True
 
@@ -105,7 +109,7 @@ class UpdateQueue:
             "url": self.webhook_url or "",
             "has_custom_certificate": False,
             "pending_update_count": len(self.pending),
-            "max_connections": 40,
+            "max_connections": self.max_connections,
         }
         if self.webhook_url and self.last_error:
             info["last_error_date"], info["last_error_message"] = self.last_error
@@ -118,21 +122,64 @@ class UpdateQueue:
         self._pusher = None
 
     async def _push_forever(self) -> None:
-        """POST the oldest update until the webhook answers 2xx, then the next one."""
-        delay = FIRST_RETRY
-        async with ClientSession(timeout=ClientTimeout(total=10)) as http:
+        """POST updates as Telegram does: up to `max_connections` at once, one chat's
+        updates one at a time and in order; a refused update is retried with a doubling
+        delay, and holds back only the later updates of its own chat."""
+        self._in_flight, self._retry_at = {}, {}
+        async with ClientSession(timeout=ClientTimeout(total=30)) as http:
             while not self._closed:
-                await self._arrived.wait_until(lambda: bool(self.pending) or self._closed, None)
-                if self._closed:
-                    return
-                update = self.pending[0]
-                if await self._post(http, update):
-                    if self.pending and self.pending[0] is update:
-                        self.pending.pop(0)
-                    delay = FIRST_RETRY
-                else:
-                    await asyncio.sleep(delay)
-                    delay = min(delay * 2, LAST_RETRY)
+                for update in self._deliverable():
+                    task = asyncio.create_task(self._deliver(http, update))
+                    self._in_flight[update["update_id"]] = task
+                    task.add_done_callback(lambda _task: self._arrived.notify())
+                await self._arrived.wait_until(self._has_work, self._next_retry_in())
+            for task in self._in_flight.values():
+                task.cancel()
+
+    def _deliverable(self) -> list[Json]:
+        now = time.monotonic()
+        room = self.max_connections - len(self._in_flight)
+        chosen: list[Json] = []
+        waiting_chats: set[object] = set()
+        for update in self.pending:
+            if room <= 0:
+                break
+            chat = _chat_of(update)
+            if chat in waiting_chats:
+                continue  # an earlier update of this chat goes first
+            waiting_chats.add(chat)
+            update_id = update["update_id"]
+            if update_id in self._in_flight or self._retry_at.get(update_id, (0, 0))[0] > now:
+                continue
+            chosen.append(update)
+            room -= 1
+        return chosen
+
+    def _has_work(self) -> bool:
+        return self._closed or bool(self._deliverable())
+
+    def _next_retry_in(self) -> float | None:
+        """How long to wait at most: until the next retry, and while posts are in flight
+        (whose failure schedules one) no longer than the first retry's delay."""
+        wait = None
+        if self._retry_at:
+            wait = max(0.0, min(when for when, _ in self._retry_at.values()) - time.monotonic())
+        if self._in_flight:
+            wait = FIRST_RETRY if wait is None else min(wait, FIRST_RETRY)
+        return wait
+
+    async def _deliver(self, http: ClientSession, update: Json) -> None:
+        update_id = update["update_id"]
+        try:
+            if await self._post(http, update):
+                self._retry_at.pop(update_id, None)
+                self.pending = [u for u in self.pending if u["update_id"] != update_id]
+            else:
+                _, delay = self._retry_at.get(update_id, (0.0, FIRST_RETRY / 2))
+                delay = min(delay * 2, LAST_RETRY)
+                self._retry_at[update_id] = (time.monotonic() + delay, delay)
+        finally:
+            self._in_flight.pop(update_id, None)
 
     async def _post(self, http: ClientSession, update: Json) -> bool:
         """One delivery attempt; True when the webhook took the update."""
@@ -149,3 +196,18 @@ class UpdateQueue:
             reason = f"Connection failed: {type(error).__name__}"
         self.last_error = (int(time.time()), reason)
         return False
+
+
+def _chat_of(update: Json) -> object:
+    """Whose update this is: the chat of a message, or the user of anything else."""
+    for kind, body in update.items():
+        if kind == "update_id" or not isinstance(body, dict):
+            continue
+        message = body.get("message") if kind == "callback_query" else body
+        chat = (message or {}).get("chat") if isinstance(message, dict) else None
+        if isinstance(chat, dict) and "id" in chat:
+            return chat["id"]
+        sender = body.get("from")
+        if isinstance(sender, dict) and "id" in sender:
+            return sender["id"]
+    return update["update_id"]  # nobody's: on its own

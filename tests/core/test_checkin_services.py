@@ -31,7 +31,7 @@ async def linked(core: Core) -> tuple[Member, Member, Member]:
 async def outbox_kinds(core: Core) -> list[tuple[str, str]]:
     """(recipient, kind) of every pending notification, most urgent first."""
     async with core.db.unit_of_work() as uow:
-        items = await uow.outbox.claim(core.clock.now(), 500)
+        items = await uow.outbox.peek(core.clock.now(), 500)
     return [(item.recipient_id, item.payload["kind"]) for item in items]
 
 

@@ -40,7 +40,7 @@ async def test_purge_runs_the_check_in_and_outbox_periods(core: Core, clock: Fak
     assert isinstance(await checkins.check_in_safe(core, ana), checkins.Ended)
     await tell(core, Notification(ana.id, "reply", Priority.INTERACTIVE, "k1", {}))
     async with core.unit() as uow:
-        for item in await uow.outbox.claim(clock.now(), 100):
+        for item in await uow.outbox.peek(clock.now(), 100):
             await uow.outbox.mark_sent(item.id, clock.now(), 7)
     await clock.advance(days=6)
     gone = await purge_everything(core, SENT, FAILED)

@@ -84,7 +84,7 @@ async def pending_alerts(url: str, key: bytes) -> int:
     try:
         await db.open()
         async with db.unit_of_work() as uow:
-            items = await uow.outbox.claim(datetime.now(UTC) + timedelta(days=1), 100)
+            items = await uow.outbox.peek(datetime.now(UTC) + timedelta(days=1), 100)
         return sum(item.priority == Priority.ALERT for item in items)
     finally:
         await db.close()
