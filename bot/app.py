@@ -217,6 +217,13 @@ class Companera:
                 asyncio.create_task(listener.run(self.core.stopping), name="wakeups")
             )
 
+    async def broken(self) -> None:
+        """Returns when a loop (or the webhook server) has ended on its own: the replica is
+        no longer whole and should be restarted rather than limp on."""
+        tasks = [*self._tasks, *([self._serving] if self._serving else [])]
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        log.error("loop.ended", extra={"loops": ",".join(t.get_name() for t in done)})
+
     def scheduler_alive(self) -> bool:
         """For /healthz: the loop runs and has passed within twice its longest sleep."""
         task = next((t for t in self._tasks if t.get_name() == "scheduler"), None)

@@ -226,9 +226,14 @@ async def _run(settings: Settings, key: bytes) -> int:
 
     bot = Companera(settings, key)
     await bot.start()
-    await wait_for_signal()
+    signalled = asyncio.create_task(wait_for_signal())
+    broken = asyncio.create_task(bot.broken())
+    await asyncio.wait({signalled, broken}, return_when=asyncio.FIRST_COMPLETED)
+    signalled.cancel()
+    broken.cancel()
     await bot.stop()
-    return 0
+    # A loop that died is a process to restart (systemd's Restart=, Docker's restart:).
+    return 1 if broken.done() and not broken.cancelled() else 0
 
 
 async def wait_for_signal() -> None:

@@ -88,7 +88,7 @@ class Settings(BaseSettings):
                 "WEBHOOK_SECRET is required with WEBHOOK_URL (make one: openssl rand -hex 32)"
             )
         if self.webhook_url and not self.webhook_url.startswith(("https://", "http://")):
-            raise ValueError("WEBHOOK_URL must be an https:// address")
+            raise ValueError("WEBHOOK_URL must start with https:// (http:// only for local tests)")
         return self
 
     @field_validator("default_timezone")

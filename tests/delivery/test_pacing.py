@@ -3,6 +3,7 @@ it never lets more go than Telegram allows."""
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict, deque
 
 from hypothesis import given, settings
@@ -118,3 +119,18 @@ def test_a_private_chat_gets_a_burst_then_about_one_a_second() -> None:
     assert times[2] - times[0] < 0.1  # the burst, at the global pace
     assert most_within(times, 1.0) <= 3
     assert 20 <= times[-1] - times[0] <= 25  # then under one a second
+
+
+def test_shared_pace_sends_only_on_reserved_slots() -> None:
+    clock = Time()
+    pacer = Pacer(Limits(), clock=clock, shared=True)
+    assert pacer.global_ready_at() == math.inf  # nothing reserved: nothing goes
+    pacer.add_slots([1000.0, 1000.5, 1001.0])
+    assert pacer.global_ready_at() == 1000.0
+    pacer.take(1)
+    assert pacer.global_ready_at() == 1000.5
+    clock.now = 1000.9  # 1000.5 was missed by over half an interval: it would crowd the next
+    assert pacer.global_ready_at() == 1001.0
+    clock.now = 1001.0
+    pacer.take(2)
+    assert pacer.global_ready_at() == math.inf
