@@ -62,6 +62,21 @@ async def counts(world: World) -> tuple[int, int]:
     return int(members or 0), int(updates or 0)
 
 
+def start_from(user_id: int, update_id: int) -> dict[str, object]:
+    """A /start as Telegram posts it, written by hand (fake ids only)."""
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": 1,
+            "date": 0,
+            "chat": {"id": user_id, "type": "private"},
+            "from": {"id": user_id, "is_bot": False, "first_name": "L", "language_code": "es"},
+            "text": "/start",
+            "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+        },
+    }
+
+
 async def test_updates_arrive_by_webhook_and_are_answered(hooked: World) -> None:
     assert hooked.emulator.webhook_url == address(hooked, "/telegram")
     luz = hooked.emulator.user("luz")
@@ -79,16 +94,7 @@ async def test_a_call_without_the_secret_gets_403_and_changes_nothing(
     hooked: World, header: str | None
 ) -> None:
     luz = hooked.emulator.user("luz")
-    update = {
-        "update_id": 999_001,
-        "message": {
-            "message_id": 1,
-            "date": 0,
-            "chat": {"id": luz.id, "type": "private"},
-            "from": {"id": luz.id, "is_bot": False, "first_name": "Luz"},
-            "text": "/start",
-        },
-    }
+    update = start_from(luz.id, 999_001)
     headers = {} if header is None else {"X-Telegram-Bot-Api-Secret-Token": header}
     before = await counts(hooked)
     async with aiohttp.ClientSession() as http:
@@ -100,17 +106,7 @@ async def test_a_call_without_the_secret_gets_403_and_changes_nothing(
 
 async def test_an_update_sent_twice_is_handled_once(hooked: World) -> None:
     luz = hooked.emulator.user("luz")
-    update = {
-        "update_id": 999_002,
-        "message": {
-            "message_id": 1,
-            "date": 0,
-            "chat": {"id": luz.id, "type": "private"},
-            "from": {"id": luz.id, "is_bot": False, "first_name": "Luz", "language_code": "es"},
-            "text": "/start",
-            "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
-        },
-    }
+    update = start_from(luz.id, 999_002)
     headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
     async with aiohttp.ClientSession() as http:
         for _ in range(2):  # Telegram retries when it did not hear our 200 in time
