@@ -127,11 +127,15 @@ class Companera:
         await patiently(self.application.initialize, "startup.telegram_unreachable")
         await publish_commands(self.application)
         await self.application.start()
+        await self._release_claims()
         if self.webhook_mode:
+            # Replies go out at once; timers wait for what queued at Telegram meanwhile.
+            self._start_sending()
             await self._start_webhook()
         else:
             await self._start_polling()
-        await self._start_loops()
+            self._start_sending()
+        self._start_scheduler()
         log.info("started", extra={"mode": "webhook" if self.webhook_mode else "polling"})
 
     async def _start_polling(self) -> None:
@@ -191,20 +195,28 @@ class Companera:
             await asyncio.sleep(0.2)
         log.warning("startup.backlog_not_drained")
 
-    async def _start_loops(self) -> None:
-        """The scheduler, the sender and housekeeping; on PostgreSQL, the wake-ups from
-        other replicas. Claims this process held before a restart are given back first."""
-        shared = self.db.is_postgres and self.webhook_mode
+    @property
+    def _among_replicas(self) -> bool:
+        return self.db.is_postgres and self.webhook_mode
+
+    async def _release_claims(self) -> None:
+        """Give back the outbox rows this process held before a restart. Polling means one
+        process (Telegram allows one poller), SQLite too: every claim is ours. Among
+        replicas, only those under our own name."""
         async with self.db.unit_of_work() as uow:
-            # Polling means one process (Telegram allows one poller), SQLite too: every
-            # claim is ours. Among replicas, only those under our own name.
-            await uow.outbox.release(self.replica if shared else None)
+            await uow.outbox.release(self.replica if self._among_replicas else None)
             await uow.commit()
+
+    def _start_scheduler(self) -> None:
         self.scheduler = Scheduler(self.core, self.metrics.scheduler_lag.observe)
+        self._tasks.append(asyncio.create_task(self.scheduler.run(), name="scheduler"))
+
+    def _start_sending(self) -> None:
+        """The sender and housekeeping; on PostgreSQL, the wake-ups from other replicas."""
+        shared = self._among_replicas
         delivery = replace(self._delivery, replica=self.replica, shared_pace=shared)
         self.sender = OutboxSender(self.core, self.application.bot, delivery, self.metrics)
         self._tasks = [
-            asyncio.create_task(self.scheduler.run(), name="scheduler"),
             asyncio.create_task(self.sender.run(), name="outbox"),
             asyncio.create_task(Housekeeping(self.core).run(), name="housekeeping"),
         ]

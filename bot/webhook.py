@@ -79,8 +79,8 @@ class Webhook:
             return Response(status_code=403)
         try:
             update = Update.de_json(json.loads(await request.body()), self.application.bot)
-        except (ValueError, TypeError, KeyError):
-            log.warning("webhook.unreadable")
+        except Exception as error:  # not an update: nothing Telegram would send
+            log.warning("webhook.unreadable", extra={"error": type(error).__name__})
             return Response(status_code=400)
         async with self._at_once:
             outcome = await self._handle(update)

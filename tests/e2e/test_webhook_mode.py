@@ -4,6 +4,7 @@ update once, and serves /healthz and /metrics."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -145,6 +146,8 @@ async def test_healthz_fails_when_the_scheduler_is_gone(hooked: World) -> None:
         async with http.get(address(hooked, "/healthz")) as answer:
             assert answer.status == 503
             assert (await answer.json())["scheduler"] == "failing"
+    # `companera run` then ends the process, for systemd or Docker to restart it.
+    await asyncio.wait_for(hooked.bot.broken(), timeout=2)
 
 
 async def test_a_replica_refuses_to_start_without_a_secret(tmp_path: Path) -> None:

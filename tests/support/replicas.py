@@ -161,6 +161,19 @@ class Replicas:
                 await asyncio.sleep(0.2)
         raise AssertionError(f"replica {port} not healthy: {self.log(port)[-2000:]}")
 
+    async def metric(self, name: str) -> float:
+        """A Prometheus metric summed over the live replicas' /metrics (every label)."""
+        total = 0.0
+        async with aiohttp.ClientSession() as http:
+            for port, process in self.processes.items():
+                if process.returncode is not None:
+                    continue
+                async with http.get(f"http://127.0.0.1:{port}/metrics") as answer:
+                    for line in (await answer.text()).splitlines():
+                        if line.split("{")[0].split(" ")[0] == name:
+                            total += float(line.rsplit(" ", 1)[1])
+        return total
+
     def kill(self, port: int) -> None:
         """kill -9: no goodbye, claims and transactions left as they were."""
         self.processes[port].kill()
