@@ -107,6 +107,7 @@ class OutboxSender:
         self._next_claim = 0.0
         self._lease_until: datetime | None = None  # of every row in our hands
         self._slots_wanted = 0
+        self._renew_failures = 0
         self._next_purge = 0.0
         self._probe: asyncio.Task[None] | None = None
         self._suspects: list[_Row] = []
@@ -292,8 +293,14 @@ class OutboxSender:
                 kept = await uow.outbox.renew(held, self.settings.replica, until)
                 await uow.commit()
         except Exception as error:  # the database is away: send nothing we may not hold
-            log.warning("outbox.renew_failed", extra={"error": type(error).__name__})
+            self._renew_failures += 1
+            if self._renew_failures in (1, 10) or self._renew_failures % 100 == 0:
+                log.warning(
+                    "outbox.renew_failed",
+                    extra={"error": type(error).__name__, "tries": self._renew_failures},
+                )
             return
+        self._renew_failures = 0
         self._lease_until = now + self.settings.lease
         lost = [item_id for item_id in self._waiting if item_id not in kept]
         for item_id in lost:

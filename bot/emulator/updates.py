@@ -162,8 +162,9 @@ class UpdateQueue:
         """How long to wait at most: until the next retry, and while posts are in flight
         (whose failure schedules one) no longer than the first retry's delay."""
         wait = None
-        if self._retry_at:
-            wait = max(0.0, min(when for when, _ in self._retry_at.values()) - time.monotonic())
+        waiting = [when for uid, (when, _) in self._retry_at.items() if uid not in self._in_flight]
+        if waiting:
+            wait = max(0.001, min(waiting) - time.monotonic())
         if self._in_flight:
             wait = FIRST_RETRY if wait is None else min(wait, FIRST_RETRY)
         return wait

@@ -155,3 +155,27 @@ async def test_a_replica_refuses_to_start_without_a_secret(tmp_path: Path) -> No
 
     with pytest.raises(SettingsError, match="WEBHOOK_SECRET"):
         load_settings(WEBHOOK_URL="https://bot.example.org/telegram")
+
+
+async def test_a_database_failure_answers_503_and_telegram_sends_it_again(
+    hooked: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from bot.core import members
+
+    real = members.identify
+    failures = [OperationalError("SELECT", {}, ConnectionError("database away"))]
+
+    async def flaky(*args: object, **kwargs: object) -> object:
+        if failures:
+            raise failures.pop()
+        return await real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(members, "identify", flaky)
+    luz = hooked.emulator.user("luz")
+    await luz.send("/start")
+    await luz.receives(containing="alias")  # the retry was handled
+    registry = hooked.bot.metrics.registry
+    assert registry.get_sample_value("companera_updates_total", {"outcome": "failed"}) == 1
+    assert (await counts(hooked))[1] == 1
