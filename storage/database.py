@@ -157,11 +157,20 @@ class UnitOfWork:
         await self.session.commit()
 
 
+# PostgreSQL's codes for "try again": a lock or statement timeout, a serialization failure,
+# a deadlock, the server shutting down or out of connections.
+_TRANSIENT_STATES = {"55P03", "57014", "40001", "40P01", "57P01", "57P02", "57P03", "53300"}
+
+
 def is_transient(error: BaseException) -> bool:
     """Whether an error means the database is away or busy (worth trying again), rather
     than a mistake of ours."""
-    if isinstance(error, DBAPIError) and error.connection_invalidated:
-        return True
+    if isinstance(error, DBAPIError):
+        if error.connection_invalidated:
+            return True
+        state = str(getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", ""))
+        if state in _TRANSIENT_STATES or state.startswith("08"):  # 08: connection exceptions
+            return True
     transient = OperationalError | InterfaceError | PoolTimeout | OSError | TimeoutError
     return isinstance(error, transient)
 
