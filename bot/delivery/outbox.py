@@ -72,7 +72,7 @@ class SenderSettings:
     replica: str = "local"  # who holds the rows this sender claims
     lease: timedelta = timedelta(seconds=30)  # a dead replica's rows are free after this
     shared_pace: bool = False  # several replicas: the global pace is kept in the database
-    slots_per_reservation: int = 5
+    ask_at_most: int = 5  # messages asked of the shared budget at a time
 
 
 @dataclass
@@ -106,7 +106,7 @@ class OutboxSender:
         self._more_in_db = True
         self._next_claim = 0.0
         self._lease_until: datetime | None = None  # of every row in our hands
-        self._slots_wanted = 0
+        self._wanted_now = 0
         self._renew_failures = 0
         self._next_purge = 0.0
         self._probe: asyncio.Task[None] | None = None
@@ -140,8 +140,8 @@ class OutboxSender:
             self._core.outbox_changed.clear()
             await self._claim()
         wait = self._dispatch()
-        if self._slots_wanted:
-            await self._reserve_slots()
+        if self._wanted_now:
+            await self._ask_budget()
             wait = self._dispatch()
         return wait
 
@@ -220,9 +220,9 @@ class OutboxSender:
                 return 0.1  # renew first: the rows may no longer be ours
             now = pacer.now()
             ready = pacer.global_ready_at()
-            if ready == math.inf:  # shared pace, no slot in hand: reserve if one is needed
-                self._slots_wanted = self._ready_count(now, settings.slots_per_reservation)
-                if self._slots_wanted:
+            if ready == math.inf:  # shared pace, nothing granted: ask if a row is ready
+                self._wanted_now = self._ready_count(now, settings.ask_at_most)
+                if self._wanted_now:
                     return 0.0
                 _, soonest = self._most_urgent_ready(now)
                 return (soonest - now) if soonest is not None else settings.poll_seconds
@@ -251,17 +251,16 @@ class OutboxSender:
                     break
         return count
 
-    async def _reserve_slots(self) -> None:
-        """Reserve slots of the pace shared with the other replicas."""
-        wanted, self._slots_wanted = self._slots_wanted, 0
+    async def _ask_budget(self) -> None:
+        """Ask the pace shared with the other replicas for the rows ready now. Without
+        tolerance: one message per interval for all replicas together, never two at once,
+        so that the jitter between replicas and Telegram cannot add up past its limit."""
+        wanted, self._wanted_now = self._wanted_now, 0
         interval = 1.0 / self.settings.limits.global_rate
         async with self._core.db.unit_of_work() as uow:
-            slots = await uow.send_budget.reserve(wanted, interval)
+            given = await uow.send_budget.take(wanted, interval, tolerance=0.0)
             await uow.commit()
-        # Seen from here, the database's clock read `granted_at` no later than now: slots
-        # placed by it can only come late, never early.
-        offset = self.pacer.now() - slots.granted_at
-        self.pacer.add_slots([t + offset for t in slots.times()])
+        self.pacer.grant(given.count, given.next_in)
 
     # -- leases -----------------------------------------------------------------------------
 

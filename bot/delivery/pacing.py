@@ -9,7 +9,6 @@ chats at once mean the global limit, and hold everything.
 from __future__ import annotations
 
 import math
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from time import monotonic
@@ -23,6 +22,9 @@ class Limits:
     group_rate: float = 1 / 3.2  # per group (Telegram: 20 a minute)
     group_burst: float = 1.0
     global_429_window: float = 2.0  # 429s from two chats within this many seconds: global
+
+
+GRANT_KEEPS = 0.05  # seconds a grant of the shared budget may wait to be used
 
 
 class _Bucket:
@@ -44,8 +46,9 @@ class Pacer:
     """When each chat, and the bot as a whole, may send next. Not thread-safe; one per sender.
 
     Alone, the pacer spaces messages at the global rate itself. With `shared`, several
-    replicas keep the global rate together: the sender reserves slots in the database
-    (`add_slots`) and the pacer hands them out, and without a slot in hand nothing goes.
+    replicas keep the global rate together: the sender asks the budget in the database,
+    the pacer hands out what it granted (`grant`) at once, and without a grant in hand
+    nothing goes.
 
     Time comes from `clock` (monotonic seconds) so that tests can drive it."""
 
@@ -58,7 +61,9 @@ class Pacer:
         self.limits = limits or Limits()
         self._clock = clock
         self.shared = shared
-        self._slots: deque[float] = deque()
+        self._granted = 0  # messages the shared budget let us send, now
+        self._granted_at = 0.0
+        self._next_grant_at = 0.0  # when the budget said the next one would fit
         self._next_slot = 0.0
         self._held_until = 0.0
         self._chats: dict[int, _Bucket] = {}
@@ -73,19 +78,20 @@ class Pacer:
         when shared and no slot is in hand."""
         if not self.shared:
             return max(self._next_slot, self._held_until)
-        self._drop_missed(self._clock())
-        return max(self._slots[0], self._held_until) if self._slots else math.inf
+        now = self._clock()
+        if self._granted and now - self._granted_at > GRANT_KEEPS:
+            self._granted = 0  # granted for then, not for now: it would crowd the others
+        if self._granted:
+            return max(self._granted_at, self._held_until)
+        if now < self._next_grant_at:
+            return max(self._next_grant_at, self._held_until)
+        return math.inf  # time to ask the budget
 
-    def add_slots(self, times: list[float]) -> None:
-        """Slots reserved in the shared budget, as times of this pacer's clock."""
-        self._slots.extend(times)
-
-    def _drop_missed(self, now: float) -> None:
-        """A slot missed by more than half an interval is lost: using it late would crowd
-        another replica's next slot."""
-        late = 0.5 / self.limits.global_rate
-        while self._slots and self._slots[0] < now - late:
-            self._slots.popleft()
+    def grant(self, count: int, next_in: float) -> None:
+        """What the shared budget granted: `count` messages now, the next in `next_in` s."""
+        now = self._clock()
+        self._granted, self._granted_at = count, now
+        self._next_grant_at = now + next_in
 
     def chat_ready_at(self, chat_id: int, now: float) -> float:
         """When a message to this chat may go (`now` or later) as far as its own limit allows."""
@@ -98,7 +104,7 @@ class Pacer:
         """Spend a global slot and a token of this chat: a message is going now."""
         now = self._clock()
         if self.shared:
-            self._slots.popleft()
+            self._granted -= 1
         else:
             # A slot missed by a late wake-up may be used once, so that the rate sustained
             # is the rate asked for; never more than one second's worth plus one in a second.

@@ -6,10 +6,12 @@ from __future__ import annotations
 import math
 from collections import defaultdict, deque
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.delivery.pacing import Limits, Pacer
+from storage.pace import grant
 
 GROUP = -1_001_000_000_001
 
@@ -121,16 +123,50 @@ def test_a_private_chat_gets_a_burst_then_about_one_a_second() -> None:
     assert 20 <= times[-1] - times[0] <= 25  # then under one a second
 
 
-def test_shared_pace_sends_only_on_reserved_slots() -> None:
+def test_shared_pace_sends_only_what_the_budget_granted() -> None:
     clock = Time()
     pacer = Pacer(Limits(), clock=clock, shared=True)
-    assert pacer.global_ready_at() == math.inf  # nothing reserved: nothing goes
-    pacer.add_slots([1000.0, 1000.5, 1001.0])
-    assert pacer.global_ready_at() == 1000.0
+    assert pacer.global_ready_at() == math.inf  # nothing granted: ask the budget
+    pacer.grant(2, next_in=0.5)
+    clock.now = 1000.01  # (the sender reads the clock before asking when it may send)
+    assert pacer.global_ready_at() <= clock.now
     pacer.take(1)
-    assert pacer.global_ready_at() == 1000.5
-    clock.now = 1000.9  # 1000.5 was missed by over half an interval: it would crowd the next
-    assert pacer.global_ready_at() == 1001.0
-    clock.now = 1001.0
     pacer.take(2)
+    assert pacer.global_ready_at() == 1000.5  # the budget said when the next would fit
+    clock.now = 1000.5
     assert pacer.global_ready_at() == math.inf
+    pacer.grant(1, next_in=0.0)
+    clock.now = 1000.6  # a grant not used at once is for then, not for now
+    assert pacer.global_ready_at() == math.inf
+
+
+@given(
+    st.lists(st.tuples(st.floats(0, 0.2), st.integers(1, 5)), min_size=1, max_size=400),
+    st.sampled_from([0.0, 1 / 28.5]),
+)
+def test_the_shared_budget_never_lets_more_than_30_into_a_second(
+    asks: list[tuple[float, int]], tolerance: float
+) -> None:
+    """Replicas asking at any moments for any numbers: in every one-second window the
+    messages granted are at most the rate, plus one with a tolerance of one interval."""
+    interval, now, next_slot, sent = 1 / 28.5, 0.0, 0.0, []
+    for gap, wanted in asks:
+        now += gap
+        given = grant(next_slot, now, wanted, interval, tolerance)
+        next_slot = given.next_slot
+        sent += [now] * given.count
+    start = 0
+    for end, at in enumerate(sent):
+        while sent[start] <= at - 1.0:
+            start += 1
+        assert end - start + 1 <= 30
+
+
+def test_the_shared_budget_tells_when_the_next_fits() -> None:
+    interval = 0.1
+    first = grant(0.0, 10.0, 5, interval, tolerance=interval)
+    assert first.count == 2 and first.next_in == pytest.approx(0.1)
+    later = grant(first.next_slot, 10.1, 5, interval, tolerance=interval)
+    assert later.count == 1 and later.next_in == pytest.approx(0.1)
+    early = grant(later.next_slot, 10.15, 5, interval, tolerance=interval)
+    assert early.count == 0 and early.next_in == pytest.approx(0.05)
