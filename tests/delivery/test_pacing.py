@@ -148,7 +148,7 @@ def test_the_shared_budget_never_lets_more_than_30_into_a_second(
     asks: list[tuple[float, int]], tolerance: float
 ) -> None:
     """Replicas asking at any moments for any numbers: in every one-second window the
-    messages granted are at most the shared rate plus two (29), leaving room for jitter."""
+    messages granted are at most the shared rate plus two (28), leaving room for jitter."""
     interval, now, next_slot, sent = 1 / Limits().shared_rate, 0.0, 0.0, []
     for gap, wanted in asks:
         now += gap
@@ -159,7 +159,7 @@ def test_the_shared_budget_never_lets_more_than_30_into_a_second(
     for end, at in enumerate(sent):
         while sent[start] <= at - 1.0:
             start += 1
-        assert end - start + 1 <= 29
+        assert end - start + 1 <= 28
 
 
 def test_the_shared_budget_tells_when_the_next_fits() -> None:
