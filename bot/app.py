@@ -239,10 +239,9 @@ class Companera:
     def scheduler_alive(self) -> bool:
         """For /healthz: the loop runs and has passed within twice its longest sleep."""
         task = next((t for t in self._tasks if t.get_name() == "scheduler"), None)
-        alive_at = getattr(self, "scheduler", None) and self.scheduler.alive_at
-        if task is None or task.done() or not alive_at:
+        if task is None or task.done() or self.scheduler.alive_at is None:
             return False
-        return time.monotonic() - alive_at < 2 * MAX_SLEEP.total_seconds() + 30
+        return time.monotonic() - self.scheduler.alive_at < 2 * MAX_SLEEP.total_seconds() + 30
 
     async def _catch_up(self) -> None:
         """Handle what arrived while we were down before any overdue timer fires, so that a
