@@ -239,7 +239,7 @@ class Companera:
     def scheduler_alive(self) -> bool:
         """For /healthz: the loop runs and has passed within twice its longest sleep."""
         task = next((t for t in self._tasks if t.get_name() == "scheduler"), None)
-        if task is None or task.done() or self.scheduler.alive_at is None:
+        if task is None or task.done():
             return False
         return time.monotonic() - self.scheduler.alive_at < 2 * MAX_SLEEP.total_seconds() + 30
 

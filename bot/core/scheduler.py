@@ -94,7 +94,9 @@ class Scheduler:
     ) -> None:
         self._core = core
         self._on_lag = on_lag
-        self.alive_at: float | None = None  # monotonic seconds of the last pass
+        # Monotonic seconds of the last pass; counted from creation, so that /healthz does
+        # not call a loop dead while its first pass is still running.
+        self.alive_at = time.monotonic()
 
     async def run(self) -> None:
         core = self._core
