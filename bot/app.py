@@ -24,7 +24,8 @@ from bot.core.scheduler import MAX_SLEEP, Scheduler
 from bot.core.timers import Policy
 from bot.delivery.outbox import OutboxSender, SenderSettings
 from bot.metrics import Metrics
-from bot.telegram.application import build_application, publish_commands
+from bot.polling import Poller
+from bot.telegram.application import UpdateFailed, build_application, publish_commands
 from bot.webhook import Server, Webhook, path_of, server
 from storage.crypto import Keyring
 from storage.database import Database, make_engine
@@ -106,7 +107,8 @@ class Companera:
             lease=timedelta(seconds=settings.outbox_lease_seconds),
         )
         self._tasks: list[asyncio.Task[None]] = []
-        self._offset: int | None = None
+        self._stop_polling = asyncio.Event()
+        self._polling: asyncio.Task[None] | None = None
         self.metrics = Metrics()
         self.webhook_mode = bool(settings.webhook_url)
         # The same name after a restart, so that this replica takes back its own claims.
@@ -139,14 +141,19 @@ class Companera:
         log.info("started", extra={"mode": "webhook" if self.webhook_mode else "polling"})
 
     async def _start_polling(self) -> None:
-        await patiently(self._catch_up, "startup.catch_up_retry")
-        assert self.application.updater is not None
-        await self.application.updater.start_polling(
-            poll_interval=0,
-            timeout=self._poll_timeout,
-            allowed_updates=Update.ALL_TYPES,
-            drop_pending_updates=False,
-            bootstrap_retries=-1,
+        """Handle what arrived while we were down before any overdue timer fires, so that a
+        /safe sent on time counts as on time; then poll. Nothing is dropped, and nothing is
+        acknowledged before it is committed."""
+        self.poller = Poller(
+            self.application.bot, self.application.handle, self._poll_timeout, UpdateFailed
+        )
+        bot = self.application.bot
+        await patiently(
+            lambda: bot.delete_webhook(drop_pending_updates=False), "startup.catch_up_retry"
+        )
+        await patiently(self.poller.catch_up, "startup.catch_up_retry")
+        self._polling = asyncio.create_task(
+            self.poller.run(self._stop_polling), name="polling"
         )
 
     async def _start_webhook(self) -> None:
@@ -157,7 +164,6 @@ class Companera:
         self.webhook = Webhook(
             self.application,
             self.db,
-            self._clock,
             settings.webhook_secret,
             path_of(settings.webhook_url),
             self.metrics,
@@ -232,7 +238,7 @@ class Companera:
     async def broken(self) -> None:
         """Returns when a loop (or the webhook server) has ended on its own: the replica is
         no longer whole and should be restarted rather than limp on."""
-        tasks = [*self._tasks, *([self._serving] if self._serving else [])]
+        tasks = [*self._tasks, *(t for t in (self._serving, self._polling) if t)]
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         log.error("loop.ended", extra={"loops": ",".join(t.get_name() for t in done)})
 
@@ -243,23 +249,15 @@ class Companera:
             return False
         return time.monotonic() - self.scheduler.alive_at < 2 * MAX_SLEEP.total_seconds() + 30
 
-    async def _catch_up(self) -> None:
-        """Handle what arrived while we were down before any overdue timer fires, so that a
-        /safe sent on time counts as on time. Nothing is dropped."""
-        bot = self.application.bot
-        await bot.delete_webhook(drop_pending_updates=False)
-        while updates := await bot.get_updates(
-            offset=self._offset, timeout=0, allowed_updates=Update.ALL_TYPES
-        ):
-            for update in updates:
-                await self.application.process_update(update)
-            self._offset = updates[-1].update_id + 1
-
     async def stop(self) -> None:
         """Stop taking updates, let the loops finish their transaction, then close."""
         application = self.application
-        if application.updater and application.updater.running:
-            await application.updater.stop()
+        self._stop_polling.set()
+        if self._polling is not None:
+            if not self.poller.handling:  # waiting on a long poll: nothing in hand
+                self._polling.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._polling  # a batch in hand is handled and committed first
         if self._server is not None and self._serving is not None:
             self._server.should_exit = True  # in-flight updates finish; new ones go elsewhere
             with contextlib.suppress(asyncio.CancelledError):

@@ -44,20 +44,25 @@ async def run_network_command(
     core = Core(db, SystemClock(), limits=limits_from(settings))
     try:
         if args.action == "list":
-            for name, members, areas in await overview(core):
+            async with core.unit() as work:
+                listed = await overview(work)
+            for name, members, areas in listed:
                 print(f"{name}: {members} members, {areas} areas")
             return 0
         if args.action == "update":
             assert config is not None
-            updated = await update_network(core, args.name, config)
+            async with core.unit() as work:
+                updated = await update_network(work, args.name, config)
             _refused(updated)
             print(f"companera: network updated: {args.name}")
             return 0
         if args.action == "create":
             assert config is not None
-            created = await create_network(core, args.name, config)
+            async with core.unit() as work:
+                created = await create_network(work, args.name, config)
         else:
-            created = await coordinator_pass(core, args.name)
+            async with core.unit() as work:
+                created = await coordinator_pass(work, args.name)
         _refused(created)
         assert isinstance(created, PassCreated)
         print(await coordinator_instructions(settings, created))

@@ -31,35 +31,26 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from telegram import Update
-from telegram.ext import Application
 
-from bot.core.clock import Clock
 from bot.metrics import Metrics
-from bot.telegram.errors import collect_failures
-from storage.database import Database, is_transient
-from storage.updates import UpdateLedger
+from bot.telegram.application import BotApplication, UpdateFailed
+from storage.database import Database
 
 log = logging.getLogger("companera.webhook")
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-AT_ONCE = 4  # updates handled at once by one replica: each holds two database connections
-
-
-class _Retry(Exception):
-    """The database failed under the update: roll its record back and answer 503."""
+AT_ONCE = 8  # updates handled at once by one replica: each holds a database connection
 
 
 @dataclass
 class Webhook:
-    application: Application
+    application: BotApplication
     db: Database
-    clock: Clock
     secret: str
     path: str
     metrics: Metrics
     scheduler_alive: Callable[[], bool]
 
     def __post_init__(self) -> None:
-        self._ledger = UpdateLedger(self.db)
         self._at_once = asyncio.Semaphore(AT_ONCE)
 
     def asgi(self) -> Starlette:
@@ -89,26 +80,16 @@ class Webhook:
         return Response(status_code=503 if outcome == "failed" else 200)
 
     async def _handle(self, update: Update) -> str:
-        user = update.effective_user
+        """"handled", "duplicate" (a retry of a committed update), or "failed": the database
+        failed under it, nothing of it was kept, and Telegram is asked to send it again."""
         try:
-            async with self._ledger.handling(
-                update.update_id, user.id if user else None, self.clock.now()
-            ) as fresh:
-                if not fresh:
-                    return "duplicate"
-                with collect_failures() as failures:
-                    await self.application.process_update(update)
-                if any(is_transient(error) for error in failures):
-                    raise _Retry
-        except _Retry:
-            log.warning("webhook.retry_later")
+            return await self.application.handle(update)
+        except UpdateFailed as failure:
+            log.warning(
+                "webhook.database_unavailable",
+                extra={"error": type(failure.__cause__).__name__},
+            )
             return "failed"
-        except Exception as error:
-            if not is_transient(error):
-                raise
-            log.warning("webhook.database_unavailable", extra={"error": type(error).__name__})
-            return "failed"
-        return "handled"
 
     async def health(self, _request: Request) -> Response:
         database = await self._database_answers()

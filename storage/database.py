@@ -135,7 +135,7 @@ class UnitOfWork:
         self.checkins = CheckInRepository(session, self.members, is_postgres)
         self.outbox = OutboxRepository(session, self.members, is_postgres, sequencer)
         self.send_budget = SendBudget(session)
-        self.updates = UpdateRepository(session)
+        self.updates = UpdateRepository(session, is_postgres)
         self.safety = SafetyRepository(session, self.members)
         self.networks = NetworkRepository(session, keyring)
         self.warnings = WarningRepository(session, self.networks)

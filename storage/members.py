@@ -63,7 +63,8 @@ class MemberRepository:
         return self._to_member(row)
 
     async def save(self, member: Member) -> None:
-        """Write the member's changeable fields: alias, language, zone, conversation, last seen."""
+        """Write the member's changeable fields: alias, language, zone, wording, last seen (her
+        conversation has a method of its own)."""
         row = await self._session.get(MemberRow, member.id)
         if row is None:
             return
@@ -77,9 +78,18 @@ class MemberRepository:
         if row.idle_notice_at is not None and member.last_seen_at > row.idle_notice_at:
             row.idle_notice_at = None  # she came back after the notice: nothing to forget
         row.last_seen_at = member.last_seen_at
+        await self._session.flush()
+
+    async def set_conversation(self, member_id: str, conversation: Conversation | None) -> None:
+        """Write only where she is in a flow: the rest of her record is left as it is."""
+        row = await self._session.get(MemberRow, member_id)
+        if row is None:
+            return
         row.conversation_sealed = (
-            seal_text(key, _dump_conversation(member.conversation), f"members:conv:{row.id}")
-            if member.conversation
+            seal_text(
+                self.key_for_row(row), _dump_conversation(conversation), f"members:conv:{row.id}"
+            )
+            if conversation
             else None
         )
         await self._session.flush()

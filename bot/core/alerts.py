@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from bot.core.context import Core, notify
+from bot.core.context import Work
 from bot.core.notifications import Notification, Priority
 from bot.core.timers import Alarm
-from storage.database import UnitOfWork
 from storage.records import CheckIn
 
 
@@ -14,7 +13,7 @@ def priority_of(alarm: str | None) -> Priority:
     return Priority.ALERT if alarm in (None, Alarm.MISSED) else Priority.SOS
 
 
-async def alert_contacts(uow: UnitOfWork, core: Core, checkin: CheckIn) -> int:
+async def alert_contacts(work: Work, checkin: CheckIn) -> int:
     """Alert every reachable contact for the check-in's current round; returns how many.
 
     Keys name the round (its time and repeat number), so that writing the same round twice
@@ -23,7 +22,7 @@ async def alert_contacts(uow: UnitOfWork, core: Core, checkin: CheckIn) -> int:
     leave nothing in her chat that shows an alarm went out.
     """
     assert checkin.alerted_at is not None
-    worker = await uow.members.get(checkin.member_id)
+    worker = await work.members.get(checkin.member_id)
     if worker is None:
         return 0
     alarm = checkin.alarm or Alarm.MISSED
@@ -47,28 +46,24 @@ async def alert_contacts(uow: UnitOfWork, core: Core, checkin: CheckIn) -> int:
         ),
     }
     reached = 0
-    for contact in await uow.contacts.of_worker(worker.id):
+    for contact in await work.contacts.of_worker(worker.id):
         if contact.unreachable_at is not None:
             continue
         reached += 1
         key = f"{prefix}:{contact.id}"
-        await notify(uow, core, Notification(contact.contact_id, "alert", priority, key, params))
+        await work.notify(Notification(contact.contact_id, "alert", priority, key, params))
         if checkin.location is not None:
             point = {
                 "latitude": checkin.location.latitude,
                 "longitude": checkin.location.longitude,
             }
-            await notify(
-                uow,
-                core,
+            await work.notify(
                 Notification(
                     contact.contact_id, "alert.location", priority, f"{key}:location", point
                 ),
             )
     if alarm == Alarm.MISSED and checkin.alerts_sent == 1:
-        await notify(
-            uow,
-            core,
+        await work.notify(
             Notification(
                 worker.id,
                 "checkin.alert_sent",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 
-from bot.core.context import Core, Refused, notify
+from bot.core.context import Core, Refused
 from bot.core.notifications import Notification, Priority
 
 MAX_TEXT = 3500  # Telegram's limit is 4096; the header in her language needs room
@@ -32,8 +32,8 @@ async def announce(core: Core, text: str) -> int | Refused:
     batch = hashlib.sha256(f"{day}\n{text}".encode()).hexdigest()[:16]
     queued, after = 0, ""
     while True:
-        async with core.unit() as uow:
-            ids = await uow.members.ids_after(after, PAGE)
+        async with core.unit() as work:
+            ids = await work.members.ids_after(after, PAGE)
             for member_id in ids:
                 notification = Notification(
                     member_id,
@@ -42,7 +42,7 @@ async def announce(core: Core, text: str) -> int | Refused:
                     f"announce:{batch}:{member_id}",
                     {"text": text},
                 )
-                queued += await notify(uow, core, notification)
+                queued += await work.notify(notification)
         if len(ids) < PAGE:
             return queued
         after = ids[-1]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.core.context import Core, Refused
+from bot.core.context import Refused, Work
 from bot.core.network_config import Area, config_from_json
 from bot.core.network_config import nearest_area as nearest
 from bot.core.networks import ACTIVE, Joined, joined
@@ -19,48 +19,45 @@ class AreaChoice:
     areas: list[tuple[Area, bool]]  # each area and whether she follows it
 
 
-async def area_choices(core: Core, member: Member) -> list[AreaChoice]:
-    async with core.unit() as uow:
-        choices = []
-        for network in await joined(uow, member.id):
-            following = await uow.networks.areas_of(network.membership.id)
-            areas = []
-            for area in network.config.areas:
-                digest = await uow.networks.digest(network.network.id, "area", area.id)
-                areas.append((area, digest in following))
-            choices.append(AreaChoice(network, areas))
+async def area_choices(work: Work, member: Member) -> list[AreaChoice]:
+    choices = []
+    for network in await joined(work, member.id):
+        following = await work.networks.areas_of(network.membership.id)
+        areas = []
+        for area in network.config.areas:
+            digest = await work.networks.digest(network.network.id, "area", area.id)
+            areas.append((area, digest in following))
+        choices.append(AreaChoice(network, areas))
     return choices
 
 
-async def toggle_area(core: Core, member: Member, network_id: str, area_id: str) -> bool | Refused:
+async def toggle_area(work: Work, member: Member, network_id: str, area_id: str) -> bool | Refused:
     """Follow an area, or stop following it; True when she now follows it."""
-    async with core.unit() as uow:
-        membership = await uow.networks.membership(network_id, member.id)
-        network = await uow.networks.get(network_id)
-        if membership is None or membership.status != ACTIVE or network is None:
-            return Refused("network.error.not_member")
-        if config_from_json(network.config).area(area_id) is None:
-            return Refused("areas.error.unknown")
-        digest = await uow.networks.digest(network_id, "area", area_id)
-        if digest in await uow.networks.areas_of(membership.id):
-            await uow.networks.unfollow(membership.id, digest)
-            return False
-        await uow.networks.follow(membership.id, digest)
-        return True
+    membership = await work.networks.membership(network_id, member.id)
+    network = await work.networks.get(network_id)
+    if membership is None or membership.status != ACTIVE or network is None:
+        return Refused("network.error.not_member")
+    if config_from_json(network.config).area(area_id) is None:
+        return Refused("areas.error.unknown")
+    digest = await work.networks.digest(network_id, "area", area_id)
+    if digest in await work.networks.areas_of(membership.id):
+        await work.networks.unfollow(membership.id, digest)
+        return False
+    await work.networks.follow(membership.id, digest)
+    return True
 
 
 async def follow_nearest(
-    core: Core, member: Member, latitude: float, longitude: float
+    work: Work, member: Member, latitude: float, longitude: float
 ) -> list[tuple[str, Area]]:
     """A pin she sent: in each of her networks, she follows the nearest area (if any is
     near). Returns the network names and areas followed; the point is not kept."""
     followed = []
-    async with core.unit() as uow:
-        for network in await joined(uow, member.id):
-            area = nearest(network.config, latitude, longitude)
-            if area is None:
-                continue
-            digest = await uow.networks.digest(network.network.id, "area", area.id)
-            await uow.networks.follow(network.membership.id, digest)
-            followed.append((network.network.name, area))
+    for network in await joined(work, member.id):
+        area = nearest(network.config, latitude, longitude)
+        if area is None:
+            continue
+        digest = await work.networks.digest(network.network.id, "area", area.id)
+        await work.networks.follow(network.membership.id, digest)
+        followed.append((network.network.name, area))
     return followed

@@ -6,10 +6,9 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from bot.core import timers
-from bot.core.context import Core, Refused, notify
+from bot.core.context import Refused, Work
 from bot.core.notifications import Notification, Priority
 from bot.core.timers import Alarm, Status
-from storage.database import UnitOfWork
 from storage.records import CheckIn, Location, Member, new_id
 
 MAX_DETAILS = 3000
@@ -43,7 +42,7 @@ def _bounded_details(text: str | None) -> tuple[str | None, bool]:
 
 
 async def start_checkin(
-    core: Core,
+    work: Work,
     member: Member,
     duration: timedelta,
     details: str | None = None,
@@ -51,36 +50,34 @@ async def start_checkin(
 ) -> Started | Refused:
     """Start her timer now; details and a location pin may come now or later."""
     text, truncated = _bounded_details(details)
-    async with core.unit() as uow:
-        running = await uow.checkins.open_for(member.id)
-        if running is not None:
-            return Refused("checkin.error.running", {"checkin_id": running.id})
-        checkin = timers.start(
-            new_id(), member.id, core.clock.now(), duration, core.policy, text, location
-        )
-        await uow.checkins.add(checkin)
-        contacts = await uow.contacts.count_of_worker(member.id)
+    running = await work.checkins.open_for(member.id)
+    if running is not None:
+        return Refused("checkin.error.running", {"checkin_id": running.id})
+    checkin = timers.start(
+        new_id(), member.id, work.clock.now(), duration, work.policy, text, location
+    )
+    await work.checkins.add(checkin)
+    contacts = await work.contacts.count_of_worker(member.id)
     return Started(checkin, contacts, truncated)
 
 
 async def add_details(
-    core: Core, member: Member, checkin_id: str, text: str | None, location: Location | None
+    work: Work, member: Member, checkin_id: str, text: str | None, location: Location | None
 ) -> Started | Refused:
     """Add free text (appended) or a location pin (replaces the last) to her running check-in."""
-    async with core.unit() as uow:
-        checkin = await _open(uow, member, checkin_id)
-        if isinstance(checkin, Refused):
-            return checkin
-        joined = "\n".join(part for part in (checkin.details, text) if part) or None
-        bounded, truncated = _bounded_details(joined)
-        checkin = replace(checkin, details=bounded, location=location or checkin.location)
-        await uow.checkins.save(checkin)
-        contacts = await uow.contacts.count_of_worker(member.id)
+    checkin = await _open(work, member, checkin_id)
+    if isinstance(checkin, Refused):
+        return checkin
+    joined = "\n".join(part for part in (checkin.details, text) if part) or None
+    bounded, truncated = _bounded_details(joined)
+    checkin = replace(checkin, details=bounded, location=location or checkin.location)
+    await work.checkins.save(checkin)
+    contacts = await work.contacts.count_of_worker(member.id)
     return Started(checkin, contacts, truncated)
 
 
-async def _open(uow: UnitOfWork, member: Member, checkin_id: str | None) -> CheckIn | Refused:
-    checkin = await uow.checkins.open_for(member.id)
+async def _open(work: Work, member: Member, checkin_id: str | None) -> CheckIn | Refused:
+    checkin = await work.checkins.open_for(member.id)
     if checkin is None:
         return Refused("checkin.error.none" if checkin_id is None else "checkin.error.stale")
     if checkin_id is not None and checkin.id != checkin_id:
@@ -89,54 +86,49 @@ async def _open(uow: UnitOfWork, member: Member, checkin_id: str | None) -> Chec
 
 
 async def check_in_safe(
-    core: Core, member: Member, checkin_id: str | None = None
+    work: Work, member: Member, checkin_id: str | None = None
 ) -> Ended | Refused:
     """She is safe: the timer stops, the details are destroyed, alerted contacts are told."""
-    now = core.clock.now()
-    async with core.unit() as uow:
-        checkin = await _open(uow, member, checkin_id)
-        if isinstance(checkin, Refused):
-            return checkin
-        was_alerted = checkin.status == Status.ALERTED
-        ended = timers.mark_safe(checkin, now, core.policy)
-        await uow.checkins.save(ended)
-        await uow.checkins.erase_details(ended.id)
-        if was_alerted:
-            await tell_contacts_resolved(uow, core, member, checkin, None)
+    checkin = await _open(work, member, checkin_id)
+    if isinstance(checkin, Refused):
+        return checkin
+    was_alerted = checkin.status == Status.ALERTED
+    ended = timers.mark_safe(checkin, work.clock.now(), work.policy)
+    await work.checkins.save(ended)
+    await work.checkins.erase_details(ended.id)
+    if was_alerted:
+        await tell_contacts_resolved(work, member, checkin, None)
     return Ended(ended, was_alerted)
 
 
 async def extend_checkin(
-    core: Core, member: Member, by: timedelta, checkin_id: str | None = None
+    work: Work, member: Member, by: timedelta, checkin_id: str | None = None
 ) -> Ended | Refused:
     """More time; after an alert it also tells her contacts she answered."""
-    async with core.unit() as uow:
-        checkin = await _open(uow, member, checkin_id)
-        if isinstance(checkin, Refused):
-            return checkin
-        was_alerted = checkin.status == Status.ALERTED
-        if was_alerted and (await uow.safety.settings(member.id)).has_pins:
-            # More time would stand her contacts down without her PIN.
-            return Refused("pin.error.extend_after_alert", {"checkin_id": checkin.id})
-        extended = timers.extend(checkin, by, core.clock.now(), core.policy)
-        await uow.checkins.save(extended)
-        if was_alerted:
-            await tell_contacts_resolved(uow, core, member, checkin, extended)
+    checkin = await _open(work, member, checkin_id)
+    if isinstance(checkin, Refused):
+        return checkin
+    was_alerted = checkin.status == Status.ALERTED
+    if was_alerted and (await work.safety.settings(member.id)).has_pins:
+        # More time would stand her contacts down without her PIN.
+        return Refused("pin.error.extend_after_alert", {"checkin_id": checkin.id})
+    extended = timers.extend(checkin, by, work.clock.now(), work.policy)
+    await work.checkins.save(extended)
+    if was_alerted:
+        await tell_contacts_resolved(work, member, checkin, extended)
     return Ended(extended, was_alerted)
 
 
 async def tell_contacts_resolved(
-    uow: UnitOfWork, core: Core, member: Member, alerted: CheckIn, extended: CheckIn | None
+    work: Work, member: Member, alerted: CheckIn, extended: CheckIn | None
 ) -> None:
     assert alerted.alerted_at is not None
     stamp = int(alerted.alerted_at.timestamp())
-    for contact in await uow.contacts.of_worker(member.id):
+    for contact in await work.contacts.of_worker(member.id):
         params = {"alias": member.alias or "", "checkin_id": alerted.id}
         if extended is not None:
             params["until"] = extended.deadline_at.isoformat()
-        await notify(
-            uow,
-            core,
+        await work.notify(
             Notification(
                 contact.contact_id,
                 "alert.resolved",
@@ -148,38 +140,35 @@ async def tell_contacts_resolved(
 
 
 async def acknowledge_alert(
-    core: Core, contact_member: Member, checkin_id: str
+    work: Work, contact_member: Member, checkin_id: str
 ) -> Acknowledged | Refused:
     """A contact presses "I'm on it": the first one is named to the others; repeats stop."""
-    async with core.unit() as uow:
-        checkin = await uow.checkins.get(checkin_id)
-        if checkin is None or checkin.status != Status.ALERTED:
-            return Refused("alert.ack.stale")
-        me = await uow.contacts.find(checkin.member_id, contact_member.id)
-        if me is None:
-            return Refused("alert.ack.stale")
-        worker = await uow.members.get(checkin.member_id)
-        alias = worker.alias or "" if worker else ""
-        if checkin.acknowledged_by is not None:
-            first = await uow.contacts.get(checkin.acknowledged_by)
-            label = (first.label if first else None) or ""
-            return Acknowledged(alias, first is not None and first.id == me.id, label)
-        await uow.checkins.save(timers.acknowledge(checkin, me.id, core.policy))
-        my_label = me.label or contact_member.alias or ""
-        for other in await uow.contacts.of_worker(checkin.member_id):
-            if other.id == me.id:
-                continue
-            await notify(
-                uow,
-                core,
-                Notification(
-                    other.contact_id,
-                    "alert.acknowledged",
-                    Priority.ALERT,
-                    f"{checkin.id}:ack:{other.id}",
-                    {"alias": alias, "label": my_label},
-                ),
-            )
+    checkin = await work.checkins.get(checkin_id)
+    if checkin is None or checkin.status != Status.ALERTED:
+        return Refused("alert.ack.stale")
+    me = await work.contacts.find(checkin.member_id, contact_member.id)
+    if me is None:
+        return Refused("alert.ack.stale")
+    worker = await work.members.get(checkin.member_id)
+    alias = worker.alias or "" if worker else ""
+    if checkin.acknowledged_by is not None:
+        first = await work.contacts.get(checkin.acknowledged_by)
+        label = (first.label if first else None) or ""
+        return Acknowledged(alias, first is not None and first.id == me.id, label)
+    await work.checkins.save(timers.acknowledge(checkin, me.id, work.policy))
+    my_label = me.label or contact_member.alias or ""
+    for other in await work.contacts.of_worker(checkin.member_id):
+        if other.id == me.id:
+            continue
+        await work.notify(
+            Notification(
+                other.contact_id,
+                "alert.acknowledged",
+                Priority.ALERT,
+                f"{checkin.id}:ack:{other.id}",
+                {"alias": alias, "label": my_label},
+            ),
+        )
     return Acknowledged(alias, True, my_label)
 
 
@@ -189,35 +178,32 @@ class LatestLocation:
     location: Location
 
 
-async def move_location(core: Core, member: Member, location: Location) -> bool:
+async def move_location(work: Work, member: Member, location: Location) -> bool:
     """Her newest point (a pin, or a live location that moved) replaces the last one in
     every check-in of hers that is not over; True when one she can see got it."""
-    point = replace(location, at=core.clock.now())
-    async with core.unit() as uow:
-        running = await uow.checkins.all_open_for(member.id)
-        for checkin in running:
-            await uow.checkins.set_location(checkin.id, point)
+    point = replace(location, at=work.clock.now())
+    running = await work.checkins.all_open_for(member.id)
+    for checkin in running:
+        await work.checkins.set_location(checkin.id, point)
     return any(checkin.alarm != Alarm.DURESS for checkin in running)
 
 
 async def latest_location(
-    core: Core, contact_member: Member, checkin_id: str
+    work: Work, contact_member: Member, checkin_id: str
 ) -> LatestLocation | Refused:
     """Her last point, for one of her contacts while the alert is on."""
-    async with core.db.unit_of_work() as uow:
-        checkin = await uow.checkins.get(checkin_id)
-        if checkin is None or checkin.status != Status.ALERTED:
-            return Refused("alert.ack.stale")
-        if await uow.contacts.find(checkin.member_id, contact_member.id) is None:
-            return Refused("alert.ack.stale")
-        worker = await uow.members.get(checkin.member_id)
-        alias = (worker.alias if worker else None) or ""
-        if checkin.location is None:
-            return Refused("alert.location.none", {"alias": alias})
-        return LatestLocation(alias, checkin.location)
+    checkin = await work.checkins.get(checkin_id)
+    if checkin is None or checkin.status != Status.ALERTED:
+        return Refused("alert.ack.stale")
+    if await work.contacts.find(checkin.member_id, contact_member.id) is None:
+        return Refused("alert.ack.stale")
+    worker = await work.members.get(checkin.member_id)
+    alias = (worker.alias if worker else None) or ""
+    if checkin.location is None:
+        return Refused("alert.location.none", {"alias": alias})
+    return LatestLocation(alias, checkin.location)
 
 
-async def open_checkin(core: Core, member: Member) -> CheckIn | None:
+async def open_checkin(work: Work, member: Member) -> CheckIn | None:
     """Her running check-in, if any."""
-    async with core.unit() as uow:
-        return await uow.checkins.open_for(member.id)
+    return await work.checkins.open_for(member.id)

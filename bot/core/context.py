@@ -1,4 +1,4 @@
-"""What every use case needs: the database, the clock, the policy, and who to wake."""
+"""What every use case needs: one unit of work, the clock, the rules, and who to wake."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from bot.core.clock import Clock
 from bot.core.notifications import Notification
@@ -34,7 +35,8 @@ class Limits:
 
 @dataclass
 class Core:
-    """Passed to every service function; built once at start."""
+    """The process's services, built once at start: the database, the clock, the rules, and
+    the events that wake the loops."""
 
     db: Database
     clock: Clock
@@ -50,37 +52,77 @@ class Core:
         self.timers_changed.set()
         self.outbox_changed.set()
 
+    def work(self) -> Work:
+        """A unit of work that its opener commits (an update's, a loop's pass)."""
+        return Work(self.db.unit_of_work(), self)
+
     @asynccontextmanager
-    async def unit(self) -> AsyncIterator[UnitOfWork]:
-        """One transaction: commits when the block succeeds, then wakes the loops."""
-        async with self.db.unit_of_work() as uow:
-            yield uow
-            await uow.commit()
-        self.timers_changed.set()
-        self.outbox_changed.set()
+    async def unit(self) -> AsyncIterator[Work]:
+        """A unit of work of its own: commits when the block succeeds, rolls back if not."""
+        async with self.work() as work:
+            yield work
+            await work.commit()
 
 
-async def notify(uow: UnitOfWork, core: Core, notification: Notification) -> bool:
-    """Queue a notification in the outbox, in the caller's transaction."""
-    return await uow.outbox.add(
-        notification.key,
-        notification.recipient_id,
-        int(notification.priority),
-        notification.payload(),
-        core.clock.now(),
-    )
+class Work:
+    """One transaction's repositories, with the clock and the rules: what a use case is
+    given. Use cases never commit; whoever opened the unit of work does, once, and the loops
+    are woken only when it added or moved a timer or queued a message."""
 
+    def __init__(self, uow: UnitOfWork, core: Core) -> None:
+        self.uow = uow
+        self.core = core
+        self.clock = core.clock
+        self.policy = core.policy
+        self.limits = core.limits
+        self.members = uow.members
+        self.invites = uow.invites
+        self.contacts = uow.contacts
+        self.checkins = uow.checkins
+        self.outbox = uow.outbox
+        self.safety = uow.safety
+        self.networks = uow.networks
+        self.warnings = uow.warnings
+        self.updates = uow.updates
 
-async def notify_many(uow: UnitOfWork, core: Core, notifications: list[Notification]) -> int:
-    """Queue many notifications in the caller's transaction, in a few statements; returns how
-    many were new."""
-    return await uow.outbox.add_many(
-        [(n.key, n.recipient_id, int(n.priority), n.payload()) for n in notifications],
-        core.clock.now(),
-    )
+    async def __aenter__(self) -> Work:
+        return self
 
+    async def __aexit__(self, *exc: object) -> None:
+        await self.uow.__aexit__(None, None, None)
 
-async def tell(core: Core, notification: Notification) -> bool:
-    """Queue one notification in a transaction of its own."""
-    async with core.unit() as uow:
-        return await notify(uow, core, notification)
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    async def notify(self, notification: Notification) -> bool:
+        """Queue a notification in this transaction; False when its key was used already."""
+        return await self.outbox.add(
+            notification.key,
+            notification.recipient_id,
+            int(notification.priority),
+            notification.payload(),
+            self.clock.now(),
+        )
+
+    async def notify_many(self, notifications: list[Notification]) -> int:
+        """Queue many notifications in a few statements; returns how many were new."""
+        return await self.outbox.add_many(
+            [(n.key, n.recipient_id, int(n.priority), n.payload()) for n in notifications],
+            self.clock.now(),
+        )
+
+    async def commit(self) -> None:
+        """Commit, then wake the scheduler if a timer was added or moved, and the sender if
+        messages were queued."""
+        timers, outbox = self.checkins.changed, self.outbox.changed
+        await self.uow.commit()
+        self.checkins.changed = self.outbox.changed = False
+        if timers:
+            self.core.timers_changed.set()
+        if outbox:
+            self.core.outbox_changed.set()
+
+    async def rollback(self) -> None:
+        """Forget everything done so far; the unit of work can be used again."""
+        await self.uow.session.rollback()
+        self.checkins.changed = self.outbox.changed = False

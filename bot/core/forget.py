@@ -11,57 +11,50 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from bot.core.context import Core, Refused, notify
+from bot.core.context import Core, Refused, Work
 from bot.core.notifications import Notification, Priority
 from bot.core.timers import Alarm
-from storage.database import UnitOfWork
 from storage.records import Member
 
 log = logging.getLogger("companera.forget")
 PAGE = 100
 
 
-async def forget(core: Core, member_id: str) -> bool:
+async def forget(work: Work, member_id: str) -> bool:
     """Erase her at once; False when there was nobody to erase."""
-    async with core.unit() as uow:
-        return await _forget(uow, core, member_id)
+    return await _forget(work, member_id)
 
 
-async def forget_at_her_request(core: Core, member: Member) -> bool | Refused:
+async def forget_at_her_request(work: Work, member: Member) -> bool | Refused:
     """/forget confirmed. Not while a check-in runs: erasing it would stop its alert, and
     whoever holds her phone could do it. She ends it first ("I'm safe", with her PIN if she
     has one). A duress alarm is hidden from her chat, so it must not show here either: the
     answer looks like an erasure, nothing is erased, and the alarm goes on. Returns whether
     she was really erased."""
-    async with core.unit() as uow:
-        running = await uow.checkins.all_open_for(member.id)
-        if any(c.alarm != Alarm.DURESS for c in running):
-            return Refused("forget.error.running")
-        if running:
-            log.info("forget.held_by_duress", extra={"member": member.id[:8]})
-            return False
-        return await _forget(uow, core, member.id)
+    running = await work.checkins.all_open_for(member.id)
+    if any(c.alarm != Alarm.DURESS for c in running):
+        return Refused("forget.error.running")
+    if running:
+        log.info("forget.held_by_duress", extra={"member": member.id[:8]})
+        return False
+    return await _forget(work, member.id)
 
 
-async def _forget(uow: UnitOfWork, core: Core, member_id: str) -> bool:
-    member = await uow.members.get(member_id)
+async def _forget(work: Work, member_id: str) -> bool:
+    member = await work.members.get(member_id)
     if member is None:
         return False
-    for contact in await uow.contacts.of_worker(member.id):  # people who watch over her
-        await _tell(uow, core, contact.contact_id, f"fg:{contact.id}:worker", member.alias)
-    for link in await uow.contacts.of_contact(member.id):  # people she watches over
-        await _tell(uow, core, link.worker_id, f"fg:{link.id}:contact", link.label)
-    await uow.members.delete(member.id)
+    for contact in await work.contacts.of_worker(member.id):  # people who watch over her
+        await _tell(work, contact.contact_id, f"fg:{contact.id}:worker", member.alias)
+    for link in await work.contacts.of_contact(member.id):  # people she watches over
+        await _tell(work, link.worker_id, f"fg:{link.id}:contact", link.label)
+    await work.members.delete(member.id)
     log.info("member.forgotten", extra={"member": member.id[:8]})
     return True
 
 
-async def _tell(
-    uow: UnitOfWork, core: Core, recipient_id: str, key: str, name: str | None
-) -> None:
-    await notify(
-        uow,
-        core,
+async def _tell(work: Work, recipient_id: str, key: str, name: str | None) -> None:
+    await work.notify(
         Notification(
             recipient_id, "contacts.forgotten", Priority.INTERACTIVE, key, {"label": name or ""}
         ),
@@ -70,7 +63,8 @@ async def _tell(
 
 async def sweep_idle(core: Core) -> tuple[int, int]:
     """Tell members not seen for `member_idle - idle_notice` that they will be forgotten,
-    and forget those told `idle_notice` ago who did not come back. Returns (told, forgotten)."""
+    and forget those told `idle_notice` ago who did not come back, a page per transaction.
+    Returns (told, forgotten)."""
     now = core.clock.now()
     retention = core.limits
     idle, notice = (
@@ -78,12 +72,10 @@ async def sweep_idle(core: Core) -> tuple[int, int]:
         timedelta(days=retention.idle_notice_days),
     )
     told = forgotten = 0
-    async with core.unit() as uow:
-        for member_id in await uow.members.idle_to_notify(now - (idle - notice), PAGE):
-            await uow.members.mark_idle_notice(member_id, now)
-            told += await notify(
-                uow,
-                core,
+    async with core.unit() as work:
+        for member_id in await work.members.idle_to_notify(now - (idle - notice), PAGE):
+            await work.members.mark_idle_notice(member_id, now)
+            told += await work.notify(
                 Notification(
                     member_id,
                     "members.idle_notice",
@@ -93,9 +85,9 @@ async def sweep_idle(core: Core) -> tuple[int, int]:
                 ),
             )
     while True:
-        async with core.unit() as uow:
-            due = await uow.members.idle_to_forget(now - notice, PAGE)
+        async with core.unit() as work:
+            due = await work.members.idle_to_forget(now - notice, PAGE)
             for member_id in due:
-                forgotten += await _forget(uow, core, member_id)
+                forgotten += await _forget(work, member_id)
         if len(due) < PAGE:
             return told, forgotten

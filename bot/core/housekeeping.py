@@ -23,10 +23,10 @@ HANDLED_UPDATES_TTL = timedelta(hours=24)  # Telegram gives up on an update afte
 async def sweep(core: Core) -> int:
     """Delete what has expired now; returns how many rows went."""
     now = core.clock.now()
-    gone = await warnings.purge(core, now) + await networks.purge(core, now)
-    async with core.unit() as uow:
-        gone += await uow.invites.purge(now)
-        gone += await uow.updates.purge(now - HANDLED_UPDATES_TTL)
+    async with core.unit() as work:
+        gone = await warnings.purge(work, now) + await networks.purge(work, now)
+        gone += await work.invites.purge(now)
+        gone += await work.updates.purge(now - HANDLED_UPDATES_TTL)
     told, forgotten = await forget.sweep_idle(core)
     if gone or told or forgotten:
         log.info("housekeeping.swept", extra={"rows": gone, "told": told, "forgotten": forgotten})
@@ -40,11 +40,11 @@ async def purge_everything(
     do the same on their own schedules; running this besides them is harmless."""
     now = core.clock.now()
     policy = core.policy
-    async with core.unit() as uow:
-        checkins = await uow.checkins.purge(
+    async with core.unit() as work:
+        checkins = await work.checkins.purge(
             now - policy.details_ttl_after_alert, now - policy.row_ttl
         )
-        outbox = await uow.outbox.purge(now - outbox_sent_ttl, now - outbox_failed_ttl)
+        outbox = await work.outbox.purge(now - outbox_sent_ttl, now - outbox_failed_ttl)
     swept = await sweep(core)
     return {"check-ins": checkins, "outbox": outbox, "swept": swept}
 

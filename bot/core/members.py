@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from bot.core.context import Core, Refused
-from storage.records import Conversation, Member
+from bot.core.context import Refused, Work
+from storage.records import Member
 
 LANGUAGES = ("es", "en")
 MAX_ALIAS = 40
@@ -18,23 +18,22 @@ def language_from_telegram(code: str | None) -> str:
     return "en" if code and code.lower().startswith("en") else "es"
 
 
-async def identify(core: Core, telegram_user_id: int, language_code: str | None) -> Member:
+async def identify(work: Work, telegram_user_id: int, language_code: str | None) -> Member:
     """The member behind an update, created on first contact; marks her reachable again."""
-    now = core.clock.now()
-    async with core.unit() as uow:
-        member = await uow.members.find_by_telegram(telegram_user_id)
-        if member is None:
-            return await uow.members.add(
-                telegram_user_id,
-                language_from_telegram(language_code),
-                core.limits.default_timezone,
-                now,
-            )
-        if now - member.last_seen_at >= _SEEN_GRANULARITY:
-            member = replace(member, last_seen_at=now)
-            await uow.members.save(member)
-        await uow.contacts.mark_reachable(member.id)
-        return member
+    now = work.clock.now()
+    member = await work.members.find_by_telegram(telegram_user_id)
+    if member is None:
+        return await work.members.add(
+            telegram_user_id,
+            language_from_telegram(language_code),
+            work.limits.default_timezone,
+            now,
+        )
+    if now - member.last_seen_at >= _SEEN_GRANULARITY:
+        member = replace(member, last_seen_at=now)
+        await work.members.save(member)
+    await work.contacts.mark_reachable(member.id)
+    return member
 
 
 def clean_alias(text: str) -> str | Refused:
@@ -47,17 +46,17 @@ def clean_alias(text: str) -> str | Refused:
     return alias
 
 
-async def set_alias(core: Core, member: Member, text: str) -> Member | Refused:
+async def set_alias(work: Work, member: Member, text: str) -> Member | Refused:
     alias = clean_alias(text)
     if isinstance(alias, Refused):
         return alias
-    return await save(core, replace(member, alias=alias, conversation=None))
+    return await save(work, replace(member, alias=alias))
 
 
-async def set_language(core: Core, member: Member, language: str) -> Member | Refused:
+async def set_language(work: Work, member: Member, language: str) -> Member | Refused:
     if language not in LANGUAGES:
         return Refused("language.error.unknown")
-    return await save(core, replace(member, language=language))
+    return await save(work, replace(member, language=language))
 
 
 # The zones of the organisations Compañera starts with, then neighbours; a deployment's
@@ -75,32 +74,26 @@ ZONES = (
 )
 
 
-async def set_timezone(core: Core, member: Member, zone: str) -> Member | Refused:
+async def set_timezone(work: Work, member: Member, zone: str) -> Member | Refused:
     """The zone in which her deadlines are shown."""
-    if zone not in ZONES and zone != core.limits.default_timezone:
+    if zone not in ZONES and zone != work.limits.default_timezone:
         return Refused("timezone.error.unknown")
-    return await save(core, replace(member, timezone=zone))
+    return await save(work, replace(member, timezone=zone))
 
 
-async def set_discreet(core: Core, member: Member, discreet: bool) -> Member:
+async def set_discreet(work: Work, member: Member, discreet: bool) -> Member:
     """Neutral wording in her chat ("appointment", no "check-in", "alert" or "SOS")."""
-    return await save(core, replace(member, discreet=discreet))
+    return await save(work, replace(member, discreet=discreet))
 
 
-async def set_conversation(
-    core: Core, member: Member, conversation: Conversation | None
-) -> Member:
-    return await save(core, replace(member, conversation=conversation))
-
-
-async def save(core: Core, member: Member) -> Member:
-    async with core.unit() as uow:
-        await uow.members.save(member)
+async def save(work: Work, member: Member) -> Member:
+    """Her alias, language, zone, wording and last visit (her conversation is written by
+    the update, once)."""
+    await work.members.save(member)
     return member
 
 
-async def take_sent_messages(core: Core, member: Member) -> list[int]:
+async def take_sent_messages(work: Work, member: Member) -> list[int]:
     """The ids of the bot's messages in her chat that are still on record (sent within
     OUTBOX_SENT_TTL_SECONDS), for /clean; each is handed out once."""
-    async with core.unit() as uow:
-        return await uow.outbox.take_message_ids(member.id)
+    return await work.outbox.take_message_ids(member.id)

@@ -8,10 +8,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.core.context import Core, Refused, notify
+from bot.core.context import Refused, Work
 from bot.core.network_config import NetworkConfig, config_from_json, config_to_json
 from bot.core.notifications import Notification, Priority
-from storage.database import UnitOfWork
 from storage.records import Member, Membership, Network
 
 MEMBER, COORDINATOR = "member", "coordinator"
@@ -99,54 +98,49 @@ def clean_name(name: str) -> str | Refused:
     return cleaned
 
 
-async def create_network(core: Core, name: str, config: NetworkConfig) -> PassCreated | Refused:
+async def create_network(work: Work, name: str, config: NetworkConfig) -> PassCreated | Refused:
     """A new network and a single-use link for its first coordinator."""
     cleaned = clean_name(name)
     if isinstance(cleaned, Refused):
         return cleaned
-    async with core.unit() as uow:
-        if await uow.networks.find_by_name(cleaned) is not None:
-            return Refused("network.error.exists")
-        network = await uow.networks.add(cleaned, config_to_json(config), core.clock.now())
-        return await _new_pass(uow, core, network, PASS_COORDINATOR, None, config.vouches)
+    if await work.networks.find_by_name(cleaned) is not None:
+        return Refused("network.error.exists")
+    network = await work.networks.add(cleaned, config_to_json(config), work.clock.now())
+    return await _new_pass(work, network, PASS_COORDINATOR, None, config.vouches)
 
 
-async def update_network(core: Core, name: str, config: NetworkConfig) -> Network | Refused:
+async def update_network(work: Work, name: str, config: NetworkConfig) -> Network | Refused:
     """New areas, rules or resources; area ids that stay keep their followers."""
-    async with core.unit() as uow:
-        network = await uow.networks.find_by_name(name)
-        if network is None:
-            return Refused("network.error.unknown")
-        await uow.networks.set_config(network.id, config_to_json(config))
+    network = await work.networks.find_by_name(name)
+    if network is None:
+        return Refused("network.error.unknown")
+    await work.networks.set_config(network.id, config_to_json(config))
     return network
 
 
-async def coordinator_pass(core: Core, name: str) -> PassCreated | Refused:
+async def coordinator_pass(work: Work, name: str) -> PassCreated | Refused:
     """Another coordinator's link, made by the operator (a coordinator lost hers)."""
-    async with core.unit() as uow:
-        network = await uow.networks.find_by_name(name)
-        if network is None:
-            return Refused("network.error.unknown")
-        vouches = config_from_json(network.config).vouches
-        return await _new_pass(uow, core, network, PASS_COORDINATOR, None, vouches)
+    network = await work.networks.find_by_name(name)
+    if network is None:
+        return Refused("network.error.unknown")
+    vouches = config_from_json(network.config).vouches
+    return await _new_pass(work, network, PASS_COORDINATOR, None, vouches)
 
 
-async def overview(core: Core) -> list[tuple[str, int, int]]:
+async def overview(work: Work) -> list[tuple[str, int, int]]:
     """Each network's name, members and areas: for the operator."""
-    async with core.unit() as uow:
-        return [
-            (
-                network.name,
-                await uow.networks.count_members(network.id),
-                len(config_from_json(network.config).areas),
-            )
-            for network in await uow.networks.all()
-        ]
+    return [
+        (
+            network.name,
+            await work.networks.count_members(network.id),
+            len(config_from_json(network.config).areas),
+        )
+        for network in await work.networks.all()
+    ]
 
 
 async def _new_pass(
-    uow: UnitOfWork,
-    core: Core,
+    work: Work,
     network: Network,
     kind: str,
     issuer: Membership | None,
@@ -154,137 +148,126 @@ async def _new_pass(
     candidate_id: str | None = None,
 ) -> PassCreated:
     code = new_code()
-    expires_at = core.clock.now() + timedelta(seconds=core.limits.network_pass_ttl_seconds)
-    await uow.networks.add_pass(
+    expires_at = work.clock.now() + timedelta(seconds=work.limits.network_pass_ttl_seconds)
+    await work.networks.add_pass(
         network.id, code, kind, expires_at, issuer.id if issuer else None, candidate_id
     )
     return PassCreated(code, kind, expires_at, network.name, vouches)
 
 
-async def joined(uow: UnitOfWork, member_id: str) -> list[Joined]:
+async def joined(work: Work, member_id: str) -> list[Joined]:
     """Her active networks, in the order she joined them."""
     found = []
-    for membership in await uow.networks.memberships_of(member_id):
-        network = await uow.networks.get(membership.network_id)
+    for membership in await work.networks.memberships_of(member_id):
+        network = await work.networks.get(membership.network_id)
         if network is not None:
             found.append(Joined(membership, network, config_from_json(network.config)))
     return found
 
 
-async def my_networks(core: Core, member: Member) -> list[Joined]:
-    async with core.unit() as uow:
-        return await joined(uow, member.id)
+async def my_networks(work: Work, member: Member) -> list[Joined]:
+    return await joined(work, member.id)
 
 
-async def coordinated(uow: UnitOfWork, member: Member, network_id: str) -> Joined | Refused:
+async def coordinated(work: Work, member: Member, network_id: str) -> Joined | Refused:
     """Her network `network_id` if she coordinates it."""
-    for network in await joined(uow, member.id):
+    for network in await joined(work, member.id):
         if network.network.id == network_id and network.is_coordinator:
             return network
     return Refused("network.error.not_coordinator")
 
 
-async def new_member_pass(core: Core, member: Member, network_id: str) -> PassCreated | Refused:
+async def new_member_pass(work: Work, member: Member, network_id: str) -> PassCreated | Refused:
     """A coordinator's single-use link and code for a new member; in a network with vouches,
     any member's invitation, which makes the newcomer a candidate with one vouch."""
-    async with core.unit() as uow:
-        for network in await joined(uow, member.id):
-            if network.network.id != network_id:
-                continue
-            vouches = network.config.vouches
-            if network.is_coordinator:
-                return await _new_pass(
-                    uow, core, network.network, PASS_MEMBER, network.membership, vouches
-                )
-            if vouches > 0:
-                return await _new_pass(
-                    uow, core, network.network, PASS_INVITE, network.membership, vouches
-                )
-            return Refused("network.error.not_coordinator")
+    for network in await joined(work, member.id):
+        if network.network.id != network_id:
+            continue
+        vouches = network.config.vouches
+        if network.is_coordinator:
+            return await _new_pass(work, network.network, PASS_MEMBER, network.membership, vouches)
+        if vouches > 0:
+            return await _new_pass(work, network.network, PASS_INVITE, network.membership, vouches)
+        return Refused("network.error.not_coordinator")
     return Refused("network.error.not_member")
 
 
 async def use_code(
-    core: Core, member: Member, code: str
+    work: Work, member: Member, code: str
 ) -> Welcome | Candidate | Vouched | Refused:
     """A code or link opened: she joins, becomes a candidate, or vouches for one."""
-    now = core.clock.now()
-    async with core.unit() as uow:
-        found = await uow.networks.find_pass(code)
-        if found is None or found.used_at is not None or found.expires_at <= now:
-            return Refused("network.error.code")
-        network = await uow.networks.get(found.network_id)
-        if network is None:
-            return Refused("network.error.code")
-        config = config_from_json(network.config)
-        if found.kind == PASS_VOUCH:
-            return await _vouch(uow, core, member, network, config, found.candidate_id)
-        existing = await uow.networks.membership(network.id, member.id)
-        if existing is not None and existing.status == ACTIVE and found.kind != PASS_COORDINATOR:
-            return Refused("network.error.already", {"network": network.name})
-        if not await uow.networks.use_pass(found.id, now):
-            return Refused("network.error.code")
-        if found.kind == PASS_INVITE:
-            if existing is not None:
-                return Refused("network.error.already", {"network": network.name})
-            return await _candidate(uow, core, member, network, config, found.issuer_id)
-        role = COORDINATOR if found.kind == PASS_COORDINATOR else MEMBER
+    now = work.clock.now()
+    found = await work.networks.find_pass(code)
+    if found is None or found.used_at is not None or found.expires_at <= now:
+        return Refused("network.error.code")
+    network = await work.networks.get(found.network_id)
+    if network is None:
+        return Refused("network.error.code")
+    config = config_from_json(network.config)
+    if found.kind == PASS_VOUCH:
+        return await _vouch(work, member, network, config, found.candidate_id)
+    existing = await work.networks.membership(network.id, member.id)
+    if existing is not None and existing.status == ACTIVE and found.kind != PASS_COORDINATOR:
+        return Refused("network.error.already", {"network": network.name})
+    if not await work.networks.use_pass(found.id, now):
+        return Refused("network.error.code")
+    if found.kind == PASS_INVITE:
         if existing is not None:
-            await uow.networks.update_membership(existing.id, role=role, status=ACTIVE)
-        else:
-            await uow.networks.join(network.id, member.id, role, ACTIVE, now)
-        if found.issuer_id:
-            await _tell_issuer(uow, core, found.issuer_id, network, found.id)
+            return Refused("network.error.already", {"network": network.name})
+        return await _candidate(work, member, network, config, found.issuer_id)
+    role = COORDINATOR if found.kind == PASS_COORDINATOR else MEMBER
+    if existing is not None:
+        await work.networks.update_membership(existing.id, role=role, status=ACTIVE)
+    else:
+        await work.networks.join(network.id, member.id, role, ACTIVE, now)
+    if found.issuer_id:
+        await _tell_issuer(work, found.issuer_id, network, found.id)
     return Welcome(network.name, role == COORDINATOR)
 
 
 async def _candidate(
-    uow: UnitOfWork,
-    core: Core,
+    work: Work,
     member: Member,
     network: Network,
     config: NetworkConfig,
     inviter_id: str | None,
 ) -> Welcome | Candidate:
     """A member's invitation counts as the first vouch; the rest come with her code."""
-    now = core.clock.now()
-    candidate = await uow.networks.join(network.id, member.id, MEMBER, CANDIDATE, now)
+    now = work.clock.now()
+    candidate = await work.networks.join(network.id, member.id, MEMBER, CANDIDATE, now)
     vouches = 0
     if inviter_id:
-        digest = await uow.networks.digest(network.id, "vouch", inviter_id)
-        vouches = await uow.networks.vouch(candidate.id, digest) or 0
+        digest = await work.networks.digest(network.id, "vouch", inviter_id)
+        vouches = await work.networks.vouch(candidate.id, digest) or 0
     if vouches >= config.vouches:
-        await uow.networks.update_membership(candidate.id, status=ACTIVE)
+        await work.networks.update_membership(candidate.id, status=ACTIVE)
         return Welcome(network.name, False)
     created = await _new_pass(
-        uow, core, network, PASS_VOUCH, None, config.vouches, candidate_id=candidate.id
+        work, network, PASS_VOUCH, None, config.vouches, candidate_id=candidate.id
     )
     return Candidate(network.name, created.code, vouches, config.vouches)
 
 
 async def _vouch(
-    uow: UnitOfWork,
-    core: Core,
+    work: Work,
     member: Member,
     network: Network,
     config: NetworkConfig,
     candidate_id: str | None,
 ) -> Vouched | Refused:
-    voucher = await uow.networks.membership(network.id, member.id)
-    candidate = await uow.networks.membership_by_id(candidate_id or "")
+    voucher = await work.networks.membership(network.id, member.id)
+    candidate = await work.networks.membership_by_id(candidate_id or "")
     if voucher is None or voucher.status != ACTIVE:
         return Refused("network.error.code")
     if candidate is None or candidate.status != CANDIDATE:
         return Refused("network.error.code")
-    digest = await uow.networks.digest(network.id, "vouch", voucher.id)
-    vouches = await uow.networks.vouch(candidate.id, digest)
+    digest = await work.networks.digest(network.id, "vouch", voucher.id)
+    vouches = await work.networks.vouch(candidate.id, digest)
     if vouches is None:
         return Refused("network.error.vouched")
     if vouches >= config.vouches:
-        await uow.networks.update_membership(candidate.id, status=ACTIVE)
-        await notify(
-            uow,
-            core,
+        await work.networks.update_membership(candidate.id, status=ACTIVE)
+        await work.notify(
             Notification(
                 candidate.member_id,
                 "network.welcome",
@@ -296,14 +279,10 @@ async def _vouch(
     return Vouched(network.name, vouches, config.vouches)
 
 
-async def _tell_issuer(
-    uow: UnitOfWork, core: Core, issuer_id: str, network: Network, pass_id: str
-) -> None:
-    issuer = await uow.networks.membership_by_id(issuer_id)
+async def _tell_issuer(work: Work, issuer_id: str, network: Network, pass_id: str) -> None:
+    issuer = await work.networks.membership_by_id(issuer_id)
     if issuer is not None:
-        await notify(
-            uow,
-            core,
+        await work.notify(
             Notification(
                 issuer.member_id,
                 "network.pass_used",
@@ -323,85 +302,78 @@ class MembersPage:
 
 
 async def members_page(
-    core: Core, member: Member, network_id: str, page: int
+    work: Work, member: Member, network_id: str, page: int
 ) -> MembersPage | Refused:
     """A page of a network's members, for its coordinators."""
-    async with core.unit() as uow:
-        network = await coordinated(uow, member, network_id)
-        if isinstance(network, Refused):
-            return network
-        total = await uow.networks.count_members(network_id)
-        pages = max(1, -(-total // PAGE))
-        page = min(max(page, 0), pages - 1)
-        entries = []
-        for membership in await uow.networks.members_of(network_id, page * PAGE, PAGE):
-            person = await uow.members.get(membership.member_id)
-            entries.append((membership, person.alias or "" if person else ""))
+    network = await coordinated(work, member, network_id)
+    if isinstance(network, Refused):
+        return network
+    total = await work.networks.count_members(network_id)
+    pages = max(1, -(-total // PAGE))
+    page = min(max(page, 0), pages - 1)
+    entries = []
+    for membership in await work.networks.members_of(network_id, page * PAGE, PAGE):
+        person = await work.members.get(membership.member_id)
+        entries.append((membership, person.alias or "" if person else ""))
     return MembersPage(network, entries, page, pages)
 
 
 async def _managed(
-    uow: UnitOfWork, member: Member, membership_id: str
+    work: Work, member: Member, membership_id: str
 ) -> tuple[Membership, Joined] | Refused:
     """A membership in a network she coordinates, and that network."""
-    target = await uow.networks.membership_by_id(membership_id)
+    target = await work.networks.membership_by_id(membership_id)
     if target is None:
         return Refused("network.error.gone")
-    network = await coordinated(uow, member, target.network_id)
+    network = await coordinated(work, member, target.network_id)
     return network if isinstance(network, Refused) else (target, network)
 
 
-async def remove_member(core: Core, member: Member, membership_id: str) -> str | Refused:
+async def remove_member(work: Work, member: Member, membership_id: str) -> str | Refused:
     """A coordinator removes a member, who loses access at once and is told; her warnings
     stay, unlinked from her. Returns the alias of the member removed."""
-    async with core.unit() as uow:
-        managed = await _managed(uow, member, membership_id)
-        if isinstance(managed, Refused):
-            return managed
-        target, network = managed
-        if target.member_id == member.id:
-            return Refused("network.error.self")
-        person = await uow.members.get(target.member_id)
-        await uow.networks.leave(target.id)
-        await notify(
-            uow,
-            core,
-            Notification(
-                target.member_id,
-                "network.removed",
-                Priority.INTERACTIVE,
-                f"nw:{target.id}:removed",
-                {"network": network.network.name},
-            ),
-        )
+    managed = await _managed(work, member, membership_id)
+    if isinstance(managed, Refused):
+        return managed
+    target, network = managed
+    if target.member_id == member.id:
+        return Refused("network.error.self")
+    person = await work.members.get(target.member_id)
+    await work.networks.leave(target.id)
+    await work.notify(
+        Notification(
+            target.member_id,
+            "network.removed",
+            Priority.INTERACTIVE,
+            f"nw:{target.id}:removed",
+            {"network": network.network.name},
+        ),
+    )
     return person.alias or "" if person else ""
 
 
-async def toggle_trusted(core: Core, member: Member, membership_id: str) -> Membership | Refused:
+async def toggle_trusted(work: Work, member: Member, membership_id: str) -> Membership | Refused:
     """Trust a member, or stop: a trusted member's warnings publish at once, without
     waiting for a coordinator."""
-    async with core.unit() as uow:
-        managed = await _managed(uow, member, membership_id)
-        if isinstance(managed, Refused):
-            return managed
-        target, _ = managed
-        await uow.networks.update_membership(target.id, trusted=not target.trusted)
-        return await uow.networks.membership_by_id(target.id) or target
+    managed = await _managed(work, member, membership_id)
+    if isinstance(managed, Refused):
+        return managed
+    target, _ = managed
+    await work.networks.update_membership(target.id, trusted=not target.trusted)
+    return await work.networks.membership_by_id(target.id) or target
 
 
-async def leave_network(core: Core, member: Member, network_id: str) -> str | Refused:
+async def leave_network(work: Work, member: Member, network_id: str) -> str | Refused:
     """She leaves a network; her warnings stay, unlinked from her."""
-    async with core.unit() as uow:
-        membership = await uow.networks.membership(network_id, member.id)
-        network = await uow.networks.get(network_id)
-        if membership is None or network is None:
-            return Refused("network.error.not_member")
-        await uow.networks.leave(membership.id)
+    membership = await work.networks.membership(network_id, member.id)
+    network = await work.networks.get(network_id)
+    if membership is None or network is None:
+        return Refused("network.error.not_member")
+    await work.networks.leave(membership.id)
     return network.name
 
 
-async def purge(core: Core, now: datetime) -> int:
+async def purge(work: Work, now: datetime) -> int:
     """Used and expired passes, and candidates whose vouches did not come in time."""
-    before = now - timedelta(seconds=core.limits.network_pass_ttl_seconds)
-    async with core.unit() as uow:
-        return await uow.networks.purge(now, before)
+    before = now - timedelta(seconds=work.limits.network_pass_ttl_seconds)
+    return await work.networks.purge(now, before)

@@ -14,9 +14,8 @@ from enum import StrEnum
 from bot.core import timers
 from bot.core.alerts import alert_contacts
 from bot.core.checkins import Ended, check_in_safe, tell_contacts_resolved
-from bot.core.context import Core, Refused
+from bot.core.context import Refused, Work
 from bot.core.timers import Alarm, Status
-from storage.database import UnitOfWork
 from storage.records import CheckIn, Member, new_id
 from storage.safety import PinMatch, SafetySettings, hash_pin, pin_matches
 
@@ -100,80 +99,73 @@ def parse_pin(text: str) -> str | None:
     return "".join(str(unicodedata.decimal(char)) for char in digits)
 
 
-async def settings(core: Core, member: Member) -> SafetySettings:
-    async with core.db.unit_of_work() as uow:
-        return await uow.safety.settings(member.id)
+async def settings(work: Work, member: Member) -> SafetySettings:
+    return await work.safety.settings(member.id)
 
 
 # --- SOS and code word ----------------------------------------------------------------
 
 
-async def raise_sos(core: Core, member: Member, alarm: Alarm = Alarm.SOS) -> Raised:
+async def raise_sos(work: Work, member: Member, alarm: Alarm = Alarm.SOS) -> Raised:
     """Alert every contact now, with the details and location of her running check-in if
     there is one. Never refused: an SOS button on an old message still raises the alarm."""
-    async with core.unit() as uow:
-        return await _raise(uow, core, member, alarm)
+    return await _raise(work, member, alarm)
 
 
-async def _raise(uow: UnitOfWork, core: Core, member: Member, alarm: Alarm) -> Raised:
-    now = core.clock.now()
-    checkin = await uow.checkins.open_for(member.id)
+async def _raise(work: Work, member: Member, alarm: Alarm) -> Raised:
+    now = work.clock.now()
+    checkin = await work.checkins.open_for(member.id)
     if checkin is None:  # an alarm of its own: no deadline, no details (a pin may follow)
-        checkin = timers.start(new_id(), member.id, now, timedelta(0), core.policy)
-        await uow.checkins.add(checkin)
-    raised = timers.raise_alarm(checkin, alarm, now, core.policy)
-    await uow.checkins.save(raised)
-    return Raised(raised.id, await alert_contacts(uow, core, raised))
+        checkin = timers.start(new_id(), member.id, now, timedelta(0), work.policy)
+        await work.checkins.add(checkin)
+    raised = timers.raise_alarm(checkin, alarm, now, work.policy)
+    await work.checkins.save(raised)
+    return Raised(raised.id, await alert_contacts(work, raised))
 
 
-async def heard_codeword(core: Core, member: Member, text: str) -> str | None:
+async def heard_codeword(work: Work, member: Member, text: str) -> str | None:
     """When `text` is her code word: raise the alarm silently and return her chosen reply
     ("none" for silence). None when it is not, and nothing happens."""
     phrase = normalize_phrase(text)
     if not phrase:
         return None
-    async with core.db.unit_of_work() as uow:  # read only: most messages are not it
-        reply = await uow.safety.codeword_reply_if_matches(member.id, phrase)
+    reply = await work.safety.codeword_reply_if_matches(member.id, phrase)
     if reply is not None:
-        await raise_sos(core, member, Alarm.CODEWORD)
+        await raise_sos(work, member, Alarm.CODEWORD)
     return reply
 
 
-async def set_codeword(core: Core, member: Member, text: str) -> str | Refused:
+async def set_codeword(work: Work, member: Member, text: str) -> str | Refused:
     """Keep a keyed digest of her phrase; returns the reply she will get (kept if set)."""
     phrase = clean_codeword(text)
     if isinstance(phrase, Refused):
         return phrase
-    async with core.unit() as uow:
-        await uow.safety.set_codeword(member.id, phrase, DEFAULT_REPLY)
-        return (await uow.safety.settings(member.id)).codeword_reply or DEFAULT_REPLY
+    await work.safety.set_codeword(member.id, phrase, DEFAULT_REPLY)
+    return (await work.safety.settings(member.id)).codeword_reply or DEFAULT_REPLY
 
 
-async def set_codeword_reply(core: Core, member: Member, reply: str) -> str | Refused:
+async def set_codeword_reply(work: Work, member: Member, reply: str) -> str | Refused:
     if reply not in CODEWORD_REPLIES:
         return Refused("codeword.error.stale")
-    async with core.unit() as uow:
-        if not await uow.safety.set_codeword_reply(member.id, reply):
-            return Refused("codeword.error.stale")
+    if not await work.safety.set_codeword_reply(member.id, reply):
+        return Refused("codeword.error.stale")
     return reply
 
 
-async def clear_codeword(core: Core, member: Member) -> None:
-    async with core.unit() as uow:
-        await uow.safety.clear_codeword(member.id)
+async def clear_codeword(work: Work, member: Member) -> None:
+    await work.safety.clear_codeword(member.id)
 
 
 # --- PINs ------------------------------------------------------------------------------
 
 
-async def may_change_pins(core: Core, member: Member) -> Refused | None:
+async def may_change_pins(work: Work, member: Member) -> Refused | None:
     """A PIN she has can be changed or removed (forgotten) only while no check-in runs:
     otherwise whoever holds her phone could remove it and check her in safe."""
-    async with core.db.unit_of_work() as uow:
-        if not (await uow.safety.settings(member.id)).has_pins:
-            return None
-        if await uow.checkins.open_for(member.id) is not None:
-            return Refused("pin.error.running")
+    if not (await work.safety.settings(member.id)).has_pins:
+        return None
+    if await work.checkins.open_for(member.id) is not None:
+        return Refused("pin.error.running")
     return None
 
 
@@ -182,54 +174,51 @@ async def first_pin(pin: str) -> str:
     return await hash_pin(pin)
 
 
-async def save_pins(core: Core, member: Member, safe_hash: str, duress: str) -> Refused | None:
+async def save_pins(work: Work, member: Member, safe_hash: str, duress: str) -> Refused | None:
     if await pin_matches(safe_hash, duress):
         return Refused("pin.error.same")
     duress_hash = await hash_pin(duress)
-    refused = await may_change_pins(core, member)
+    refused = await may_change_pins(work, member)
     if refused is not None:
         return refused
-    async with core.unit() as uow:
-        await uow.safety.set_pins(member.id, safe_hash, duress_hash)
+    await work.safety.set_pins(member.id, safe_hash, duress_hash)
     return None
 
 
-async def clear_pins(core: Core, member: Member) -> Refused | None:
-    refused = await may_change_pins(core, member)
+async def clear_pins(work: Work, member: Member) -> Refused | None:
+    refused = await may_change_pins(work, member)
     if refused is not None:
         return refused
-    async with core.unit() as uow:
-        await uow.safety.clear_pins(member.id)
+    await work.safety.clear_pins(member.id)
     return None
 
 
 async def guarded(
-    core: Core, member: Member, checkin_id: str | None, action: Guarded
+    work: Work, member: Member, checkin_id: str | None, action: Guarded
 ) -> Ended | StoodDown | PinNeeded | Refused:
     """Check in safe, or stand down after an SOS: done at once when she has no PIN; with a
     PIN, only once she types it (`with_pin`). Refused exactly as the action itself would be."""
-    async with core.db.unit_of_work() as uow:
-        has_pins = (await uow.safety.settings(member.id)).has_pins
-        checkin = await _guarded(uow, member, checkin_id, action)
+    has_pins = (await work.safety.settings(member.id)).has_pins
+    checkin = await _guarded(work, member, checkin_id, action)
     if isinstance(checkin, Refused):
         return checkin
     if has_pins:
         return PinNeeded(checkin.id, action)
-    return await _act(core, member, checkin_id, action)
+    return await _act(work, member, checkin_id, action)
 
 
 async def _act(
-    core: Core, member: Member, checkin_id: str | None, action: Guarded
+    work: Work, member: Member, checkin_id: str | None, action: Guarded
 ) -> Ended | StoodDown | Refused:
     if action == Guarded.SAFE:
-        return await check_in_safe(core, member, checkin_id)
-    return await _stand_down(core, member, checkin_id)
+        return await check_in_safe(work, member, checkin_id)
+    return await _stand_down(work, member, checkin_id)
 
 
 async def _guarded(
-    uow: UnitOfWork, member: Member, checkin_id: str | None, action: Guarded
+    work: Work, member: Member, checkin_id: str | None, action: Guarded
 ) -> CheckIn | Refused:
-    checkin = await uow.checkins.open_for(member.id)
+    checkin = await work.checkins.open_for(member.id)
     if action == Guarded.OK:
         if checkin is None or checkin.id != checkin_id or checkin.status != Status.ALERTED:
             return Refused("sos.error.stale")
@@ -241,48 +230,45 @@ async def _guarded(
     return checkin
 
 
-async def _stand_down(core: Core, member: Member, checkin_id: str | None) -> StoodDown | Refused:
+async def _stand_down(work: Work, member: Member, checkin_id: str | None) -> StoodDown | Refused:
     """She is OK after an SOS: her contacts are told; a timer she had goes on."""
-    now = core.clock.now()
-    async with core.unit() as uow:
-        checkin = await _guarded(uow, member, checkin_id, Guarded.OK)
-        if isinstance(checkin, Refused):
-            return checkin
-        after = timers.stand_down(checkin, now, core.policy)
-        await uow.checkins.save(after)
-        if after.status != Status.ACTIVE:
-            await uow.checkins.erase_details(after.id)
-        await tell_contacts_resolved(uow, core, member, checkin, None)
+    now = work.clock.now()
+    checkin = await _guarded(work, member, checkin_id, Guarded.OK)
+    if isinstance(checkin, Refused):
+        return checkin
+    after = timers.stand_down(checkin, now, work.policy)
+    await work.checkins.save(after)
+    if after.status != Status.ACTIVE:
+        await work.checkins.erase_details(after.id)
+    await tell_contacts_resolved(work, member, checkin, None)
     return StoodDown()
 
 
 async def with_pin(
-    core: Core, member: Member, checkin_id: str | None, action: Guarded, pin: str
+    work: Work, member: Member, checkin_id: str | None, action: Guarded, pin: str
 ) -> Ended | StoodDown | WrongPin | PinFailed | Refused:
     """A guarded action with the PIN she typed. The safety PIN does it; the duress PIN
     answers exactly the same and alerts her contacts instead; three wrong PINs alert them."""
-    async with core.db.unit_of_work() as uow:
-        pins = await uow.safety.pins(member.id)
+    pins = await work.safety.pins(member.id)
     match = PinMatch.SAFE if pins is None else await pins.check(pin)
     if match == PinMatch.SAFE:
-        return await _act(core, member, checkin_id, action)
-    async with core.unit() as uow:
-        checkin = await _guarded(uow, member, checkin_id, action)
-        if isinstance(checkin, Refused):
-            return checkin
-        if match == PinMatch.DURESS:
-            raised = timers.raise_alarm(checkin, Alarm.DURESS, core.clock.now(), core.policy)
-            await uow.checkins.save(raised)
-            await alert_contacts(uow, core, raised)
-            if action == Guarded.OK:
-                return StoodDown()
-            return Ended(raised, checkin.status == Status.ALERTED)
-        tries = checkin.pin_tries + 1
-        if tries < PIN_TRIES:
-            await uow.checkins.save(replace(checkin, pin_tries=tries))
-            return WrongPin(PIN_TRIES - tries)
-        alarm = Alarm(checkin.alarm) if checkin.alarm else Alarm.MISSED
-        raised = timers.raise_alarm(checkin, alarm, core.clock.now(), core.policy)
-        await uow.checkins.save(raised)
-        await alert_contacts(uow, core, raised)
+        return await _act(work, member, checkin_id, action)
+    checkin = await _guarded(work, member, checkin_id, action)
+    if isinstance(checkin, Refused):
+        return checkin
+    if match == PinMatch.DURESS:
+        raised = timers.raise_alarm(checkin, Alarm.DURESS, work.clock.now(), work.policy)
+        await work.checkins.save(raised)
+        await alert_contacts(work, raised)
+        if action == Guarded.OK:
+            return StoodDown()
+        return Ended(raised, checkin.status == Status.ALERTED)
+    tries = checkin.pin_tries + 1
+    if tries < PIN_TRIES:
+        await work.checkins.save(replace(checkin, pin_tries=tries))
+        return WrongPin(PIN_TRIES - tries)
+    alarm = Alarm(checkin.alarm) if checkin.alarm else Alarm.MISSED
+    raised = timers.raise_alarm(checkin, alarm, work.clock.now(), work.policy)
+    await work.checkins.save(raised)
+    await alert_contacts(work, raised)
     return PinFailed()

@@ -10,10 +10,9 @@ from datetime import datetime, timedelta
 
 from bot.core import timers
 from bot.core.alerts import alert_contacts
-from bot.core.context import Core, notify
+from bot.core.context import Core, Work
 from bot.core.notifications import Notification, Priority
 from bot.core.timers import Step
-from storage.database import UnitOfWork
 from storage.records import CheckIn
 
 log = logging.getLogger("companera.scheduler")
@@ -30,41 +29,39 @@ async def fire_due(
     moved = 0
     while True:
         when = now or core.clock.now()
-        async with core.unit() as uow:
-            due = await uow.checkins.claim_due(when, BATCH)
+        async with core.unit() as work:
+            due = await work.checkins.claim_due(when, BATCH)
             for checkin in due:
                 if on_lag is not None and checkin.next_action_at is not None:
                     on_lag(max(0.0, (when - checkin.next_action_at).total_seconds()))
-                await _take_step(uow, core, checkin, when)
+                await _take_step(work, checkin, when)
         moved += len(due)
         if len(due) < BATCH:
             return moved
 
 
-async def _take_step(uow: UnitOfWork, core: Core, checkin: CheckIn, now: datetime) -> None:
-    step = timers.next_step(checkin, now, core.policy)
+async def _take_step(work: Work, checkin: CheckIn, now: datetime) -> None:
+    step = timers.next_step(checkin, now, work.policy)
     if step is None:
         return
     if step == Step.PURGE:
-        await uow.checkins.delete(checkin.id)
+        await work.checkins.delete(checkin.id)
         return
-    after = timers.advance(checkin, step, now, core.policy)
-    await uow.checkins.save(after)
+    after = timers.advance(checkin, step, now, work.policy)
+    await work.checkins.save(after)
     if step == Step.EXPIRE_DETAILS:
-        await uow.checkins.erase_details(checkin.id)
+        await work.checkins.erase_details(checkin.id)
     elif step in (Step.REMINDER, Step.LAST_CALL):
-        await _remind(uow, core, after, step)
+        await _remind(work, after, step)
     elif step in (Step.ALERT, Step.REPEAT):
-        await alert_contacts(uow, core, after)
+        await alert_contacts(work, after)
     log.info("checkin.step", extra={"step": str(step), "checkin": checkin.id[:8]})
 
 
-async def _remind(uow: UnitOfWork, core: Core, checkin: CheckIn, step: Step) -> None:
+async def _remind(work: Work, checkin: CheckIn, step: Step) -> None:
     stamp = int(checkin.deadline_at.timestamp())
     kind = "checkin.reminder" if step == Step.REMINDER else "checkin.last_call"
-    await notify(
-        uow,
-        core,
+    await work.notify(
         Notification(
             checkin.member_id,
             kind,
@@ -73,7 +70,7 @@ async def _remind(uow: UnitOfWork, core: Core, checkin: CheckIn, step: Step) -> 
             {
                 "checkin_id": checkin.id,
                 "deadline": checkin.deadline_at.isoformat(),
-                "alert_at": (checkin.deadline_at + core.policy.grace).isoformat(),
+                "alert_at": (checkin.deadline_at + work.policy.grace).isoformat(),
             },
         ),
     )
@@ -89,9 +86,7 @@ class Scheduler:
     process, or of another replica through the database), and at most `MAX_SLEEP`: a
     heartbeat for /healthz, and a net under a lost wake-up."""
 
-    def __init__(
-        self, core: Core, on_lag: Callable[[float], None] | None = None
-    ) -> None:
+    def __init__(self, core: Core, on_lag: Callable[[float], None] | None = None) -> None:
         self._core = core
         self._on_lag = on_lag
         # Monotonic seconds of the last pass; counted from creation, so that /healthz does
@@ -108,8 +103,8 @@ class Scheduler:
                 core.timers_changed.clear()
                 if core.stopping.is_set():  # a stop that came while we fired was just cleared
                     break
-                async with core.db.unit_of_work() as uow:
-                    earliest = await uow.checkins.earliest_action()
+                async with core.work() as work:
+                    earliest = await work.checkins.earliest_action()
             except Exception:  # the loop must outlive a bad row or a lost connection
                 log.exception("scheduler.error")
                 earliest = core.clock.now() + RETRY_AFTER_ERROR

@@ -11,13 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from bot.core.context import Core, Refused, notify, notify_many
+from bot.core.context import Refused, Work
 from bot.core.network_config import NetworkConfig
 from bot.core.networks import COORDINATOR, Joined, coordinated, joined
 from bot.core.notifications import Notification, Priority
 from bot.core.phones import display_phone, normalize_phone
 from bot.core.warn_form import EXTRAS, answer, next_field
-from storage.database import UnitOfWork
 from storage.records import Member, PeerWarning
 from storage.warnings import FLAGGED, PENDING, PUBLISHED
 
@@ -31,59 +30,58 @@ class Submitted:
     recipients: int
 
 
-async def submit(core: Core, member: Member, draft: dict[str, str]) -> Submitted | Refused:
+async def submit(work: Work, member: Member, draft: dict[str, str]) -> Submitted | Refused:
     """Send the form: it publishes at once (open network, trusted member, coordinator) or
     waits for a coordinator, who is told."""
     if next_field(draft) != "review":
         return Refused("warn.error.incomplete")
-    now = core.clock.now()
-    async with core.unit() as uow:
-        network = await _joined(uow, member, draft["network"])
-        if network is None:
-            return Refused("network.error.not_member")
-        body = {
-            "kind": draft["kind"],
-            "area": draft["area"],
-            "when": draft["when"],
-            "day": now.date().isoformat(),
-            "text": draft["text"],
-            **{name: draft[name] for name in EXTRAS if draft.get(name)},
-        }
-        digests = await _identifiers(uow, network.network.id, body)
-        publish_now = (
-            network.config.moderation == "open"
-            or network.membership.trusted
-            or network.membership.role == COORDINATOR
-        )
-        warning = await uow.warnings.add(
-            network.network.id,
-            network.membership.id,
-            PUBLISHED if publish_now else PENDING,
-            body,
-            digests,
-            now,
-            now + timedelta(days=network.config.retention_days),
-        )
-        if publish_now:
-            recipients = await _fan_out(uow, core, warning, network)
-        else:
-            recipients = 0
-            await _tell_coordinators(uow, core, network, f"wn:{warning.id}:pending")
+    now = work.clock.now()
+    network = await _joined(work, member, draft["network"])
+    if network is None:
+        return Refused("network.error.not_member")
+    body = {
+        "kind": draft["kind"],
+        "area": draft["area"],
+        "when": draft["when"],
+        "day": now.date().isoformat(),
+        "text": draft["text"],
+        **{name: draft[name] for name in EXTRAS if draft.get(name)},
+    }
+    digests = await _identifiers(work, network.network.id, body)
+    publish_now = (
+        network.config.moderation == "open"
+        or network.membership.trusted
+        or network.membership.role == COORDINATOR
+    )
+    warning = await work.warnings.add(
+        network.network.id,
+        network.membership.id,
+        PUBLISHED if publish_now else PENDING,
+        body,
+        digests,
+        now,
+        now + timedelta(days=network.config.retention_days),
+    )
+    if publish_now:
+        recipients = await _fan_out(work, warning, network)
+    else:
+        recipients = 0
+        await _tell_coordinators(work, network, f"wn:{warning.id}:pending")
     return Submitted(publish_now, recipients)
 
 
-async def _joined(uow: UnitOfWork, member: Member, network_id: str) -> Joined | None:
-    for network in await joined(uow, member.id):
+async def _joined(work: Work, member: Member, network_id: str) -> Joined | None:
+    for network in await joined(work, member.id):
         if network.network.id == network_id:
             return network
     return None
 
 
-async def _identifiers(uow: UnitOfWork, network_id: str, body: dict[str, str]) -> list[bytes]:
+async def _identifiers(work: Work, network_id: str, body: dict[str, str]) -> list[bytes]:
     digests = []
     for name in ("phone", "plate"):
         if body.get(name):
-            digests.append(await uow.networks.digest(network_id, name, body[name]))
+            digests.append(await work.networks.digest(network_id, name, body[name]))
     return digests
 
 
@@ -117,15 +115,13 @@ def _params(
     }
 
 
-async def _fan_out(uow: UnitOfWork, core: Core, warning: PeerWarning, network: Joined) -> int:
+async def _fan_out(work: Work, warning: PeerWarning, network: Joined) -> int:
     """Queue the warning for every member who follows its area, at broadcast priority,
     in the same transaction as its publication; the reporter is left out."""
-    area_digest = await uow.networks.digest(network.network.id, "area", warning.body["area"])
+    area_digest = await work.networks.digest(network.network.id, "area", warning.body["area"])
     params = warning_params(warning, network)
-    followers = await uow.networks.followers(network.network.id, area_digest)
-    return await notify_many(
-        uow,
-        core,
+    followers = await work.networks.followers(network.network.id, area_digest)
+    return await work.notify_many(
         [
             Notification(
                 follower.member_id,
@@ -140,11 +136,9 @@ async def _fan_out(uow: UnitOfWork, core: Core, warning: PeerWarning, network: J
     )
 
 
-async def _tell_coordinators(uow: UnitOfWork, core: Core, network: Joined, key: str) -> None:
-    for coordinator in await uow.networks.coordinators_of(network.network.id):
-        await notify(
-            uow,
-            core,
+async def _tell_coordinators(work: Work, network: Joined, key: str) -> None:
+    for coordinator in await work.networks.coordinators_of(network.network.id):
+        await work.notify(
             Notification(
                 coordinator.member_id,
                 "warning.to_review",
@@ -165,99 +159,93 @@ class ToReview:
     waiting: int  # including this one
 
 
-async def next_to_review(core: Core, member: Member) -> ToReview | None:
+async def next_to_review(work: Work, member: Member) -> ToReview | None:
     """The oldest warning waiting in the networks she coordinates."""
-    now = core.clock.now()
-    async with core.unit() as uow:
-        mine = {n.network.id: n for n in await joined(uow, member.id) if n.is_coordinator}
-        if not mine:
-            return None
-        queue = await uow.warnings.for_moderation(list(mine), now, 1)
-        if not queue:
-            return None
-        waiting = await uow.warnings.count_for_moderation(list(mine), now)
+    now = work.clock.now()
+    mine = {n.network.id: n for n in await joined(work, member.id) if n.is_coordinator}
+    if not mine:
+        return None
+    queue = await work.warnings.for_moderation(list(mine), now, 1)
+    if not queue:
+        return None
+    waiting = await work.warnings.count_for_moderation(list(mine), now)
     return ToReview(queue[0], mine[queue[0].network_id], waiting)
 
 
-async def to_review(core: Core, member: Member, warning_id: str) -> ToReview | Refused:
+async def to_review(work: Work, member: Member, warning_id: str) -> ToReview | Refused:
     """One published warning in front of a coordinator of its network, who may remove it."""
-    now = core.clock.now()
-    async with core.unit() as uow:
-        moderated = await _moderated(uow, member, warning_id, now, "warning.error.gone")
-        if isinstance(moderated, Refused):
-            return moderated
-        warning, network = moderated
-        waiting = await uow.warnings.count_for_moderation([warning.network_id], now)
+    now = work.clock.now()
+    moderated = await _moderated(work, member, warning_id, now, "warning.error.gone")
+    if isinstance(moderated, Refused):
+        return moderated
+    warning, network = moderated
+    waiting = await work.warnings.count_for_moderation([warning.network_id], now)
     return ToReview(warning, network, waiting)
 
 
 async def _moderated(
-    uow: UnitOfWork, member: Member, warning_id: str, now: datetime, gone: str
+    work: Work, member: Member, warning_id: str, now: datetime, gone: str
 ) -> tuple[PeerWarning, Joined] | Refused:
     """A live warning of a network she coordinates, and that network."""
-    warning = await uow.warnings.get(warning_id)
+    warning = await work.warnings.get(warning_id)
     if warning is None or warning.expires_at <= now:
         return Refused(gone)
-    network = await coordinated(uow, member, warning.network_id)
+    network = await coordinated(work, member, warning.network_id)
     return network if isinstance(network, Refused) else (warning, network)
 
 
 DECISIONS = ("approve", "trust", "reject", "keep", "remove")
 
 
-async def decide(core: Core, member: Member, warning_id: str, decision: str) -> str | Refused:
+async def decide(work: Work, member: Member, warning_id: str, decision: str) -> str | Refused:
     """A coordinator's decision on a warning: approve (and perhaps trust its author, without
     learning who she is), reject, keep a flagged one, or remove. Returns the decision."""
     if decision not in DECISIONS:
         return Refused("warn.error.stale")
-    now = core.clock.now()
-    async with core.unit() as uow:
-        moderated = await _moderated(uow, member, warning_id, now, "moderation.error.gone")
-        if isinstance(moderated, Refused):
-            return moderated
-        warning, network = moderated
-        if decision in ("approve", "trust", "keep"):
-            if decision == "trust" and warning.reporter_id:
-                await uow.networks.update_membership(warning.reporter_id, trusted=True)
-            first_time = warning.status == PENDING
-            # Published, or kept after a flag: the flags counted so far are answered.
-            await uow.warnings.set_status(
-                warning.id, PUBLISHED, now if first_time else None, reset_flags=True
-            )
-            if first_time:
-                await _fan_out(uow, core, warning, network)
-                await _tell_reporter(uow, core, warning, "warning.published")
-        else:
-            await uow.warnings.delete(warning.id)
-            if warning.status == PENDING:
-                await _tell_reporter(uow, core, warning, "warning.rejected")
+    now = work.clock.now()
+    moderated = await _moderated(work, member, warning_id, now, "moderation.error.gone")
+    if isinstance(moderated, Refused):
+        return moderated
+    warning, network = moderated
+    if decision in ("approve", "trust", "keep"):
+        if decision == "trust" and warning.reporter_id:
+            await work.networks.update_membership(warning.reporter_id, trusted=True)
+        first_time = warning.status == PENDING
+        # Published, or kept after a flag: the flags counted so far are answered.
+        await work.warnings.set_status(
+            warning.id, PUBLISHED, now if first_time else None, reset_flags=True
+        )
+        if first_time:
+            await _fan_out(work, warning, network)
+            await _tell_reporter(work, warning, "warning.published")
+    else:
+        await work.warnings.delete(warning.id)
+        if warning.status == PENDING:
+            await _tell_reporter(work, warning, "warning.rejected")
     return decision
 
 
-async def edit_text(core: Core, member: Member, warning_id: str, text: str) -> Refused | None:
+async def edit_text(work: Work, member: Member, warning_id: str, text: str) -> Refused | None:
     """A coordinator rewrites a waiting warning's text (to take out a name, say)."""
     checked = answer({}, "text", text, None)
     if isinstance(checked, Refused):
         return checked
-    async with core.unit() as uow:
-        moderated = await _moderated(
-            uow, member, warning_id, core.clock.now(), "moderation.error.gone"
-        )
-        if isinstance(moderated, Refused):
-            return moderated
-        warning, _ = moderated
-        await uow.warnings.set_body(warning.id, {**warning.body, "text": checked["text"]})
+    moderated = await _moderated(
+        work, member, warning_id, work.clock.now(), "moderation.error.gone"
+    )
+    if isinstance(moderated, Refused):
+        return moderated
+    warning, _ = moderated
+    await work.warnings.set_body(warning.id, {**warning.body, "text": checked["text"]})
     return None
 
 
-async def _tell_reporter(uow: UnitOfWork, core: Core, warning: PeerWarning, kind: str) -> None:
+async def _tell_reporter(work: Work, warning: PeerWarning, kind: str) -> None:
     if warning.reporter_id is None:
         return
-    reporter = await uow.networks.membership_by_id(warning.reporter_id)
+    reporter = await work.networks.membership_by_id(warning.reporter_id)
     if reporter is not None:
-        await notify(
-            uow,
-            core,
+        await work.notify(
             Notification(
                 reporter.member_id, kind, Priority.INTERACTIVE, f"wn:{warning.id}:{kind}"
             ),
@@ -267,27 +255,24 @@ async def _tell_reporter(uow: UnitOfWork, core: Core, warning: PeerWarning, kind
 # What members do with a warning
 
 
-async def mark(core: Core, member: Member, warning_id: str, what: str) -> int | Refused:
+async def mark(work: Work, member: Member, warning_id: str, what: str) -> int | Refused:
     """ "It happened to me too" (counted once per member) or a flag as false or abusive,
     which puts it back in front of the coordinators. Returns the new count."""
     if what not in ("me_too", "flags"):
         return Refused("warn.error.stale")
-    async with core.unit() as uow:
-        warning = await uow.warnings.get(warning_id)
-        if warning is None or warning.expires_at <= core.clock.now():
-            return Refused("warning.error.gone")
-        network = await _joined(uow, member, warning.network_id)
-        if network is None:
-            return Refused("network.error.not_member")
-        digest = await uow.networks.digest(
-            network.network.id, f"mark/{what}", network.membership.id
-        )
-        count = await uow.warnings.mark(warning.id, what, digest)
-        if count is None:
-            return Refused(f"warning.error.{what}_again")
-        if what == "flags" and warning.status == PUBLISHED:
-            await uow.warnings.set_status(warning.id, FLAGGED)
-            await _tell_coordinators(uow, core, network, f"wn:{warning.id}:flagged")
+    warning = await work.warnings.get(warning_id)
+    if warning is None or warning.expires_at <= work.clock.now():
+        return Refused("warning.error.gone")
+    network = await _joined(work, member, warning.network_id)
+    if network is None:
+        return Refused("network.error.not_member")
+    digest = await work.networks.digest(network.network.id, f"mark/{what}", network.membership.id)
+    count = await work.warnings.mark(warning.id, what, digest)
+    if count is None:
+        return Refused(f"warning.error.{what}_again")
+    if what == "flags" and warning.status == PUBLISHED:
+        await work.warnings.set_status(warning.id, FLAGGED)
+        await _tell_coordinators(work, network, f"wn:{warning.id}:flagged")
     return count
 
 
@@ -297,41 +282,38 @@ class Found:
     network: Joined
 
 
-async def check_phone(core: Core, member: Member, text: str) -> list[Found] | Refused:
+async def check_phone(work: Work, member: Member, text: str) -> list[Found] | Refused:
     """The active warnings in her networks about this number. Only members may check, at
     most `checks_per_hour` an hour; nothing records what was checked."""
-    now = core.clock.now()
-    async with core.unit() as uow:
-        networks = await joined(uow, member.id)
-        if not networks:
-            return Refused("check.error.not_member")
-        digests = []
-        for network in networks:
-            phone = normalize_phone(text, network.config.region)
-            if phone is not None:
-                digests.append(
-                    (
-                        network.network.id,
-                        await uow.networks.digest(network.network.id, "phone", phone),
-                    )
+    now = work.clock.now()
+    networks = await joined(work, member.id)
+    if not networks:
+        return Refused("check.error.not_member")
+    digests = []
+    for network in networks:
+        phone = normalize_phone(text, network.config.region)
+        if phone is not None:
+            digests.append(
+                (
+                    network.network.id,
+                    await work.networks.digest(network.network.id, "phone", phone),
                 )
-        if not digests:
-            return Refused("check.error.phone")
-        limit = core.limits.checks_per_hour
-        if not await uow.warnings.take_check(member.id, now, now - timedelta(hours=1), limit):
-            return Refused("check.error.limit", {"max": str(limit)})
-        by_id = {n.network.id: n for n in networks}
-        found = await uow.warnings.matching(digests, VISIBLE, now, CHECK_RESULTS)
+            )
+    if not digests:
+        return Refused("check.error.phone")
+    limit = work.limits.checks_per_hour
+    if not await work.warnings.take_check(member.id, now, now - timedelta(hours=1), limit):
+        return Refused("check.error.limit", {"max": str(limit)})
+    by_id = {n.network.id: n for n in networks}
+    found = await work.warnings.matching(digests, VISIBLE, now, CHECK_RESULTS)
     return [Found(warning, by_id[warning.network_id]) for warning in found]
 
 
-async def resources(core: Core, member: Member) -> list[tuple[str, NetworkConfig]]:
+async def resources(work: Work, member: Member) -> list[tuple[str, NetworkConfig]]:
     """Her networks' names and configurations, for the local resources in /help."""
-    async with core.unit() as uow:
-        return [(n.network.name, n.config) for n in await joined(uow, member.id)]
+    return [(n.network.name, n.config) for n in await joined(work, member.id)]
 
 
-async def purge(core: Core, now: datetime) -> int:
+async def purge(work: Work, now: datetime) -> int:
     """Delete the warnings past their network's retention."""
-    async with core.unit() as uow:
-        return await uow.warnings.purge(now)
+    return await work.warnings.purge(now)

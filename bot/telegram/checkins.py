@@ -7,24 +7,19 @@ from datetime import timedelta
 from telegram import Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.core import checkins, members, safety
+from bot.core import checkins, safety
 from bot.core.checkins import MAX_DETAILS, Ended, Started
-from bot.core.context import Refused, tell
+from bot.core.context import Refused
 from bot.core.durations import DurationError, parse_duration, split_duration
 from bot.core.notifications import Notification, Priority
 from bot.core.safety import Guarded, Outcome, PinNeeded, StoodDown, WrongPin
 from bot.i18n import t
 from bot.telegram.common import (
     Context,
-    core_of,
-    delete_quietly,
     keyboard,
-    member_of,
     pressed,
-    refuse,
-    reply_key,
-    say,
 )
+from bot.telegram.context import reply_key
 from bot.telegram.render import checkin_buttons, local_time
 from storage.records import Conversation, Member
 
@@ -48,7 +43,7 @@ def details_step(checkin_id: str) -> Conversation:
 
 async def on_checkin_command(update: Update, context: Context) -> None:
     """/checkin shows duration buttons; /checkin 45m Hotel Real, P-123 does it all at once."""
-    member = await member_of(update, context)
+    member = context.member
     if member is None:
         return
     args = " ".join(context.args or [])
@@ -56,10 +51,10 @@ async def on_checkin_command(update: Update, context: Context) -> None:
     if duration is None:
         rows = [[(t(member.language, key), f"ck:new:{minutes}") for minutes, key in PRESETS]]
         rows.append([(t(member.language, "button.other"), "ck:other")])
-        await say(context, member, "checkin.choose", keyboard(rows))
+        await context.say("checkin.choose", keyboard(rows))
     elif isinstance(duration, DurationError):
-        await say(context, member, duration.reason)
-        await say(context, member, "checkin.example")
+        await context.say(duration.reason)
+        await context.say("checkin.example")
     else:
         await start(context, member, duration, details or None, update.effective_message)
 
@@ -72,11 +67,11 @@ async def start(
     message: Message | None,
 ) -> None:
     """Start her timer; then delete her message if it carried details, and say so."""
-    started = await checkins.start_checkin(core_of(context), member, duration, details)
+    started = await checkins.start_checkin(context.work, member, duration, details)
     if isinstance(started, Refused):
         await _refuse_running(context, member, started)
         return
-    await members.set_conversation(core_of(context), member, details_step(started.checkin.id))
+    context.converse(details_step(started.checkin.id))
     await _confirm(context, member, started, duration)
     if details:
         await _after_details(context, member, started, message)
@@ -84,46 +79,41 @@ async def start(
         done = keyboard(
             [[(t(member.language, "button.no_details"), f"ck:done:{started.checkin.id}")]]
         )
-        await say(context, member, "checkin.ask_details", done)
+        await context.say("checkin.ask_details", done)
 
 
 async def _confirm(
     context: Context, member: Member, started: Started, duration: timedelta
 ) -> None:
-    await say(
-        context,
-        member,
+    await context.say(
         "checkin.started",
         checkin_buttons(member.language, started.checkin.id, member.discreet),
         deadline=local_time(member, started.checkin.deadline_at.isoformat()),
         duration=short_duration(duration),
     )
     if started.contacts == 0:
-        await say(context, member, "checkin.no_contacts")
+        await context.say("checkin.no_contacts")
 
 
 async def _after_details(
     context: Context, member: Member, started: Started, message: Message | None
 ) -> None:
     if started.truncated:
-        await say(context, member, "checkin.truncated", max=MAX_DETAILS)
+        await context.say("checkin.truncated", max=MAX_DETAILS)
         return
-    deleted = await delete_quietly(message)
-    await say(
-        context,
-        member,
-        "checkin.details_saved_deleted" if deleted else "checkin.details_saved_kept",
+    await context.say(
+        "checkin.details_saved_deleted",
+        delete_first=message,
+        key_if_kept="checkin.details_saved_kept",
     )
 
 
 async def _refuse_running(context: Context, member: Member, refusal: Refused) -> None:
-    running = await checkins.open_checkin(core_of(context), member)
+    running = await checkins.open_checkin(context.work, member)
     if running is None:
-        await refuse(context, member, refusal)
+        await context.refuse(refusal)
         return
-    await say(
-        context,
-        member,
+    await context.say(
         "checkin.error.running",
         checkin_buttons(member.language, running.id, member.discreet),
         deadline=local_time(member, running.deadline_at.isoformat()),
@@ -134,7 +124,7 @@ async def on_duration_text(context: Context, member: Member, text: str, message:
     """The duration she typed after pressing "other"."""
     duration, details = split_duration(text)
     if duration is None or isinstance(duration, DurationError):
-        await say(context, member, duration.reason if duration else "duration.error.format")
+        await context.say(duration.reason if duration else "duration.error.format")
         return
     await start(context, member, duration, details or None, message)
 
@@ -143,51 +133,50 @@ async def on_details_text(
     context: Context, member: Member, checkin_id: str, text: str, message: Message
 ) -> bool:
     """Details for her running check-in; False when that check-in already ended."""
-    saved = await checkins.add_details(core_of(context), member, checkin_id, text, None)
+    saved = await checkins.add_details(context.work, member, checkin_id, text, None)
     if isinstance(saved, Refused):
-        await members.set_conversation(core_of(context), member, None)
+        context.converse(None)
         return False
     await _after_details(context, member, saved, message)
     return True
 
 
 async def on_safe_command(update: Update, context: Context) -> None:
-    member = await member_of(update, context)
+    member = context.member
     if member is not None:
         await _safe(context, member, None)
 
 
 async def _safe(context: Context, member: Member, checkin_id: str | None) -> None:
-    outcome = await safety.guarded(core_of(context), member, checkin_id, Guarded.SAFE)
+    outcome = await safety.guarded(context.work, member, checkin_id, Guarded.SAFE)
     await answer_guarded(context, member, outcome)
 
 
 async def answer_guarded(context: Context, member: Member, outcome: Outcome) -> None:
     """The answer to "I'm safe" or "All good", with or without a PIN. The safety PIN and
     the duress PIN reach the same branch: the same conversation change, the same reply."""
-    core = core_of(context)
     if isinstance(outcome, PinNeeded):
         step = Conversation(
             "pin.check", {"checkin_id": outcome.checkin_id, "action": str(outcome.action)}
         )
-        await members.set_conversation(core, member, step)
+        context.converse(step)
         cancel = keyboard([[(t(member.language, "button.cancel"), "pn:cancel")]])
-        await say(context, member, "pin.ask", cancel)
+        await context.say("pin.ask", cancel)
     elif isinstance(outcome, WrongPin):
-        await say(context, member, "pin.wrong", tries=outcome.tries_left)
+        await context.say("pin.wrong", tries=outcome.tries_left)
     elif isinstance(outcome, Refused):
         if member.conversation and member.conversation.step == "pin.check":
-            await members.set_conversation(core, member, None)  # asked for a PIN in vain
-        await refuse(context, member, outcome)
+            context.converse(None)  # asked for a PIN in vain
+        await context.refuse(outcome)
     else:
-        await members.set_conversation(core, member, None)
+        context.converse(None)
         if isinstance(outcome, Ended):
             reply = "checkin.safe_after_alert" if outcome.was_alerted else "checkin.safe"
         elif isinstance(outcome, StoodDown):
             reply = "sos.stood_down"
         else:
             reply = "pin.failed"
-        await say(context, member, reply)
+        await context.say(reply)
 
 
 async def on_pin_check_text(
@@ -195,58 +184,54 @@ async def on_pin_check_text(
 ) -> None:
     """The PIN she typed for "I'm safe" or "All good". The safety PIN and the duress PIN
     take exactly the same path in her chat: her message deleted, the same reply."""
-    await delete_quietly(message)
+    await context.delete(message)
     pin = safety.parse_pin(text)
     if pin is None:
-        await say(context, member, "pin.error.format")
+        await context.say("pin.error.format")
         return
     action = Guarded.OK if step.get("action") == Guarded.OK else Guarded.SAFE
     checkin_id = step.get("checkin_id") or None
-    outcome = await safety.with_pin(core_of(context), member, checkin_id, action, pin)
+    outcome = await safety.with_pin(context.work, member, checkin_id, action, pin)
     await answer_guarded(context, member, outcome)
 
 
 async def on_extend_command(update: Update, context: Context) -> None:
     """/extend 30m, or /extend alone for buttons."""
-    member = await member_of(update, context)
+    member = context.member
     if member is None:
         return
     if not context.args:
-        running = await checkins.open_checkin(core_of(context), member)
+        running = await checkins.open_checkin(context.work, member)
         if running is None:
-            await say(context, member, "checkin.error.none")
+            await context.say("checkin.error.none")
         else:
-            await say(
-                context,
-                member,
+            await context.say(
                 "extend.choose",
                 checkin_buttons(member.language, running.id, member.discreet),
             )
         return
     duration = parse_duration(context.args[0])
     if isinstance(duration, DurationError):
-        await say(context, member, duration.reason)
+        await context.say(duration.reason)
         return
     await _extend(context, member, duration, None)
 
 
 async def _extend(context: Context, member: Member, by: timedelta, checkin_id: str | None) -> None:
-    ended = await checkins.extend_checkin(core_of(context), member, by, checkin_id)
+    ended = await checkins.extend_checkin(context.work, member, by, checkin_id)
     if isinstance(ended, Refused) and ended.reason == "pin.error.extend_after_alert":
         safe = [(t(member.language, "button.safe"), f"ck:safe:{ended.params['checkin_id']}")]
-        await say(context, member, ended.reason, keyboard([safe]))
+        await context.say(ended.reason, keyboard([safe]))
         return
     if isinstance(ended, Refused):
-        await refuse(context, member, ended)
+        await context.refuse(ended)
         return
     await _extended(context, member, ended)
 
 
 async def _extended(context: Context, member: Member, ended: Ended) -> None:
     key = "checkin.extended_after_alert" if ended.was_alerted else "checkin.extended"
-    await say(
-        context,
-        member,
+    await context.say(
         key,
         checkin_buttons(member.language, ended.checkin.id, member.discreet),
         deadline=local_time(member, ended.checkin.deadline_at.isoformat()),
@@ -255,18 +240,18 @@ async def _extended(context: Context, member: Member, ended: Ended) -> None:
 
 async def on_checkin_button(update: Update, context: Context) -> None:
     """ck:new:<min>, ck:other, ck:done:<id>, ck:safe:<id>, ck:ext:<id>:<min>."""
-    member, parts = await pressed(update, context, "ck")
+    member, parts = pressed(update, context, "ck")
     if not parts:
         return
     action, rest = parts[0], parts[1:]
     if action == "new" and rest and rest[0].isdigit():
         await start(context, member, timedelta(minutes=int(rest[0])), None, None)
     elif action == "other":
-        await members.set_conversation(core_of(context), member, ASK_DURATION)
-        await say(context, member, "checkin.ask_duration")
+        context.converse(ASK_DURATION)
+        await context.say("checkin.ask_duration")
     elif action == "done":
-        await members.set_conversation(core_of(context), member, None)
-        await say(context, member, "checkin.details_done")
+        context.converse(None)
+        await context.say("checkin.details_done")
     elif action == "safe" and len(rest) == 1:
         await _safe(context, member, rest[0])
     elif action == "ext" and len(rest) == 2 and rest[1].isdigit():
@@ -275,7 +260,7 @@ async def on_checkin_button(update: Update, context: Context) -> None:
 
 async def on_alert_button(update: Update, context: Context) -> None:
     """al:ack:<checkin id>: a contact says "I'm on it"; al:loc:<checkin id>: her last point."""
-    member, parts = await pressed(update, context, "al")
+    member, parts = pressed(update, context, "al")
     if len(parts) != 2:
         return
     if parts[0] == "loc":
@@ -283,16 +268,14 @@ async def on_alert_button(update: Update, context: Context) -> None:
         return
     if parts[0] != "ack":
         return
-    acked = await checkins.acknowledge_alert(core_of(context), member, parts[1])
+    acked = await checkins.acknowledge_alert(context.work, member, parts[1])
     if isinstance(acked, Refused):
-        await refuse(context, member, acked)
+        await context.refuse(acked)
     elif acked.first:
         where = [(t(member.language, "button.latest_location"), f"al:loc:{parts[1]}")]
-        await say(context, member, "alert.ack.thanks", keyboard([where]), alias=acked.worker_alias)
+        await context.say("alert.ack.thanks", keyboard([where]), alias=acked.worker_alias)
     else:
-        await say(
-            context,
-            member,
+        await context.say(
             "alert.ack.already",
             label=acked.by_label or "?",
             alias=acked.worker_alias,
@@ -301,15 +284,14 @@ async def on_alert_button(update: Update, context: Context) -> None:
 
 async def _latest_location(context: Context, member: Member, checkin_id: str) -> None:
     """Her newest point (a live location keeps it fresh), sent again to a contact."""
-    latest = await checkins.latest_location(core_of(context), member, checkin_id)
+    latest = await checkins.latest_location(context.work, member, checkin_id)
     if isinstance(latest, Refused):
-        await refuse(context, member, latest)
+        await context.refuse(latest)
         return
     point = latest.location
     received = local_time(member, point.at.isoformat()) if point.at else "?"
-    await say(context, member, "alert.location.latest", alias=latest.worker_alias, at=received)
-    await tell(
-        core_of(context),
+    await context.say("alert.location.latest", alias=latest.worker_alias, at=received)
+    await context.work.notify(
         Notification(
             member.id,
             "alert.location",

@@ -8,7 +8,7 @@ from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot.core import checkins, safety
 from bot.telegram.checkins import on_details_text, on_duration_text, on_pin_check_text
-from bot.telegram.common import Context, core_of, delete_quietly, fixed_reply, member_of, say
+from bot.telegram.common import Context, fixed_reply
 from bot.telegram.networks import ASK_AREA_PIN, on_area_pin, use_code
 from bot.telegram.safety import on_duress_pin_text, on_new_pin_text, save_codeword
 from bot.telegram.start import save_alias
@@ -22,7 +22,7 @@ MAX_TEXT = 4096
 async def on_text(update: Update, context: Context) -> None:
     """Her code word first, whatever she was asked; else the answer to the question she was
     asked last (kept in the database)."""
-    member = await member_of(update, context)
+    member = context.member
     message = update.effective_message
     if member is None or message is None or message.text is None:
         return
@@ -31,10 +31,10 @@ async def on_text(update: Update, context: Context) -> None:
     step = conversation.step if conversation else None
     data = conversation.data if conversation else {}
     if step != "codeword.phrase":  # while choosing a new phrase, the old one is not an alarm
-        reply = await safety.heard_codeword(core_of(context), member, text)
+        reply = await safety.heard_codeword(context.work, member, text)
         if reply is not None:
             if reply != "none":
-                await say(context, member, f"codeword.reply.{reply}")
+                await context.say(f"codeword.reply.{reply}")
             return
     if step == "alias":
         await save_alias(context, member, text)
@@ -42,7 +42,7 @@ async def on_text(update: Update, context: Context) -> None:
         await on_duration_text(context, member, text, message)
     elif step == "checkin.details":
         if not await on_details_text(context, member, data.get("checkin_id", ""), text, message):
-            await say(context, member, "hint.free_text")
+            await context.say("hint.free_text")
     elif step == "codeword.phrase":
         await save_codeword(context, member, text, message)
     elif step == "pin.new":
@@ -55,18 +55,18 @@ async def on_text(update: Update, context: Context) -> None:
         await on_warn_text(context, member, step, text, message)
     elif step == "check.phone":
         await check(context, member, text)
-        await delete_quietly(message)
+        await context.delete(message)
     elif step == "network.code":
         await use_code(context, member, text)
     elif step == "moderation.edit":
         await on_moderation_text(context, member, data.get("warning_id", ""), text, message)
     else:
-        await say(context, member, "hint.free_text")
+        await context.say("hint.free_text")
 
 
 async def on_location(update: Update, context: Context) -> None:
     """A pin, or the start of a live location, goes with her running check-in."""
-    member = await member_of(update, context)
+    member = context.member
     message = update.effective_message
     if member is None or message is None or message.location is None:
         return
@@ -79,35 +79,35 @@ async def on_location(update: Update, context: Context) -> None:
         if await on_warn_pin(context, member, shared.latitude, shared.longitude):
             return
     point = Location(shared.latitude, shared.longitude)
-    if not await checkins.move_location(core_of(context), member, point):
-        await say(context, member, "hint.location_without_checkin")
+    if not await checkins.move_location(context.work, member, point):
+        await context.say("hint.location_without_checkin")
     elif shared.live_period:
-        await say(context, member, "checkin.live_location_saved")
+        await context.say("checkin.live_location_saved")
     else:
-        await say(context, member, "checkin.location_saved")
+        await context.say("checkin.location_saved")
 
 
 async def on_live_location(update: Update, context: Context) -> None:
     """Her live location moved (Telegram edits the message): keep only the newest point,
     silently; nothing is kept once her check-in is over."""
-    member = await member_of(update, context)
+    member = context.member
     message = update.edited_message
     if member is None or message is None or message.location is None:
         return
     point = Location(message.location.latitude, message.location.longitude)
-    await checkins.move_location(core_of(context), member, point)
+    await checkins.move_location(context.work, member, point)
 
 
 async def on_other(update: Update, context: Context) -> None:
     """A photo, a sticker, a voice note: in the middle of a form, the form goes on."""
-    member = await member_of(update, context)
+    member = context.member
     if member is None:
         return
     step = member.conversation.step if member.conversation else ""
     if step.startswith("warn."):
         await on_warn_other(context, member)
     else:
-        await say(context, member, "hint.not_understood")
+        await context.say("hint.not_understood")
 
 
 def handlers() -> list[BaseHandler]:

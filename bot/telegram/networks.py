@@ -8,18 +8,14 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.core import areas, members, networks, warnings
+from bot.core import areas, networks, warnings
 from bot.core.context import Refused
 from bot.core.networks import Candidate, Joined, PassCreated, Vouched, Welcome
 from bot.i18n import day_and_time, t
 from bot.telegram.common import (
     Context,
-    core_of,
     keyboard,
-    member_of,
     pressed,
-    refuse,
-    say,
 )
 from storage.records import Conversation, Member
 
@@ -47,36 +43,34 @@ def is_network_code(start_parameter: str) -> bool:
 
 async def on_join_command(update: Update, context: Context) -> None:
     """/join <code> (or /vouch <code>): join a network, or vouch for a newcomer."""
-    member = await member_of(update, context)
+    member = context.member
     if member is None:
         return
     if context.args:
         await use_code(context, member, " ".join(context.args))
     else:
-        await members.set_conversation(core_of(context), member, ASK_CODE)
-        await say(context, member, "network.ask_code")
+        context.converse(ASK_CODE)
+        await context.say("network.ask_code")
 
 
 async def use_code(context: Context, member: Member, text: str) -> None:
     """A code typed, or the end of a t.me link: the same way in."""
     code = networks.clean_code(text)
     outcome = (
-        await networks.use_code(core_of(context), member, code)
+        await networks.use_code(context.work, member, code)
         if code
         else Refused("network.error.code")
     )
     if member.conversation and member.conversation.step == ASK_CODE.step:
-        await members.set_conversation(core_of(context), member, None)
+        context.converse(None)
     if isinstance(outcome, Refused):
-        await refuse(context, member, outcome)
+        await context.refuse(outcome)
     elif isinstance(outcome, Welcome):
         key = "network.joined_coordinator" if outcome.coordinator else "network.joined"
-        await say(context, member, key, network=outcome.network_name)
+        await context.say(key, network=outcome.network_name)
         await show_areas(context, member)
     elif isinstance(outcome, Candidate):
-        await say(
-            context,
-            member,
+        await context.say(
             "network.candidate",
             network=outcome.network_name,
             code=networks.show_code(outcome.code),
@@ -84,9 +78,7 @@ async def use_code(context: Context, member: Member, text: str) -> None:
         )
     elif isinstance(outcome, Vouched):
         key = "network.vouched_in" if outcome.vouches >= outcome.needed else "network.vouched"
-        await say(
-            context,
-            member,
+        await context.say(
             key,
             network=outcome.network_name,
             left=max(0, outcome.needed - outcome.vouches),
@@ -96,26 +88,26 @@ async def use_code(context: Context, member: Member, text: str) -> None:
 async def on_newmember_command(update: Update, context: Context) -> None:
     """/newmember: a single-use link and code for a new member (or, in a network with
     vouches, an invitation any member can give)."""
-    member = await member_of(update, context)
+    member = context.member
     if member is None:
         return
-    mine = await networks.my_networks(core_of(context), member)
+    mine = await networks.my_networks(context.work, member)
     if not mine:
-        await say(context, member, "network.error.not_member")
+        await context.say("network.error.not_member")
     elif len(mine) == 1:
         await _new_pass(context, member, mine[0].network.id)
     else:
         rows = [[(n.network.name, f"nw:pass:{short(n.network.id)}")] for n in mine]
-        await say(context, member, "network.choose", keyboard(rows))
+        await context.say("network.choose", keyboard(rows))
 
 
 async def _new_pass(context: Context, member: Member, network_id: str) -> None:
-    created = await networks.new_member_pass(core_of(context), member, network_id)
+    created = await networks.new_member_pass(context.work, member, network_id)
     if isinstance(created, Refused):
-        await refuse(context, member, created)
+        await context.refuse(created)
         return
     params = pass_params(context, member, created)
-    await say(context, member, pass_message(created), None, False, **params)
+    await context.say(pass_message(created), None, False, **params)
 
 
 def pass_message(created: PassCreated) -> str:
@@ -134,12 +126,12 @@ def pass_params(context: Context, member: Member, created: PassCreated) -> dict[
 
 async def on_network_command(update: Update, context: Context) -> None:
     """/network: her networks; coordinators get the members list and a new-member link."""
-    member = await member_of(update, context)
+    member = context.member
     if member is None:
         return
-    mine = await networks.my_networks(core_of(context), member)
+    mine = await networks.my_networks(context.work, member)
     if not mine:
-        await say(context, member, "network.none")
+        await context.say("network.none")
         return
     lang = member.language
     for joined in mine:
@@ -152,25 +144,25 @@ async def on_network_command(update: Update, context: Context) -> None:
         rows.append([(t(lang, "button.areas"), "nw:areas")])
         rows.append([(t(lang, "button.leave_network"), f"nw:leave:{short(joined.network.id)}")])
         key = "network.about_coordinator" if joined.is_coordinator else "network.about"
-        await say(context, member, key, keyboard(rows), network=joined.network.name)
+        await context.say(key, keyboard(rows), network=joined.network.name)
 
 
 async def on_remove_command(update: Update, context: Context) -> None:
     """/remove: the members list of the first network she coordinates."""
-    member = await member_of(update, context)
+    member = context.member
     if member is None:
         return
-    mine = [n for n in await networks.my_networks(core_of(context), member) if n.is_coordinator]
+    mine = [n for n in await networks.my_networks(context.work, member) if n.is_coordinator]
     if not mine:
-        await say(context, member, "network.error.not_coordinator")
+        await context.say("network.error.not_coordinator")
     else:
         await show_members(context, member, mine[0].network.id, 0)
 
 
 async def show_members(context: Context, member: Member, network_id: str, page: int) -> None:
-    listed = await networks.members_page(core_of(context), member, network_id, page)
+    listed = await networks.members_page(context.work, member, network_id, page)
     if isinstance(listed, Refused):
-        await refuse(context, member, listed)
+        await context.refuse(listed)
         return
     lang = member.language
     rows = []
@@ -190,9 +182,7 @@ async def show_members(context: Context, member: Member, network_id: str, page: 
         nav.append(("▶", f"nw:list:{short(network_id)}:{listed.page + 1}"))
     if nav:
         rows.append(nav)
-    await say(
-        context,
-        member,
+    await context.say(
         "network.members",
         keyboard(rows),
         network=listed.network.network.name,
@@ -203,10 +193,10 @@ async def show_members(context: Context, member: Member, network_id: str, page: 
 
 async def on_network_button(update: Update, context: Context) -> None:
     """Buttons of /network and the members list."""
-    member, parts = await pressed(update, context, "nw")
+    member, parts = pressed(update, context, "nw")
     if not parts:
         return
-    core = core_of(context)
+    core = context.work
     action, rest = parts[0], parts[1:]
     if action == "areas":
         await show_areas(context, member)
@@ -217,7 +207,7 @@ async def on_network_button(update: Update, context: Context) -> None:
     elif action in ("pass", "list", "leave") and rest:
         joined = by_short(await networks.my_networks(core, member), rest[0])
         if joined is None:
-            await say(context, member, "network.error.not_member")
+            await context.say("network.error.not_member")
         elif action == "pass":
             await _new_pass(context, member, joined.network.id)
         elif action == "list":
@@ -225,9 +215,7 @@ async def on_network_button(update: Update, context: Context) -> None:
             await show_members(context, member, joined.network.id, page)
         else:
             rows = [[(t(member.language, "button.leave_confirm"), f"nw:bye:{rest[0]}")]]
-            await say(
-                context,
-                member,
+            await context.say(
                 "network.leave_confirm",
                 keyboard(rows),
                 network=joined.network.name,
@@ -239,42 +227,42 @@ async def on_network_button(update: Update, context: Context) -> None:
             if joined
             else Refused("network.error.not_member")
         )
-        await refuse(context, member, left) if isinstance(left, Refused) else await say(
-            context, member, "network.left", network=left
+        await context.refuse(left) if isinstance(left, Refused) else await context.say(
+            "network.left", network=left
         )
     elif action == "tr" and len(rest) == 2:
         await _toggle_trust(context, member, rest[0], rest[1])
     elif action == "rm" and rest:
         rows = [[(t(member.language, "button.remove_confirm"), f"nw:rmok:{rest[0]}")]]
-        await say(context, member, "network.remove_confirm", keyboard(rows))
+        await context.say("network.remove_confirm", keyboard(rows))
     elif action == "rmok" and rest:
         removed = await networks.remove_member(core, member, rest[0])
         if isinstance(removed, Refused):
-            await refuse(context, member, removed)
+            await context.refuse(removed)
         else:
-            await say(context, member, "network.removed_ok", alias=removed or "—")
+            await context.say("network.removed_ok", alias=removed or "—")
 
 
 async def _toggle_trust(context: Context, member: Member, membership_id: str, page: str) -> None:
-    changed = await networks.toggle_trusted(core_of(context), member, membership_id)
+    changed = await networks.toggle_trusted(context.work, member, membership_id)
     if isinstance(changed, Refused):
-        await refuse(context, member, changed)
+        await context.refuse(changed)
         return
-    await say(context, member, "network.trusted" if changed.trusted else "network.untrusted")
+    await context.say("network.trusted" if changed.trusted else "network.untrusted")
     await show_members(context, member, changed.network_id, int(page) if page.isdigit() else 0)
 
 
 async def on_areas_command(update: Update, context: Context) -> None:
     """/areas: buttons to follow or stop following each area of her networks, or a pin."""
-    member = await member_of(update, context)
+    member = context.member
     if member is not None:
         await show_areas(context, member)
 
 
 async def show_areas(context: Context, member: Member) -> None:
-    choices = await areas.area_choices(core_of(context), member)
+    choices = await areas.area_choices(context.work, member)
     if not choices:
-        await say(context, member, "network.none")
+        await context.say("network.none")
         return
     for choice in choices:
         rows = [
@@ -286,49 +274,47 @@ async def show_areas(context: Context, member: Member) -> None:
             ]
             for area, following in choice.areas
         ]
-        await say(
-            context, member, "areas.choose", keyboard(rows), network=choice.network.network.name
-        )
-    await members.set_conversation(core_of(context), member, ASK_AREA_PIN)
-    await say(context, member, "areas.or_pin")
+        await context.say("areas.choose", keyboard(rows), network=choice.network.network.name)
+    context.converse(ASK_AREA_PIN)
+    await context.say("areas.or_pin")
 
 
 async def on_area_button(update: Update, context: Context) -> None:
-    member, parts = await pressed(update, context, "ar")
+    member, parts = pressed(update, context, "ar")
     if len(parts) != 2:
         return
-    core = core_of(context)
+    core = context.work
     joined = by_short(await networks.my_networks(core, member), parts[0])
     if joined is None:
-        await say(context, member, "network.error.not_member")
+        await context.say("network.error.not_member")
         return
     following = await areas.toggle_area(core, member, joined.network.id, parts[1])
     if isinstance(following, Refused):
-        await refuse(context, member, following)
+        await context.refuse(following)
         return
     area = joined.config.area(parts[1])
     key = "areas.following" if following else "areas.not_following"
-    await say(context, member, key, area=area.name if area else "")
+    await context.say(key, area=area.name if area else "")
 
 
 async def on_area_pin(context: Context, member: Member, latitude: float, longitude: float) -> None:
     """A pin while choosing areas: the nearest area of each network; the point is not kept."""
-    followed = await areas.follow_nearest(core_of(context), member, latitude, longitude)
-    await members.set_conversation(core_of(context), member, None)
+    followed = await areas.follow_nearest(context.work, member, latitude, longitude)
+    context.converse(None)
     if not followed:
-        await say(context, member, "areas.pin_none")
+        await context.say("areas.pin_none")
         return
     names = "\n".join(f"• {area.name} ({network})" for network, area in followed)
-    await say(context, member, "areas.pin_followed", areas=names)
+    await context.say("areas.pin_followed", areas=names)
 
 
 async def on_help_command(update: Update, context: Context) -> None:
     """/help, then the local resources of her networks (health, legal, organisations)."""
-    member = await member_of(update, context)
+    member = context.member
     if member is None:
         return
-    await say(context, member, "help.text")
-    for network, config in await warnings.resources(core_of(context), member):
+    await context.say("help.text")
+    for network, config in await warnings.resources(context.work, member):
         if not config.resources:
             continue
         lines = []
@@ -337,7 +323,7 @@ async def on_help_command(update: Update, context: Context) -> None:
             if resource.hours:
                 line += f" · {resource.hours}"
             lines.append(line)
-        await say(context, member, "help.resources", network=network, resources="\n".join(lines))
+        await context.say("help.resources", network=network, resources="\n".join(lines))
 
 
 def handlers() -> list[BaseHandler]:

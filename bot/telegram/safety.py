@@ -5,20 +5,15 @@ from __future__ import annotations
 from telegram import Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.core import members, safety
+from bot.core import safety
 from bot.core.context import Refused
 from bot.core.safety import CODEWORD_REPLIES, DEFAULT_REPLY, Guarded
 from bot.i18n import t
 from bot.telegram.checkins import answer_guarded
 from bot.telegram.common import (
     Context,
-    core_of,
-    delete_quietly,
     keyboard,
-    member_of,
     pressed,
-    refuse,
-    say,
 )
 from storage.records import Conversation, Member
 
@@ -30,24 +25,24 @@ ASK_PIN = Conversation("pin.new")
 
 
 async def on_sos_command(update: Update, context: Context) -> None:
-    member = await member_of(update, context)
+    member = context.member
     if member is not None:
         await sos(context, member)
 
 
 async def sos(context: Context, member: Member) -> None:
     """Alert every contact at once; her chat gets a short, neutral line and "All good"."""
-    raised = await safety.raise_sos(core_of(context), member)
+    raised = await safety.raise_sos(context.work, member)
     if raised.contacts == 0:
-        await say(context, member, "sos.no_contacts")
+        await context.say("sos.no_contacts")
         return
     ok = keyboard([[(t(member.language, "button.all_good"), f"so:ok:{raised.checkin_id}")]])
-    await say(context, member, "sos.sent", ok)
+    await context.say("sos.sent", ok)
 
 
 async def on_sos_button(update: Update, context: Context) -> None:
     """so:sos:<check-in> (on every check-in message) and so:ok:<check-in> (stand down)."""
-    member, parts = await pressed(update, context, "so")
+    member, parts = pressed(update, context, "so")
     if len(parts) != 2:
         return
     if parts[0] == "sos":
@@ -58,7 +53,7 @@ async def on_sos_button(update: Update, context: Context) -> None:
 
 async def stand_down(context: Context, member: Member, checkin_id: str) -> None:
     """ "All good" after an SOS: her contacts are told she is OK (with her PIN, if set)."""
-    outcome = await safety.guarded(core_of(context), member, checkin_id, Guarded.OK)
+    outcome = await safety.guarded(context.work, member, checkin_id, Guarded.OK)
     await answer_guarded(context, member, outcome)
 
 
@@ -67,13 +62,13 @@ async def stand_down(context: Context, member: Member, checkin_id: str) -> None:
 
 async def on_codeword_command(update: Update, context: Context) -> None:
     """/codeword <phrase> sets it in one message (then deletes it); /codeword alone guides."""
-    member = await member_of(update, context)
+    member = context.member
     if member is None:
         return
     if context.args:
         await save_codeword(context, member, " ".join(context.args), update.effective_message)
         return
-    current = await safety.settings(core_of(context), member)
+    current = await safety.settings(context.work, member)
     if current.has_codeword:
         lang = member.language
         buttons = keyboard(
@@ -83,23 +78,25 @@ async def on_codeword_command(update: Update, context: Context) -> None:
                 [(t(lang, "button.codeword_remove"), "cw:remove")],
             ]
         )
-        await say(context, member, "codeword.is_set", buttons)
+        await context.say("codeword.is_set", buttons)
         return
-    await members.set_conversation(core_of(context), member, ASK_CODEWORD)
-    await say(context, member, "codeword.intro")
+    context.converse(ASK_CODEWORD)
+    await context.say("codeword.intro")
 
 
 async def save_codeword(
     context: Context, member: Member, text: str, message: Message | None
 ) -> None:
     """Her phrase, from /codeword <phrase> or the guided step; her message is deleted."""
-    deleted = await delete_quietly(message)
-    reply = await safety.set_codeword(core_of(context), member, text)
+    reply = await safety.set_codeword(context.work, member, text)
     if isinstance(reply, Refused):
-        await refuse(context, member, reply)
+        await context.delete(message)
+        await context.refuse(reply)
         return
-    await members.set_conversation(core_of(context), member, None)
-    await say(context, member, "codeword.saved_deleted" if deleted else "codeword.saved_kept")
+    context.converse(None)
+    await context.say(
+        "codeword.saved_deleted", delete_first=message, key_if_kept="codeword.saved_kept"
+    )
     await _choose_reply(context, member, reply)
 
 
@@ -114,43 +111,43 @@ async def _choose_reply(context: Context, member: Member, current: str) -> None:
         )
         mark = "• " if choice == current else ""
         rows.append([(mark + label, f"cw:reply:{choice}")])
-    await say(context, member, "codeword.choose_reply", keyboard(rows))
+    await context.say("codeword.choose_reply", keyboard(rows))
 
 
 async def on_codeword_button(update: Update, context: Context) -> None:
     """cw:reply:<choice>, cw:replies, cw:change, cw:remove."""
-    member, parts = await pressed(update, context, "cw")
+    member, parts = pressed(update, context, "cw")
     if not parts:
         return
-    core = core_of(context)
+    core = context.work
     if parts[0] == "reply" and len(parts) == 2:
         chosen = await safety.set_codeword_reply(core, member, parts[1])
         if isinstance(chosen, Refused):
-            await refuse(context, member, chosen)
+            await context.refuse(chosen)
         elif chosen == "none":
-            await say(context, member, "codeword.reply_none")
+            await context.say("codeword.reply_none")
         else:
             line = t(member.language, f"codeword.reply.{chosen}")
-            await say(context, member, "codeword.reply_saved", line=line)
+            await context.say("codeword.reply_saved", line=line)
     elif parts[0] == "replies":
         current = (await safety.settings(core, member)).codeword_reply or DEFAULT_REPLY
         await _choose_reply(context, member, current)
     elif parts[0] == "change":
-        await members.set_conversation(core, member, ASK_CODEWORD)
-        await say(context, member, "codeword.ask")
+        context.converse(ASK_CODEWORD)
+        await context.say("codeword.ask")
     elif parts[0] == "remove":
         await safety.clear_codeword(core, member)
-        await say(context, member, "codeword.removed")
+        await context.say("codeword.removed")
 
 
 # --- PINs ------------------------------------------------------------------------------
 
 
 async def on_pin_command(update: Update, context: Context) -> None:
-    member = await member_of(update, context)
+    member = context.member
     if member is None:
         return
-    if (await safety.settings(core_of(context), member)).has_pins:
+    if (await safety.settings(context.work, member)).has_pins:
         lang = member.language
         buttons = keyboard(
             [
@@ -158,65 +155,65 @@ async def on_pin_command(update: Update, context: Context) -> None:
                 [(t(lang, "button.pin_remove"), "pn:remove")],
             ]
         )
-        await say(context, member, "pin.is_set", buttons)
+        await context.say("pin.is_set", buttons)
         return
-    await members.set_conversation(core_of(context), member, ASK_PIN)
-    await say(context, member, "pin.intro")
-    await say(context, member, "pin.ask_safe")
+    context.converse(ASK_PIN)
+    await context.say("pin.intro")
+    await context.say("pin.ask_safe")
 
 
 async def on_pin_button(update: Update, context: Context) -> None:
     """pn:change, pn:remove, pn:cancel (a PIN that was asked for)."""
-    member, parts = await pressed(update, context, "pn")
+    member, parts = pressed(update, context, "pn")
     if not parts:
         return
-    core = core_of(context)
+    core = context.work
     if parts[0] == "cancel":
-        await members.set_conversation(core, member, None)
-        await say(context, member, "pin.cancelled")
+        context.converse(None)
+        await context.say("pin.cancelled")
     elif parts[0] == "change":
         refused = await safety.may_change_pins(core, member)
         if refused is not None:
-            await refuse(context, member, refused)
+            await context.refuse(refused)
             return
-        await members.set_conversation(core, member, ASK_PIN)
-        await say(context, member, "pin.ask_safe")
+        context.converse(ASK_PIN)
+        await context.say("pin.ask_safe")
     elif parts[0] == "remove":
         refused = await safety.clear_pins(core, member)
-        await say(context, member, refused.reason if refused else "pin.removed")
+        await context.say(refused.reason if refused else "pin.removed")
 
 
 async def on_new_pin_text(context: Context, member: Member, text: str, message: Message) -> None:
     """The safety PIN, first: kept hashed in her (sealed) conversation until the second."""
-    await delete_quietly(message)
+    await context.delete(message)
     pin = safety.parse_pin(text)
     if pin is None:
-        await say(context, member, "pin.error.format")
+        await context.say("pin.error.format")
         return
     hashed = await safety.first_pin(pin)
     step = Conversation("pin.duress", {"safe": hashed})
-    await members.set_conversation(core_of(context), member, step)
-    await say(context, member, "pin.ask_duress")
+    context.converse(step)
+    await context.say("pin.ask_duress")
 
 
 async def on_duress_pin_text(
     context: Context, member: Member, safe_hash: str, text: str, message: Message
 ) -> None:
-    await delete_quietly(message)
+    await context.delete(message)
     if not safe_hash:  # the first PIN was lost (never expected): start again from it
-        await members.set_conversation(core_of(context), member, ASK_PIN)
-        await say(context, member, "pin.ask_safe")
+        context.converse(ASK_PIN)
+        await context.say("pin.ask_safe")
         return
     pin = safety.parse_pin(text)
     if pin is None:
-        await say(context, member, "pin.error.format")
+        await context.say("pin.error.format")
         return
-    refused = await safety.save_pins(core_of(context), member, safe_hash, pin)
+    refused = await safety.save_pins(context.work, member, safe_hash, pin)
     if refused is not None and refused.reason == "pin.error.same":
-        await say(context, member, "pin.error.same")  # she stays on this step
+        await context.say("pin.error.same")  # she stays on this step
         return
-    await members.set_conversation(core_of(context), member, None)
-    await say(context, member, refused.reason if refused else "pin.saved")
+    context.converse(None)
+    await context.say(refused.reason if refused else "pin.saved")
 
 
 def handlers() -> list[BaseHandler]:

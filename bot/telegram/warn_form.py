@@ -7,7 +7,7 @@ from __future__ import annotations
 from telegram import Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.core import members, networks, warn_form, warnings
+from bot.core import networks, warn_form, warnings
 from bot.core.context import Refused
 from bot.core.networks import Joined
 from bot.core.warn_form import EXTRAS, KINDS, WHEN
@@ -15,13 +15,8 @@ from bot.core.warnings import Submitted
 from bot.i18n import t
 from bot.telegram.common import (
     Context,
-    core_of,
-    delete_quietly,
     keyboard,
-    member_of,
     pressed,
-    refuse,
-    say,
 )
 from bot.telegram.networks import by_short, short
 from bot.telegram.render import warning_text
@@ -41,12 +36,12 @@ def draft_of(member: Member) -> dict[str, str] | None:
 
 async def on_warn_command(update: Update, context: Context) -> None:
     """/warn: a form with buttons; a form she left half-way is offered again."""
-    member = await member_of(update, context)
+    member = context.member
     if member is None:
         return
-    mine = await networks.my_networks(core_of(context), member)
+    mine = await networks.my_networks(context.work, member)
     if not mine:
-        await say(context, member, "network.error.not_member")
+        await context.say("network.error.not_member")
         return
     draft = draft_of(member)
     if draft is not None and len(draft) > 2:
@@ -54,7 +49,7 @@ async def on_warn_command(update: Update, context: Context) -> None:
             [(t(member.language, "button.warn_resume"), f"wf:{draft['draft']}:resume:-")],
             [(t(member.language, "button.warn_restart"), f"wf:{draft['draft']}:restart:-")],
         ]
-        await say(context, member, "warn.resume", keyboard(rows))
+        await context.say("warn.resume", keyboard(rows))
         return
     await ask(context, member, warn_form.new_draft(mine), mine)
 
@@ -63,31 +58,31 @@ async def ask(
     context: Context, member: Member, draft: dict[str, str], mine: list[Joined] | None = None
 ) -> None:
     """Save the form and ask its next question, with buttons."""
-    core = core_of(context)
+    core = context.work
     mine = mine if mine is not None else await networks.my_networks(core, member)
     field = warn_form.next_field(draft)
     step = "warn.ask_" + draft.pop("asking") if draft.get("asking") else STEP + field
-    await members.set_conversation(core, member, Conversation(step, draft))
+    context.converse(Conversation(step, draft))
     lang, d = member.language, draft["draft"]
     network = next((n for n in mine if n.network.id == draft.get("network")), None)
     cancel = [(t(lang, "button.cancel"), f"wf:{d}:cancel:-")]
     if step.startswith("warn.ask_"):
-        await say(context, member, f"warn.ask.{step[len('warn.ask_') :]}", keyboard([cancel]))
+        await context.say(f"warn.ask.{step[len('warn.ask_') :]}", keyboard([cancel]))
     elif field == "network":
         rows = [[(n.network.name, f"wf:{d}:network:{short(n.network.id)}")] for n in mine]
-        await say(context, member, "warn.ask.network", keyboard([*rows, cancel]))
+        await context.say("warn.ask.network", keyboard([*rows, cancel]))
     elif field == "kind":
         buttons = [(t(lang, f"warning.kind.{kind}"), f"wf:{d}:kind:{kind}") for kind in KINDS]
         rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-        await say(context, member, "warn.ask.kind", keyboard([*rows, cancel]))
+        await context.say("warn.ask.kind", keyboard([*rows, cancel]))
     elif field == "area" and network is not None:
         rows = [[(a.name, f"wf:{d}:area:{a.id}")] for a in network.config.areas]
-        await say(context, member, "warn.ask.area", keyboard([*rows, cancel]))
+        await context.say("warn.ask.area", keyboard([*rows, cancel]))
     elif field == "when":
         rows = [[(t(lang, f"button.when.{when}"), f"wf:{d}:when:{when}")] for when in WHEN]
-        await say(context, member, "warn.ask.when", keyboard([*rows, cancel]))
+        await context.say("warn.ask.when", keyboard([*rows, cancel]))
     elif field == "text":
-        await say(context, member, "warn.ask.text", keyboard([cancel]))
+        await context.say("warn.ask.text", keyboard([cancel]))
     elif field == "extras":
         rows = [
             [(t(lang, f"button.add_{name}"), f"wf:{d}:add:{name}")]
@@ -95,7 +90,7 @@ async def ask(
             if not draft.get(name)
         ]
         rows.append([(t(lang, "button.warn_review"), f"wf:{d}:extras:done")])
-        await say(context, member, "warn.ask.extras", keyboard([*rows, cancel]))
+        await context.say("warn.ask.extras", keyboard([*rows, cancel]))
     elif network is not None:
         await _review(context, member, draft, network)
     else:  # her network is gone (she left or was removed): start the choice again
@@ -104,34 +99,34 @@ async def ask(
 
 async def _review(context: Context, member: Member, draft: dict[str, str], joined: Joined) -> None:
     lang, d = member.language, draft["draft"]
-    today = core_of(context).clock.now().date()
+    today = context.work.clock.now().date()
     preview = warning_text(lang, warnings.draft_params(draft, joined, today))
     rows = [
         [(t(lang, "button.warn_send"), f"wf:{d}:send:-")],
         [(t(lang, "button.warn_change"), f"wf:{d}:change:-")],
         [(t(lang, "button.cancel"), f"wf:{d}:cancel:-")],
     ]
-    await say(context, member, "warn.review", keyboard(rows), True, preview=preview)
+    await context.say("warn.review", keyboard(rows), True, preview=preview)
 
 
 async def on_warn_button(update: Update, context: Context) -> None:
     """Every button of the form; a button of a form that is closed gets a kind answer."""
-    member, parts = await pressed(update, context, "wf")
+    member, parts = pressed(update, context, "wf")
     if len(parts) != 3:
         return
     draft_id, field, value = parts
     draft = draft_of(member)
     if draft is None or draft["draft"] != draft_id:
-        await say(context, member, "warn.error.closed")
+        await context.say("warn.error.closed")
         return
-    core = core_of(context)
+    core = context.work
     mine = await networks.my_networks(core, member)
     if not mine:  # removed, or she left, half-way through the form
-        await members.set_conversation(core, member, None)
-        await say(context, member, "network.error.not_member")
+        context.converse(None)
+        await context.say("network.error.not_member")
     elif field == "cancel":
-        await members.set_conversation(core, member, None)
-        await say(context, member, "warn.cancelled")
+        context.converse(None)
+        await context.say("warn.cancelled")
     elif field == "restart":
         await ask(context, member, warn_form.new_draft(mine), mine)
     elif field == "resume":
@@ -147,7 +142,7 @@ async def on_warn_button(update: Update, context: Context) -> None:
             rows.insert(
                 0, [(t(member.language, "button.change_network"), f"wf:{draft_id}:edit:network")]
             )
-        await say(context, member, "warn.ask.change", keyboard(rows))
+        await context.say("warn.ask.change", keyboard(rows))
     elif field == "edit":
         cleared = warn_form.clear(draft, value)
         await ask(
@@ -184,7 +179,7 @@ async def _answer(
     else:
         answered = warn_form.answer(draft, field, value, network.config if network else None)
     if isinstance(answered, Refused):
-        await refuse(context, member, answered)
+        await context.refuse(answered)
         await ask(
             context, member, draft if field not in EXTRAS else {**draft, "asking": field}, mine
         )
@@ -200,16 +195,16 @@ async def on_warn_text(
     Her message is deleted once it is in the form; at a button step, she is reminded."""
     draft = draft_of(member)
     if draft is None:
-        await say(context, member, "hint.free_text")
+        await context.say("hint.free_text")
         return
     field = step.removeprefix("warn.ask_").removeprefix(STEP)
-    mine = await networks.my_networks(core_of(context), member)
+    mine = await networks.my_networks(context.work, member)
     if field not in TYPED:
-        await say(context, member, "warn.hint.buttons")
+        await context.say("warn.hint.buttons")
         await ask(context, member, draft, mine)
         return
     if await _answer(context, member, draft, field, text, mine):
-        await delete_quietly(message)
+        await context.delete(message)
 
 
 async def on_warn_pin(context: Context, member: Member, latitude: float, longitude: float) -> bool:
@@ -217,13 +212,13 @@ async def on_warn_pin(context: Context, member: Member, latitude: float, longitu
     draft = draft_of(member)
     if draft is None or warn_form.next_field(draft) != "area" or not draft.get("network"):
         return False
-    mine = await networks.my_networks(core_of(context), member)
+    mine = await networks.my_networks(context.work, member)
     network = next((n for n in mine if n.network.id == draft["network"]), None)
     if network is None:
         return False
     answered = warn_form.answer_pin(draft, network.config, latitude, longitude)
     if isinstance(answered, Refused):
-        await refuse(context, member, answered)
+        await context.refuse(answered)
     await ask(context, member, draft if isinstance(answered, Refused) else answered, mine)
     return True
 
@@ -232,17 +227,17 @@ async def on_warn_other(context: Context, member: Member) -> None:
     """A photo, a sticker, a voice note in the middle of the form: nothing is lost."""
     draft = draft_of(member)
     if draft is not None:
-        await say(context, member, "warn.hint.not_text")
+        await context.say("warn.hint.not_text")
         await ask(context, member, draft)
 
 
 async def _send(context: Context, member: Member, draft: dict[str, str]) -> None:
-    sent = await warnings.submit(core_of(context), member, draft)
+    sent = await warnings.submit(context.work, member, draft)
     if isinstance(sent, Refused):
-        await refuse(context, member, sent)
+        await context.refuse(sent)
         return
-    await members.set_conversation(core_of(context), member, None)
-    await say(context, member, sent_message(sent), recipients=sent.recipients)
+    context.converse(None)
+    await context.say(sent_message(sent), recipients=sent.recipients)
 
 
 def sent_message(sent: Submitted) -> str:
@@ -251,21 +246,21 @@ def sent_message(sent: Submitted) -> str:
 
 async def on_contact_card(update: Update, context: Context) -> None:
     """A contact card: the phone of the /warn form, or else a /check of its number."""
-    member = await member_of(update, context)
+    member = context.member
     message = update.effective_message
     if member is None or message is None or message.contact is None:
         return
     number = message.contact.phone_number
     draft = draft_of(member)
     if draft is not None and member.conversation and member.conversation.step.endswith("phone"):
-        mine = await networks.my_networks(core_of(context), member)
+        mine = await networks.my_networks(context.work, member)
         if await _answer(context, member, draft, "phone", number, mine):
-            await delete_quietly(message)
+            await context.delete(message)
     elif draft is not None:
         await on_warn_other(context, member)
     else:
         await check(context, member, number)
-        await delete_quietly(message)
+        await context.delete(message)
 
 
 def handlers() -> list[BaseHandler]:

@@ -6,19 +6,14 @@ from __future__ import annotations
 from telegram import Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.core import members, networks, warnings
+from bot.core import networks, warnings
 from bot.core.context import Refused
 from bot.core.warnings import ToReview
 from bot.i18n import t
 from bot.telegram.common import (
     Context,
-    core_of,
-    delete_quietly,
     keyboard,
-    member_of,
     pressed,
-    refuse,
-    say,
 )
 from bot.telegram.render import warning_text
 from storage.records import Conversation, Member
@@ -28,35 +23,33 @@ from storage.records import Conversation, Member
 
 async def on_check_command(update: Update, context: Context) -> None:
     """/check <phone>: the warnings about that number; her message is deleted."""
-    member = await member_of(update, context)
+    member = context.member
     if member is None:
         return
     if context.args:
         await check(context, member, " ".join(context.args))
-        await delete_quietly(update.effective_message)
+        await context.delete(update.effective_message)
     else:
-        await members.set_conversation(core_of(context), member, Conversation("check.phone"))
-        await say(context, member, "check.ask")
+        context.converse(Conversation("check.phone"))
+        await context.say("check.ask")
 
 
 async def check(context: Context, member: Member, text: str) -> None:
     if member.conversation and member.conversation.step == "check.phone":
-        await members.set_conversation(core_of(context), member, None)
-    found = await warnings.check_phone(core_of(context), member, text)
+        context.converse(None)
+    found = await warnings.check_phone(context.work, member, text)
     if isinstance(found, Refused):
-        await refuse(context, member, found)
+        await context.refuse(found)
         return
     if not found:
-        await say(context, member, "check.none")
+        await context.say("check.none")
         return
     lang = member.language
     kinds = sorted({t(lang, f"warning.kind.{f.warning.body.get('kind', 'other')}") for f in found})
     items = "\n\n".join(
         warning_text(lang, warnings.warning_params(f.warning, f.network)) for f in found
     )
-    await say(
-        context,
-        member,
+    await context.say(
         "check.found",
         None,
         True,
@@ -71,21 +64,19 @@ async def check(context: Context, member: Member, text: str) -> None:
 
 async def on_pending_command(update: Update, context: Context) -> None:
     """/pending (or /approve): the oldest warning waiting, with its decisions."""
-    member = await member_of(update, context)
+    member = context.member
     if member is not None:
         await show_next_to_review(context, member)
 
 
 async def show_next_to_review(context: Context, member: Member) -> None:
-    item = await warnings.next_to_review(core_of(context), member)
+    item = await warnings.next_to_review(context.work, member)
     if item is not None:
         await show_review(context, member, item)
         return
-    mine = await networks.my_networks(core_of(context), member)
+    mine = await networks.my_networks(context.work, member)
     coordinates = any(n.is_coordinator for n in mine)
-    await say(
-        context, member, "moderation.empty" if coordinates else "network.error.not_coordinator"
-    )
+    await context.say("moderation.empty" if coordinates else "network.error.not_coordinator")
 
 
 async def show_review(context: Context, member: Member, item: ToReview) -> None:
@@ -107,9 +98,7 @@ async def show_review(context: Context, member: Member, item: ToReview) -> None:
         ]
         key = "moderation.flagged" if item.warning.status == "flagged" else "moderation.published"
     text = warning_text(lang, warnings.warning_params(item.warning, item.network))
-    await say(
-        context,
-        member,
+    await context.say(
         key,
         keyboard(rows),
         True,
@@ -120,21 +109,21 @@ async def show_review(context: Context, member: Member, item: ToReview) -> None:
 
 
 async def on_moderation_button(update: Update, context: Context) -> None:
-    member, parts = await pressed(update, context, "mo")
+    member, parts = pressed(update, context, "mo")
     if len(parts) != 2:
         return
     decision, warning_id = parts
-    core = core_of(context)
+    core = context.work
     if decision == "edit":
         step = Conversation("moderation.edit", {"warning_id": warning_id})
-        await members.set_conversation(core, member, step)
-        await say(context, member, "moderation.ask_text")
+        context.converse(step)
+        await context.say("moderation.ask_text")
         return
     decided = await warnings.decide(core, member, warning_id, decision)
     if isinstance(decided, Refused):
-        await refuse(context, member, decided)
+        await context.refuse(decided)
     else:
-        await say(context, member, f"moderation.done.{decided}")
+        await context.say(f"moderation.done.{decided}")
     await show_next_to_review(context, member)
 
 
@@ -142,32 +131,32 @@ async def on_moderation_text(
     context: Context, member: Member, warning_id: str, text: str, message: Message
 ) -> None:
     """A coordinator's new text for a waiting warning; then it is shown again."""
-    edited = await warnings.edit_text(core_of(context), member, warning_id, text)
+    edited = await warnings.edit_text(context.work, member, warning_id, text)
     if isinstance(edited, Refused):
-        await refuse(context, member, edited)
+        await context.refuse(edited)
         return
-    await members.set_conversation(core_of(context), member, None)
-    await delete_quietly(message)
-    await say(context, member, "moderation.edited")
+    context.converse(None)
+    await context.delete(message)
+    await context.say("moderation.edited")
     await show_next_to_review(context, member)
 
 
 async def on_warning_button(update: Update, context: Context) -> None:
     """Under a published warning: "it happened to me too", or a flag."""
-    member, parts = await pressed(update, context, "wn")
+    member, parts = pressed(update, context, "wn")
     if len(parts) != 2 or parts[0] not in ("me", "flag"):
         return
     what = "me_too" if parts[0] == "me" else "flags"
     if what == "flags":  # a coordinator of its network decides at once instead
-        item = await warnings.to_review(core_of(context), member, parts[1])
+        item = await warnings.to_review(context.work, member, parts[1])
         if not isinstance(item, Refused):
             await show_review(context, member, item)
             return
-    counted = await warnings.mark(core_of(context), member, parts[1], what)
+    counted = await warnings.mark(context.work, member, parts[1], what)
     if isinstance(counted, Refused):
-        await refuse(context, member, counted)
+        await context.refuse(counted)
     else:
-        await say(context, member, f"warning.marked.{what}", n=counted)
+        await context.say(f"warning.marked.{what}", n=counted)
 
 
 def handlers() -> list[BaseHandler]:

@@ -8,22 +8,24 @@ from bot.core import checkins, contacts, members, scheduler
 from bot.core.context import Core, Refused
 from storage.records import Location, Member
 from tests.support.clock import FakeClock
+from tests.support.units import committed
 
 DETAILS = "Hotel Prueba hab 12, placa TEST-000"
 
 
 async def linked(core: Core) -> tuple[Member, Member, Member]:
-    ana = await members.identify(core, 1_000_001, "es")
-    ana = await members.set_alias(core, ana, "Ana")  # type: ignore[assignment]
-    luz = await members.identify(core, 1_000_002, "es")
-    eva = await members.identify(core, 1_000_003, "es")
+    ana = await committed(core, members.identify, 1_000_001, "es")
+    ana = await committed(core, members.set_alias, ana, "Ana")  # type: ignore[assignment]
+    luz = await committed(core, members.identify, 1_000_002, "es")
+    eva = await committed(core, members.identify, 1_000_003, "es")
     for contact, label in ((luz, "Luz"), (eva, "Eva")):
-        invite = await contacts.create_invite(core, ana, label)
+        invite = await committed(core, contacts.create_invite, ana, label)
         assert isinstance(invite, contacts.InviteCreated)
-        view = await contacts.open_invite(core, invite.token, contact)
+        view = await committed(core, contacts.open_invite, invite.token, contact)
         assert isinstance(view, contacts.InviteView)
         assert isinstance(
-            await contacts.accept_invite(core, view.invite_id, contact), contacts.Accepted
+            await committed(core, contacts.accept_invite, view.invite_id, contact),
+            contacts.Accepted,
         )
     return ana, luz, eva
 
@@ -39,8 +41,8 @@ async def test_a_missed_checkin_queues_alerts_with_details_and_pins(
     core: Core, clock: FakeClock
 ) -> None:
     ana, luz, eva = await linked(core)
-    started = await checkins.start_checkin(
-        core, ana, timedelta(minutes=30), DETAILS, Location(19.4, -99.1)
+    started = await committed(
+        core, checkins.start_checkin, ana, timedelta(minutes=30), DETAILS, Location(19.4, -99.1)
     )
     assert isinstance(started, checkins.Started) and started.contacts == 2
     await clock.advance(minutes=35, seconds=1)
@@ -55,7 +57,7 @@ async def test_a_missed_checkin_queues_alerts_with_details_and_pins(
 
 async def test_firing_twice_at_the_same_instant_adds_nothing(core: Core, clock: FakeClock) -> None:
     ana, _, _ = await linked(core)
-    await checkins.start_checkin(core, ana, timedelta(minutes=30), DETAILS)
+    await committed(core, checkins.start_checkin, ana, timedelta(minutes=30), DETAILS)
     await clock.advance(minutes=36)
     await scheduler.fire_due(core)
     before = await outbox_kinds(core)
@@ -67,9 +69,9 @@ async def test_safe_before_the_alert_destroys_details_and_tells_nobody(
     core: Core, clock: FakeClock
 ) -> None:
     ana, luz, _ = await linked(core)
-    started = await checkins.start_checkin(core, ana, timedelta(minutes=30), DETAILS)
+    started = await committed(core, checkins.start_checkin, ana, timedelta(minutes=30), DETAILS)
     assert isinstance(started, checkins.Started)
-    ended = await checkins.check_in_safe(core, ana)
+    ended = await committed(core, checkins.check_in_safe, ana)
     assert isinstance(ended, checkins.Ended) and not ended.was_alerted
     async with core.db.unit_of_work() as uow:
         row = await uow.checkins.get(started.checkin.id)
@@ -81,9 +83,9 @@ async def test_safe_before_the_alert_destroys_details_and_tells_nobody(
 
 async def test_the_row_is_purged_a_week_after_it_ended(core: Core, clock: FakeClock) -> None:
     ana, _, _ = await linked(core)
-    started = await checkins.start_checkin(core, ana, timedelta(minutes=30))
+    started = await committed(core, checkins.start_checkin, ana, timedelta(minutes=30))
     assert isinstance(started, checkins.Started)
-    await checkins.check_in_safe(core, ana)
+    await committed(core, checkins.check_in_safe, ana)
     await clock.advance(days=7, seconds=1)
     await scheduler.fire_due(core)
     async with core.db.unit_of_work() as uow:
@@ -94,13 +96,13 @@ async def test_acknowledgement_names_the_first_and_the_second_is_told(
     core: Core, clock: FakeClock
 ) -> None:
     ana, luz, eva = await linked(core)
-    started = await checkins.start_checkin(core, ana, timedelta(minutes=1))
+    started = await committed(core, checkins.start_checkin, ana, timedelta(minutes=1))
     assert isinstance(started, checkins.Started)
     await clock.advance(minutes=7)
     await scheduler.fire_due(core)
-    first = await checkins.acknowledge_alert(core, luz, started.checkin.id)
+    first = await committed(core, checkins.acknowledge_alert, luz, started.checkin.id)
     assert isinstance(first, checkins.Acknowledged) and first.first and first.by_label == "Luz"
-    second = await checkins.acknowledge_alert(core, eva, started.checkin.id)
+    second = await committed(core, checkins.acknowledge_alert, eva, started.checkin.id)
     assert isinstance(second, checkins.Acknowledged) and not second.first
     assert second.by_label == "Luz"
     assert (eva.id, "alert.acknowledged") in await outbox_kinds(core)
@@ -108,12 +110,12 @@ async def test_acknowledgement_names_the_first_and_the_second_is_told(
 
 async def test_a_stranger_cannot_acknowledge(core: Core, clock: FakeClock) -> None:
     ana, _, _ = await linked(core)
-    stranger = await members.identify(core, 1_000_009, "es")
-    started = await checkins.start_checkin(core, ana, timedelta(minutes=1))
+    stranger = await committed(core, members.identify, 1_000_009, "es")
+    started = await committed(core, checkins.start_checkin, ana, timedelta(minutes=1))
     assert isinstance(started, checkins.Started)
     await clock.advance(minutes=7)
     await scheduler.fire_due(core)
-    refused = await checkins.acknowledge_alert(core, stranger, started.checkin.id)
+    refused = await committed(core, checkins.acknowledge_alert, stranger, started.checkin.id)
     assert refused == Refused("alert.ack.stale")
 
 
@@ -121,12 +123,12 @@ async def test_an_unreachable_contact_is_skipped_and_reported_once(
     core: Core, clock: FakeClock
 ) -> None:
     ana, luz, eva = await linked(core)
-    started = await checkins.start_checkin(core, ana, timedelta(minutes=1))
+    started = await committed(core, checkins.start_checkin, ana, timedelta(minutes=1))
     assert isinstance(started, checkins.Started)
     await clock.advance(minutes=7)
     await scheduler.fire_due(core)
-    assert await contacts.member_unreachable(core, eva.id) == 1
-    assert await contacts.member_unreachable(core, eva.id) == 0
+    assert await committed(core, contacts.member_unreachable, eva.id) == 1
+    assert await committed(core, contacts.member_unreachable, eva.id) == 0
     await clock.advance(minutes=10)
     await scheduler.fire_due(core)
     pending = await outbox_kinds(core)

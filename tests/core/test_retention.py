@@ -7,12 +7,13 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from bot.core import checkins, contacts, members
-from bot.core.context import Core, tell
+from bot.core.context import Core, Work
 from bot.core.housekeeping import purge_everything, sweep
 from bot.core.notifications import Notification, Priority
 from storage.models import Base, CheckInRow, InviteRow, MemberRow, OutboxRow
 from tests.core.test_checkin_services import linked
 from tests.support.clock import FakeClock
+from tests.support.units import committed
 
 SENT, FAILED = timedelta(hours=24), timedelta(days=7)
 
@@ -23,8 +24,10 @@ async def count(core: Core, table: type[Base]) -> int:
 
 
 async def test_invitations_go_after_a_day(core: Core, clock: FakeClock) -> None:
-    ana = await members.identify(core, 1_000_001, "es")
-    assert isinstance(await contacts.create_invite(core, ana, "Luz"), contacts.InviteCreated)
+    ana = await committed(core, members.identify, 1_000_001, "es")
+    assert isinstance(
+        await committed(core, contacts.create_invite, ana, "Luz"), contacts.InviteCreated
+    )
     await clock.advance(hours=23)
     await sweep(core)
     assert await count(core, InviteRow) == 1
@@ -35,10 +38,13 @@ async def test_invitations_go_after_a_day(core: Core, clock: FakeClock) -> None:
 
 async def test_purge_runs_the_check_in_and_outbox_periods(core: Core, clock: FakeClock) -> None:
     ana, _luz, _eva = await linked(core)
-    started = await checkins.start_checkin(core, ana, timedelta(minutes=30), "Hotel Prueba")
+    started = await committed(
+        core, checkins.start_checkin, ana, timedelta(minutes=30), "Hotel Prueba"
+    )
     assert isinstance(started, checkins.Started)
-    assert isinstance(await checkins.check_in_safe(core, ana), checkins.Ended)
-    await tell(core, Notification(ana.id, "reply", Priority.INTERACTIVE, "k1", {}))
+    assert isinstance(await committed(core, checkins.check_in_safe, ana), checkins.Ended)
+    notification = Notification(ana.id, "reply", Priority.INTERACTIVE, "k1", {})
+    await committed(core, Work.notify, notification)
     async with core.unit() as uow:
         for item in await uow.outbox.peek(clock.now(), 100):
             await uow.outbox.mark_sent(item.id, clock.now(), 7)
@@ -60,7 +66,7 @@ async def test_a_member_unseen_for_180_days_is_told_then_forgotten(
     assert await count(core, MemberRow) == 3
     await clock.advance(days=1, seconds=1)
     await sweep(core)  # 173 days: told
-    await members.identify(core, 1_000_002, "es")  # Luz comes back a day later
+    await committed(core, members.identify, 1_000_002, "es")  # Luz comes back a day later
     await clock.advance(days=6, hours=23)
     await sweep(core)
     assert await count(core, MemberRow) == 3  # not yet 7 days since the notice

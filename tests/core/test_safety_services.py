@@ -11,54 +11,57 @@ from bot.core.context import Core, Refused
 from bot.core.safety import Guarded, PinFailed, PinNeeded, StoodDown, WrongPin
 from storage.records import Member
 from tests.core.test_checkin_services import linked, outbox_kinds
+from tests.support.units import committed
 
 
 async def set_pins(core: Core, member: Member, safe: str, duress: str) -> None:
     first = await safety.first_pin(safe)
-    assert await safety.save_pins(core, member, first, duress) is None
+    assert await committed(core, safety.save_pins, member, first, duress) is None
 
 
 async def test_with_a_pin_im_safe_waits_for_it_and_without_one_it_does_not(core: Core) -> None:
     ana, _luz, _eva = await linked(core)
-    started = await checkins.start_checkin(core, ana, timedelta(hours=1))
+    started = await committed(core, checkins.start_checkin, ana, timedelta(hours=1))
     assert isinstance(started, checkins.Started)
     await set_pins(core, ana, "4821", "7350")
-    waiting = await safety.guarded(core, ana, None, Guarded.SAFE)
+    waiting = await committed(core, safety.guarded, ana, None, Guarded.SAFE)
     assert waiting == PinNeeded(started.checkin.id, Guarded.SAFE)
-    assert (await checkins.open_checkin(core, ana)) is not None  # nothing happened yet
-    assert isinstance(await safety.with_pin(core, ana, None, Guarded.SAFE, "4821"), Ended)
-    assert await checkins.open_checkin(core, ana) is None
+    assert (await committed(core, checkins.open_checkin, ana)) is not None  # nothing happened yet
+    assert isinstance(
+        await committed(core, safety.with_pin, ana, None, Guarded.SAFE, "4821"), Ended
+    )
+    assert await committed(core, checkins.open_checkin, ana) is None
 
-    assert await safety.clear_pins(core, ana) is None
-    await checkins.start_checkin(core, ana, timedelta(hours=1))
-    assert isinstance(await safety.guarded(core, ana, None, Guarded.SAFE), Ended)
+    assert await committed(core, safety.clear_pins, ana) is None
+    await committed(core, checkins.start_checkin, ana, timedelta(hours=1))
+    assert isinstance(await committed(core, safety.guarded, ana, None, Guarded.SAFE), Ended)
 
 
 async def test_duress_looks_ended_and_alerts_wrong_pins_count(core: Core) -> None:
     ana, luz, eva = await linked(core)
     await set_pins(core, ana, "4821", "7350")
-    await checkins.start_checkin(core, ana, timedelta(hours=1))
-    ended = await safety.with_pin(core, ana, None, Guarded.SAFE, "7350")
+    await committed(core, checkins.start_checkin, ana, timedelta(hours=1))
+    ended = await committed(core, safety.with_pin, ana, None, Guarded.SAFE, "7350")
     assert isinstance(ended, Ended) and not ended.was_alerted
-    assert await checkins.open_checkin(core, ana) is None  # hidden from her flows
+    assert await committed(core, checkins.open_checkin, ana) is None  # hidden from her flows
     pending = await outbox_kinds(core)
     assert (luz.id, "alert") in pending and (eva.id, "alert") in pending
     assert (ana.id, "checkin.alert_sent") not in pending  # nothing in her chat
 
-    await checkins.start_checkin(core, ana, timedelta(hours=1))
-    assert await safety.with_pin(core, ana, None, Guarded.SAFE, "0000") == WrongPin(2)
-    assert await safety.with_pin(core, ana, None, Guarded.SAFE, "0001") == WrongPin(1)
-    assert await safety.with_pin(core, ana, None, Guarded.SAFE, "0002") == PinFailed()
-    running = await checkins.open_checkin(core, ana)
+    await committed(core, checkins.start_checkin, ana, timedelta(hours=1))
+    assert await committed(core, safety.with_pin, ana, None, Guarded.SAFE, "0000") == WrongPin(2)
+    assert await committed(core, safety.with_pin, ana, None, Guarded.SAFE, "0001") == WrongPin(1)
+    assert await committed(core, safety.with_pin, ana, None, Guarded.SAFE, "0002") == PinFailed()
+    running = await committed(core, checkins.open_checkin, ana)
     assert running is not None and running.alarm == "missed"
 
 
 async def test_all_good_after_an_sos_and_a_stale_one(core: Core) -> None:
     ana, _luz, _eva = await linked(core)
-    raised = await safety.raise_sos(core, ana)
+    raised = await committed(core, safety.raise_sos, ana)
     assert raised.contacts == 2
-    assert await safety.guarded(core, ana, "not-this-one", Guarded.OK) == Refused(
+    assert await committed(core, safety.guarded, ana, "not-this-one", Guarded.OK) == Refused(
         "sos.error.stale"
     )
-    assert await safety.guarded(core, ana, raised.checkin_id, Guarded.OK) == StoodDown()
-    assert await checkins.open_checkin(core, ana) is None  # no timer: the SOS ended
+    assert await committed(core, safety.guarded, ana, raised.checkin_id, Guarded.OK) == StoodDown()
+    assert await committed(core, checkins.open_checkin, ana) is None  # no timer: the SOS ended

@@ -7,6 +7,7 @@ from bot.core.network_config import parse_config
 from bot.core.networks import PassCreated, create_network, show_code
 from bot.emulator import EmulatedUser, SentMessage
 from tests.e2e.conftest import World
+from tests.support.units import committed
 
 CDMX = """
 region: MX
@@ -45,7 +46,7 @@ areas:
 
 async def make_network(world: World, name: str, config: str) -> str:
     """What `companera network create` does; returns the coordinator's code."""
-    created = await create_network(world.bot.core, name, parse_config(config))
+    created = await committed(world.bot.core, create_network, name, parse_config(config))
     assert isinstance(created, PassCreated)
     return created.code
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.core import checkins
 from bot.emulator import EmulatedUser
 from tests.e2e.conftest import GRACE, World
+from tests.support.units import committed
 
 DETAILS = "Hotel Prueba hab 12, Nissan gris TEST-000"
 
@@ -43,7 +44,7 @@ async def test_buttons_flow_then_details_then_a_pin(world: World) -> None:
     await ana.send_location(19.4326, -99.1332)
     await ana.receives(containing="Ubicación guardada")
     member = await world.member(ana)
-    running = await checkins.open_checkin(world.bot.core, member)
+    running = await committed(world.bot.core, checkins.open_checkin, member)
     assert running is not None
     assert running.details == DETAILS
     assert running.location is not None and running.location.latitude == 19.4326
@@ -137,7 +138,7 @@ async def test_safe_before_the_alert_tells_nobody_and_erases_details(world: Worl
     await ana.send(f"/checkin 1m {DETAILS}")
     await ana.receives(containing="tienes hasta las")
     member = await world.member(ana)
-    running = await checkins.open_checkin(world.bot.core, member)
+    running = await committed(world.bot.core, checkins.open_checkin, member)
     assert running is not None
     await ana.send("/safe")
     await ana.receives(containing="Temporizador detenido")
@@ -225,7 +226,7 @@ async def test_details_expire_a_day_after_the_alert(world: World) -> None:
     await ana.send(f"/checkin 1m {DETAILS}")
     await ana.receives(containing="tienes hasta las")
     member = await world.member(ana)
-    running = await checkins.open_checkin(world.bot.core, member)
+    running = await committed(world.bot.core, checkins.open_checkin, member)
     assert running is not None
     await world.advance(minutes=1, seconds=GRACE + 1)
     await luz.receives(containing="ALERTA")

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from bot.core import checkins
 from storage.models import CheckInRow
 from tests.e2e.conftest import GRACE, World
+from tests.support.units import committed
 
 
 async def test_live_location_keeps_only_the_latest_point(world: World) -> None:
@@ -23,7 +24,7 @@ async def test_live_location_keeps_only_the_latest_point(world: World) -> None:
     await ana.edit_live_location(live, 19.42, -99.12)
     await ana.receives_nothing(within=0.5)  # a moving point is saved silently
 
-    running = await checkins.open_checkin(world.bot.core, await world.member(ana))
+    running = await committed(world.bot.core, checkins.open_checkin, await world.member(ana))
     assert running is not None and running.location is not None
     assert (running.location.latitude, running.location.longitude) == (19.42, -99.12)
     async with world.bot.core.db.unit_of_work() as uow:

@@ -8,6 +8,7 @@ from bot.core import checkins
 from bot.emulator import EmulatedUser, SentMessage
 from tests.e2e.conftest import GRACE, World
 from tests.e2e.conftest import set_pins as set_user_pins
+from tests.support.units import committed
 
 SAFE_PIN, DURESS_PIN = "482913", "735260"
 DETAILS = "Hotel Prueba Azul hab 3, Tsuru blanco TEST-1122"
@@ -109,7 +110,7 @@ async def test_three_wrong_pins_count_as_a_missed_checkin(world: World) -> None:
     assert DETAILS in (alert.text or "")
     await ana.receives(containing="Avisé a tus contactos (1)")  # a reminder: before replies
     await ana.receives(containing="PIN incorrecto tres veces: por eso avisé")
-    running = await checkins.open_checkin(world.bot.core, await world.member(ana))
+    running = await committed(world.bot.core, checkins.open_checkin, await world.member(ana))
     assert running is not None and running.status == "alerted"
 
 

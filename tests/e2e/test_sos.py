@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot.core import checkins
 from bot.emulator import EmulatedUser
 from tests.e2e.conftest import GRACE, World, set_pins
+from tests.support.units import committed
 
 DETAILS = "Motel Prueba hab 7, Chevy rojo TEST-4321"
 
@@ -40,7 +41,7 @@ async def test_sos_with_a_running_checkin_sends_details_and_location_to_everyone
     await ana.receives(containing="Les dije a tus contactos que estás bien")
     for contact in (luz, eva):
         await contact.receives(containing="Ana confirmó que está bien")
-    running = await checkins.open_checkin(world.bot.core, await world.member(ana))
+    running = await committed(world.bot.core, checkins.open_checkin, await world.member(ana))
     assert running is not None and running.status == "active" and running.details == DETAILS
     await world.advance(minutes=50)  # her timer goes on: the reminder still comes
     await ana.receives(containing="Tu tiempo termina a las 13:00")
