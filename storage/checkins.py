@@ -10,11 +10,11 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.records import Alarm, CheckIn, Location, Stage, Status
 from storage.crypto import new_key, seal, unseal
 from storage.database import seal_text, unseal_text
 from storage.members import MemberRepository
 from storage.models import CheckInRow
-from storage.records import CheckIn, Location
 
 OPEN_STATUSES = ("active", "alerted")
 _Query = TypeVar("_Query", bound=Select[Any])
@@ -205,8 +205,8 @@ class CheckInRepository:
         return CheckIn(
             id=row.id,
             member_id=row.member_id,
-            status=row.status,
-            stage=row.stage,
+            status=Status(row.status),
+            stage=Stage(row.stage),
             started_at=row.started_at,
             deadline_at=row.deadline_at,
             next_action_at=row.next_action_at,
@@ -216,7 +216,7 @@ class CheckInRepository:
             ended_at=row.ended_at,
             details=details,
             location=location,
-            alarm=row.alarm,
+            alarm=Alarm(row.alarm) if row.alarm else None,
             pin_tries=row.pin_tries or 0,
         )
 

@@ -8,6 +8,15 @@ from datetime import datetime
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.records import (
+    Membership,
+    MembershipStatus,
+    Network,
+    NetworkPass,
+    PassKind,
+    Role,
+    new_id,
+)
 from storage.crypto import Keyring, keyed_digest, new_key
 from storage.database import seal_text, unseal_text
 from storage.models import (
@@ -17,11 +26,10 @@ from storage.models import (
     NetworkRow,
     VouchRow,
 )
-from storage.records import Membership, Network, NetworkPass, new_id
 
 NETWORK_NAME = "network-name"
 NETWORK_PASS = "network-pass"
-ACTIVE = "active"
+ACTIVE = MembershipStatus.ACTIVE
 
 
 class NetworkRepository:
@@ -154,7 +162,7 @@ class NetworkRepository:
         rows = await self._session.scalars(
             select(MembershipRow).where(
                 MembershipRow.network_id == network_id,
-                MembershipRow.role == "coordinator",
+                MembershipRow.role == Role.COORDINATOR,
                 MembershipRow.status == ACTIVE,
             )
         )
@@ -293,7 +301,8 @@ class NetworkRepository:
         )
         candidates = await self._session.execute(
             delete(MembershipRow).where(
-                MembershipRow.status == "candidate", MembershipRow.joined_at <= candidates_before
+                MembershipRow.status == MembershipStatus.CANDIDATE,
+                MembershipRow.joined_at <= candidates_before,
             )
         )
         return int(passes.rowcount or 0) + int(candidates.rowcount or 0)  # type: ignore[attr-defined]
@@ -304,8 +313,8 @@ def _to_membership(row: MembershipRow) -> Membership:
         row.id,
         row.network_id,
         row.member_id,
-        row.role,
-        row.status,
+        Role(row.role),
+        MembershipStatus(row.status),
         bool(row.trusted),
         row.joined_at,
     )
@@ -315,7 +324,7 @@ def _to_pass(row: NetworkPassRow) -> NetworkPass:
     return NetworkPass(
         row.id,
         row.network_id,
-        row.kind,
+        PassKind(row.kind),
         row.issuer_id,
         row.candidate_id,
         row.expires_at,

@@ -13,10 +13,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from bot.core.records import OutboxItem, new_id
 from storage.database import Sequencer, seal_text, unseal_text
 from storage.members import MemberRepository
 from storage.models import OutboxRow
-from storage.records import OutboxItem, new_id
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
 _ROWS_PER_INSERT = 500  # 10 columns each: well under SQLite's 32,766 parameters
@@ -163,9 +163,7 @@ class OutboxRepository:
             )
         return items
 
-    async def renew(
-        self, item_ids: Collection[str], replica: str, until: datetime
-    ) -> set[str]:
+    async def renew(self, item_ids: Collection[str], replica: str, until: datetime) -> set[str]:
         """Extend this replica's lease on rows it still holds; returns those it still holds
         (a row whose lease ran out may have gone to another replica meanwhile)."""
         if not item_ids:

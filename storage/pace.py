@@ -18,8 +18,7 @@ _NAME = "telegram"
 _NOW = "extract(epoch from clock_timestamp())"
 _READ = text(f"SELECT next_slot, {_NOW} FROM send_pace WHERE name = :name FOR UPDATE")
 _CREATE = text(
-    f"INSERT INTO send_pace (name, next_slot) VALUES (:name, {_NOW}) "
-    "ON CONFLICT (name) DO NOTHING"
+    f"INSERT INTO send_pace (name, next_slot) VALUES (:name, {_NOW}) ON CONFLICT (name) DO NOTHING"
 )
 _WRITE = text("UPDATE send_pace SET next_slot = :next_slot WHERE name = :name")
 _HOLD = text(
@@ -40,9 +39,7 @@ class Grant:
     next_slot: float  # the budget's new theoretical time (seconds since the epoch)
 
 
-def grant(
-    next_slot: float, now: float, wanted: int, interval: float, tolerance: float
-) -> Grant:
+def grant(next_slot: float, now: float, wanted: int, interval: float, tolerance: float) -> Grant:
     """The cell rate algorithm: a message fits when the theoretical time of the next one is
     at most `tolerance` ahead of `now`; each one moves it `interval` on."""
     base = max(next_slot, now)

@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.records import PeerWarning, WarningStatus, new_id
 from storage.database import seal_text, unseal_text
 from storage.models import (
     CheckCountRow,
@@ -19,9 +20,8 @@ from storage.models import (
     WarningRow,
 )
 from storage.networks import NetworkRepository
-from storage.records import PeerWarning, new_id
 
-PENDING, PUBLISHED, FLAGGED = "pending", "published", "flagged"
+PENDING, PUBLISHED, FLAGGED = WarningStatus.PENDING, WarningStatus.PUBLISHED, WarningStatus.FLAGGED
 MARKS = {"me_too": WarningRow.me_too, "flags": WarningRow.flags}
 
 
@@ -213,7 +213,7 @@ class WarningRepository:
             row.id,
             row.network_id,
             row.reporter_id,
-            row.status,
+            WarningStatus(row.status),
             body,
             row.me_too,
             row.flags,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bot.core.context import Work
 from bot.core.notifications import Notification, Priority
+from bot.core.records import CheckIn
 from bot.core.timers import Alarm
-from storage.records import CheckIn
 
 
 def priority_of(alarm: str | None) -> Priority:

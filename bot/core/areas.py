@@ -10,7 +10,7 @@ from bot.core.context import Refused, Work
 from bot.core.network_config import Area, config_from_json
 from bot.core.network_config import nearest_area as nearest
 from bot.core.networks import ACTIVE, Joined, joined
-from storage.records import Member
+from bot.core.records import Member
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ from datetime import timedelta
 from bot.core import timers
 from bot.core.context import Refused, Work
 from bot.core.notifications import Notification, Priority
+from bot.core.records import CheckIn, Location, Member, new_id
 from bot.core.timers import Alarm, Status
-from storage.records import CheckIn, Location, Member, new_id
 
 MAX_DETAILS = 3000
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from bot.core.context import Refused, Work
 from bot.core.members import clean_alias
 from bot.core.notifications import Notification, Priority
-from storage.records import Contact, Invite, Member
+from bot.core.records import Contact, Invite, Member
 
 
 @dataclass(frozen=True)

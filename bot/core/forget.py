@@ -13,8 +13,8 @@ from datetime import timedelta
 
 from bot.core.context import Core, Refused, Work
 from bot.core.notifications import Notification, Priority
+from bot.core.records import Member
 from bot.core.timers import Alarm
-from storage.records import Member
 
 log = logging.getLogger("companera.forget")
 PAGE = 100

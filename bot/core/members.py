@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from bot.core.context import Refused, Work
-from storage.records import Member
+from bot.core.records import Member
 
 LANGUAGES = ("es", "en")
 MAX_ALIAS = 40

@@ -11,13 +11,14 @@ from datetime import datetime, timedelta
 from bot.core.context import Refused, Work
 from bot.core.network_config import NetworkConfig, config_from_json, config_to_json
 from bot.core.notifications import Notification, Priority
-from storage.records import Member, Membership, Network
+from bot.core.records import Member, Membership, MembershipStatus, Network, PassKind, Role
 
-MEMBER, COORDINATOR = "member", "coordinator"
-ACTIVE, CANDIDATE = "active", "candidate"
+MEMBER, COORDINATOR = Role.MEMBER, Role.COORDINATOR
+ACTIVE, CANDIDATE = MembershipStatus.ACTIVE, MembershipStatus.CANDIDATE
 # Kinds of pass: a coordinator's link (from the command line), a member's link or code (from
 # a coordinator), an invitation that waits for vouches (from a member), a candidate's code.
-PASS_COORDINATOR, PASS_MEMBER, PASS_INVITE, PASS_VOUCH = "coordinator", "member", "invite", "vouch"
+PASS_COORDINATOR, PASS_MEMBER = PassKind.COORDINATOR, PassKind.MEMBER
+PASS_INVITE, PASS_VOUCH = PassKind.INVITE, PassKind.VOUCH
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud or typed
 CODE_LENGTH = 10  # 50 bits, single use, expiring
 MAX_NAME = 60

@@ -15,8 +15,8 @@ from bot.core import timers
 from bot.core.alerts import alert_contacts
 from bot.core.checkins import Ended, check_in_safe, tell_contacts_resolved
 from bot.core.context import Refused, Work
+from bot.core.records import CheckIn, Member, new_id
 from bot.core.timers import Alarm, Status
-from storage.records import CheckIn, Member, new_id
 from storage.safety import PinMatch, SafetySettings, hash_pin, pin_matches
 
 PIN_TRIES = 3

@@ -12,8 +12,8 @@ from bot.core import timers
 from bot.core.alerts import alert_contacts
 from bot.core.context import Core, Work
 from bot.core.notifications import Notification, Priority
+from bot.core.records import CheckIn
 from bot.core.timers import Step
-from storage.records import CheckIn
 
 log = logging.getLogger("companera.scheduler")
 BATCH = 200

@@ -6,30 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from storage.records import CheckIn
-
-
-class Status(StrEnum):
-    ACTIVE = "active"
-    ALERTED = "alerted"
-    SAFE = "safe"
-    EXPIRED = "expired"
-
-
-class Alarm(StrEnum):
-    """Why her contacts are alerted; they see which in the alert's first line."""
-
-    MISSED = "missed"  # she did not check in by deadline + grace (or failed her PIN)
-    SOS = "sos"  # /sos or the SOS button
-    CODEWORD = "codeword"  # she sent her code word
-    DURESS = "duress"  # she "checked in" with her duress PIN
-
-
-class Stage(StrEnum):
-    NONE = "none"
-    REMINDED = "reminded"
-    LAST_CALL = "last_call"
-    ALERTED = "alerted"
+from bot.core.records import Alarm, CheckIn, Stage, Status
 
 
 class Step(StrEnum):

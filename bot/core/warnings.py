@@ -16,11 +16,11 @@ from bot.core.network_config import NetworkConfig
 from bot.core.networks import COORDINATOR, Joined, coordinated, joined
 from bot.core.notifications import Notification, Priority
 from bot.core.phones import display_phone, normalize_phone
+from bot.core.records import Member, PeerWarning, WarningStatus
 from bot.core.warn_form import EXTRAS, answer, next_field
-from storage.records import Member, PeerWarning
-from storage.warnings import FLAGGED, PENDING, PUBLISHED
 
 CHECK_RESULTS = 10
+PENDING, PUBLISHED, FLAGGED = WarningStatus.PENDING, WarningStatus.PUBLISHED, WarningStatus.FLAGGED
 VISIBLE = (PUBLISHED, FLAGGED)  # a flagged warning stays up until a coordinator decides
 
 

@@ -15,6 +15,7 @@ from telegram.error import TelegramError
 
 from bot.core import contacts
 from bot.core.context import Core
+from bot.core.records import Member, OutboxItem
 from bot.delivery.answers import Action, Answer, Deletion, classify, classify_deletion
 from bot.delivery.claims import Claims, Row
 from bot.delivery.ledger import Ledger
@@ -23,7 +24,6 @@ from bot.delivery.probe import Probe
 from bot.delivery.settings import SenderSettings
 from bot.metrics import Metrics, priority_name
 from bot.telegram.render import Outgoing, render
-from storage.records import Member, OutboxItem
 
 log = logging.getLogger("companera.delivery")
 

@@ -12,6 +12,7 @@ from bot.core.checkins import MAX_DETAILS, Ended, Started
 from bot.core.context import Refused
 from bot.core.durations import DurationError, parse_duration, split_duration
 from bot.core.notifications import Notification, Priority
+from bot.core.records import Conversation, Member
 from bot.core.safety import Guarded, Outcome, PinNeeded, StoodDown, WrongPin
 from bot.i18n import t
 from bot.telegram.common import (
@@ -21,7 +22,6 @@ from bot.telegram.common import (
 )
 from bot.telegram.context import reply_key
 from bot.telegram.render import checkin_buttons, local_time
-from storage.records import Conversation, Member
 
 PRESETS = ((30, "button.30m"), (60, "button.1h"), (120, "button.2h"), (180, "button.3h"))
 ASK_DURATION = Conversation("checkin.duration")

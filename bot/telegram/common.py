@@ -8,8 +8,8 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
+from bot.core.records import Member
 from bot.telegram.context import UpdateContext
-from storage.records import Member
 
 Context = UpdateContext
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

@@ -22,7 +22,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.core import members
 from bot.core.context import Core, Refused, Work
 from bot.core.notifications import Notification, Priority
-from storage.records import Conversation, Member
+from bot.core.records import Conversation, Member
 
 log = logging.getLogger("companera.telegram")
 _UNCHANGED = object()

@@ -7,6 +7,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot.core import checkins, safety
+from bot.core.records import Location
 from bot.telegram.checkins import on_details_text, on_duration_text, on_pin_check_text
 from bot.telegram.common import Context, fixed_reply
 from bot.telegram.networks import ASK_AREA_PIN, on_area_pin, use_code
@@ -14,7 +15,6 @@ from bot.telegram.safety import on_duress_pin_text, on_new_pin_text, save_codewo
 from bot.telegram.start import save_alias
 from bot.telegram.warn_form import on_warn_other, on_warn_pin, on_warn_text
 from bot.telegram.warnings import check, on_moderation_text
-from storage.records import Location
 
 MAX_TEXT = 4096
 

@@ -11,13 +11,13 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.core import areas, networks, warnings
 from bot.core.context import Refused
 from bot.core.networks import Candidate, Joined, PassCreated, Vouched, Welcome
+from bot.core.records import Conversation, Member
 from bot.i18n import day_and_time, t
 from bot.telegram.common import (
     Context,
     keyboard,
     pressed,
 )
-from storage.records import Conversation, Member
 
 ASK_CODE = Conversation("network.code")
 ASK_AREA_PIN = Conversation("areas.pin")

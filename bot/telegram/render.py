@@ -8,9 +8,9 @@ from typing import Any
 
 from telegram import InlineKeyboardMarkup
 
+from bot.core.records import Member
 from bot.i18n import clock_time, short_date, t, wording
 from bot.telegram.common import keyboard
-from storage.records import Member
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,8 @@ class Outgoing:
     markup: InlineKeyboardMarkup | None = None
     protect: bool = False
     location: tuple[float, float] | None = None
+    delete_first: int | None = None  # her message to delete before this one is sent
+    text_if_kept: str | None = None  # the text instead, when Telegram keeps her message
 
 
 def checkin_buttons(
@@ -51,11 +53,23 @@ def render(kind: str, params: dict[str, Any], to: Member) -> Outgoing:
     """The message for notification `kind`, in the recipient's language and zone."""
     lang = to.language
     if kind == "reply":
-        markup = params.get("markup")
+        # "delete_first": her message to delete before the reply (it carried details, a PIN
+        # or a code word); "key_if_kept" says what to answer if Telegram keeps it; without
+        # "key" there is no reply, only the deletion.
+        markup, values = params.get("markup"), params.get("params") or {}
+        key, kept, delete_first = params.get("key"), params.get("key_if_kept"), None
+        if params.get("delete_first") is not None:
+            delete_first = int(params["delete_first"])
+        elif not key:
+            raise ValueError("a reply needs a key or a message to delete")
+        text = t(lang, wording(lang, key, to.discreet), **values) if key else None
+        if_kept = t(lang, wording(lang, kept, to.discreet), **values) if key and kept else None
         return Outgoing(
-            t(lang, wording(lang, params["key"], to.discreet), **params["params"]),
+            text,
             InlineKeyboardMarkup.de_json(markup, None) if markup else None,
             bool(params.get("protect")),
+            delete_first=delete_first,
+            text_if_kept=if_kept,
         )
     if kind == "announcement":
         return Outgoing(t(lang, "announcement.header") + "\n\n" + params["text"])

@@ -7,6 +7,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.core import safety
 from bot.core.context import Refused
+from bot.core.records import Conversation, Member
 from bot.core.safety import CODEWORD_REPLIES, DEFAULT_REPLY, Guarded
 from bot.i18n import t
 from bot.telegram.checkins import answer_guarded
@@ -15,7 +16,6 @@ from bot.telegram.common import (
     keyboard,
     pressed,
 )
-from storage.records import Conversation, Member
 
 ASK_CODEWORD = Conversation("codeword.phrase")
 ASK_PIN = Conversation("pin.new")

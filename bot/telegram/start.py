@@ -7,6 +7,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.core import contacts, members
 from bot.core.context import Refused
+from bot.core.records import Conversation, Member
 from bot.i18n import clock_time, languages, t
 from bot.telegram import networks
 from bot.telegram.common import (
@@ -15,7 +16,6 @@ from bot.telegram.common import (
     keyboard,
     pressed,
 )
-from storage.records import Conversation, Member
 
 ASK_ALIAS = Conversation("alias")
 

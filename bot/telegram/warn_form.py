@@ -10,6 +10,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 from bot.core import networks, warn_form, warnings
 from bot.core.context import Refused
 from bot.core.networks import Joined
+from bot.core.records import Conversation, Member
 from bot.core.warn_form import EXTRAS, KINDS, WHEN
 from bot.core.warnings import Submitted
 from bot.i18n import t
@@ -21,7 +22,6 @@ from bot.telegram.common import (
 from bot.telegram.networks import by_short, short
 from bot.telegram.render import warning_text
 from bot.telegram.warnings import check
-from storage.records import Conversation, Member
 
 STEP = "warn."
 TYPED = ("area", "text", "phone", "plate", "name")  # answers she types (the rest: buttons)

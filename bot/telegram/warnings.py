@@ -8,6 +8,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.core import networks, warnings
 from bot.core.context import Refused
+from bot.core.records import Conversation, Member
 from bot.core.warnings import ToReview
 from bot.i18n import t
 from bot.telegram.common import (
@@ -16,7 +17,6 @@ from bot.telegram.common import (
     pressed,
 )
 from bot.telegram.render import warning_text
-from storage.records import Conversation, Member
 
 # /check
 

@@ -36,12 +36,12 @@ from pathlib import Path
 from bot.core.announcements import announce
 from bot.core.clock import SystemClock
 from bot.core.context import Core
+from bot.core.records import CheckIn, new_id
 from bot.core.timers import Stage, Status
 from bot.emulator import EmulatedUser, Emulator
 from storage.crypto import Keyring, new_key
 from storage.database import Database, make_engine
 from storage.migrate import upgrade
-from storage.records import CheckIn, new_id
 
 TEXT = "Aviso de prueba: reunión el viernes"
 GRACE = 5

@@ -45,12 +45,12 @@ from bot.core.clock import SystemClock
 from bot.core.context import Core, Limits, Refused
 from bot.core.network_config import parse_config
 from bot.core.networks import ACTIVE, MEMBER, create_network
+from bot.core.records import Member
 from bot.core.warnings import check_phone, submit
 from bot.emulator import EmulatedUser, Emulator
 from storage.crypto import Keyring, new_key
 from storage.database import Database, make_engine
 from storage.migrate import upgrade
-from storage.records import Member
 from storage.warnings import PUBLISHED
 from tests.bench.bench_delivery import percentile
 from tests.support.db import fresh_database_url

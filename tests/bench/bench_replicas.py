@@ -52,13 +52,13 @@ import psutil
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import func, select
 
+from bot.core.records import CheckIn, Member, new_id
 from bot.core.timers import Stage, Status
 from bot.emulator import EmulatedUser, Emulator
 from storage.crypto import Keyring, new_key
 from storage.database import Database, make_engine
 from storage.migrate import upgrade
 from storage.models import CheckInRow, HandledUpdate
-from storage.records import CheckIn, Member, new_id
 from tests.bench.bench_delivery import percentile
 from tests.support.db import fresh_database_url
 from tests.support.replicas import Replicas, busiest_second

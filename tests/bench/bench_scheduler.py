@@ -23,12 +23,12 @@ from pathlib import Path
 
 import psutil
 
+from bot.core.records import CheckIn, new_id
 from bot.core.timers import Stage, Status
 from bot.emulator import Emulator
 from storage.crypto import Keyring, new_key
 from storage.database import Database, make_engine
 from storage.migrate import upgrade
-from storage.records import CheckIn, new_id
 
 DUE = 1000
 GRACE = 5

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from bot.core import checkins, contacts, members, scheduler
 from bot.core.context import Core, Refused
-from storage.records import Location, Member
+from bot.core.records import Location, Member
 from tests.support.clock import FakeClock
 from tests.support.units import committed
 

@@ -9,7 +9,7 @@ from bot.core import areas, members, networks, warnings
 from bot.core.context import Core, Refused
 from bot.core.network_config import parse_config
 from bot.core.networks import PassCreated, Welcome
-from storage.records import Member
+from bot.core.records import Member
 from tests.core.test_checkin_services import outbox_kinds
 from tests.support.clock import FakeClock
 from tests.support.units import committed

@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 
 from bot.core import timers
 from bot.core.context import Refused
+from bot.core.records import CheckIn
 from bot.core.safety import clean_codeword, normalize_phrase, parse_pin
 from bot.core.timers import Alarm, Policy, Stage, Status
-from storage.records import CheckIn
 
 NOW = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
 POLICY = Policy()

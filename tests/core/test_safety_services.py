@@ -8,8 +8,8 @@ from datetime import timedelta
 from bot.core import checkins, safety
 from bot.core.checkins import Ended
 from bot.core.context import Core, Refused
+from bot.core.records import Member
 from bot.core.safety import Guarded, PinFailed, PinNeeded, StoodDown, WrongPin
-from storage.records import Member
 from tests.core.test_checkin_services import linked, outbox_kinds
 from tests.support.units import committed
 

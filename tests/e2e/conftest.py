@@ -1,22 +1,24 @@
 """The world of an end-to-end test: the emulator, the real bot on a fresh database, and a
-fake clock that only the test moves."""
+fake clock that only the test moves. A test never sleeps to let the bot act: it awaits what
+the bot sends, or `world.settle()`s before asserting that nothing (more) happened."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
 from bot.app import Companera
 from bot.config import Settings
+from bot.core.records import Member
 from bot.delivery.outbox import SenderSettings
 from bot.delivery.pacing import Limits
 from bot.emulator import EmulatedUser, Emulator, SentMessage
 from storage.crypto import new_key
-from storage.records import Member
+from tests.support import settle
+from tests.support.catalog import said
 from tests.support.clock import FakeClock
 from tests.support.db import fresh_database_url
 from tests.support.logscan import LogScan, describe, scanning
@@ -32,6 +34,7 @@ class World:
     clock: FakeClock
     database_url: str
     master_key: bytes
+    _reader: settle.Reader | None = field(default=None, repr=False)
 
     async def members(self, *names: str, language: str = "es") -> list[EmulatedUser]:
         return await join(self.emulator, *names, language=language)
@@ -47,9 +50,33 @@ class World:
         return member
 
     async def advance(self, **delta: float) -> None:
-        """Move the clock and give the scheduler a moment to act on it."""
+        """Move the clock, then wait until the bot has done all that fell due
+        (`world.clock.advance` moves it without waiting)."""
         await self.clock.advance(**delta)
-        await asyncio.sleep(0.05)
+        await self.settle()
+
+    async def settle(self, timeout: float = settle.TIMEOUT) -> None:
+        """Wait until the bot has done all it can at the clock's now: every update handled,
+        every timer due taken, every message that may go sent (tests/support/settle.py).
+        After it, "she receives nothing" is `receives_nothing()`, with no window."""
+        if self._reader is None:
+            self._reader = settle.Reader(self.database_url)
+        probes = [
+            settle.updates(self.emulator, self.bot.application),
+            settle.database(
+                self._reader,
+                self.clock.now,
+                self.emulator,
+                self.clock,
+                getattr(self.bot, "sender", None),
+            ),
+        ]
+        await settle.settle(probes, timeout)
+
+    async def close(self) -> None:
+        if self._reader is not None:
+            await self._reader.close()
+            self._reader = None
 
     async def restart(self, data_dir: Path, master_key: bytes | None = None) -> None:
         """Stop the bot and start another on the same database (with a new key, if given)."""
@@ -95,11 +122,11 @@ async def link(worker: EmulatedUser, *contacts: EmulatedUser) -> None:
 async def set_pins(user: EmulatedUser, safe: str, duress: str) -> None:
     """She sets her safety PIN and her duress PIN with /pin."""
     await user.send("/pin")
-    await user.receives(containing="Escribe tu PIN de seguridad")
+    await user.receives(containing=said("pin.ask_safe"))
     await user.send(safe)
-    await user.receives(containing="PIN de emergencia")
+    await user.receives(containing=said("pin.ask_duress"))
     await user.send(duress)
-    await user.receives(containing="PIN guardados")
+    await user.receives(containing=said("pin.saved"))
 
 
 def make_settings(url: str, data_dir: Path, emulator: Emulator, **extra: object) -> Settings:
@@ -162,10 +189,12 @@ async def world(
             delivery=sender_settings,
         )
         await bot.start()
+        world = World(emulator, bot, clock, url, key)
         try:
-            yield World(emulator, bot, clock, url, key)
+            yield world
         finally:
-            await bot.stop()
+            await world.bot.stop()
+            await world.close()
 
 
 def last_with_buttons(user: EmulatedUser) -> SentMessage:

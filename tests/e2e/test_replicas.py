@@ -19,13 +19,13 @@ import aiohttp
 import pytest
 from sqlalchemy import func, select
 
+from bot.core.records import CheckIn, new_id
 from bot.core.timers import Stage, Status
 from bot.emulator import Emulator
 from storage.crypto import Keyring, new_key
 from storage.database import Database, make_engine
 from storage.migrate import upgrade
 from storage.models import HandledUpdate, OutboxRow
-from storage.records import CheckIn, new_id
 from tests.support.db import backend, fresh_database_url
 from tests.support.replicas import SECRET, Replicas, busiest_second
 

@@ -17,10 +17,10 @@ import pytest
 from sqlalchemy import event, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.core.records import CheckIn, Location, Member, Network, new_id
 from storage.crypto import CryptoError, Keyring, Sealed, new_key
 from storage.database import Database, WrongKeyError
 from storage.models import Base, MemberRow, NetworkRow, SystemKey
-from storage.records import CheckIn, Location, Member, Network, new_id
 from storage.rotation import RotationRefused, rotate_master_key
 from tests.support.db import migrated_engine
 

@@ -90,7 +90,7 @@ async def test_every_update_commits_once(bench: Bench) -> None:
     await ana.send("/help")
     assert await bench.handle_all() == [1, 1, 1]
     await bench.deliver()
-    confirmation = [m for m in ana.inbox() if m.buttons()][0]
+    confirmation = next(m for m in ana.inbox() if m.buttons())
     await ana.press(confirmation, confirmation.buttons()[0])  # "I'm safe"
     assert await bench.handle_all() == [1]
 

@@ -1,11 +1,63 @@
-"""Plain values that repositories return: plaintext after unsealing, never ORM rows."""
+"""The domain's records and enums: plain values that repositories return (plaintext after
+unsealing, never ORM rows) and take."""
 
 from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
+
+
+class Status(StrEnum):
+    """Where a check-in is: running, alerted (her contacts were told), or over."""
+
+    ACTIVE = "active"
+    ALERTED = "alerted"
+    SAFE = "safe"
+    EXPIRED = "expired"
+
+
+class Alarm(StrEnum):
+    """Why her contacts are alerted; they see which in the alert's first line."""
+
+    MISSED = "missed"  # she did not check in by deadline + grace (or failed her PIN)
+    SOS = "sos"  # /sos or the SOS button
+    CODEWORD = "codeword"  # she sent her code word
+    DURESS = "duress"  # she "checked in" with her duress PIN
+
+
+class Stage(StrEnum):
+    """Which reminder or alert of a check-in has gone out last."""
+
+    NONE = "none"
+    REMINDED = "reminded"
+    LAST_CALL = "last_call"
+    ALERTED = "alerted"
+
+
+class Role(StrEnum):
+    MEMBER = "member"
+    COORDINATOR = "coordinator"
+
+
+class MembershipStatus(StrEnum):
+    ACTIVE = "active"
+    CANDIDATE = "candidate"  # waits for vouches
+
+
+class PassKind(StrEnum):
+    COORDINATOR = "coordinator"
+    MEMBER = "member"
+    INVITE = "invite"  # a member's invitation: the candidate waits for vouches
+    VOUCH = "vouch"  # a candidate's code, for members to vouch with
+
+
+class WarningStatus(StrEnum):
+    PENDING = "pending"
+    PUBLISHED = "published"
+    FLAGGED = "flagged"  # stays up until a coordinator decides
 
 
 def new_id() -> str:
@@ -66,8 +118,8 @@ class Location:
 class CheckIn:
     id: str
     member_id: str
-    status: str
-    stage: str
+    status: Status
+    stage: Stage
     started_at: datetime
     deadline_at: datetime
     next_action_at: datetime | None
@@ -77,7 +129,7 @@ class CheckIn:
     ended_at: datetime | None = None
     details: str | None = None
     location: Location | None = None
-    alarm: str | None = None  # why her contacts were alerted: missed, sos, codeword, duress
+    alarm: Alarm | None = None  # why her contacts were alerted
     pin_tries: int = 0
 
 
@@ -106,8 +158,8 @@ class Membership:
     id: str
     network_id: str
     member_id: str
-    role: str  # member, coordinator
-    status: str  # active, candidate
+    role: Role
+    status: MembershipStatus
     trusted: bool
     joined_at: datetime
 
@@ -116,7 +168,7 @@ class Membership:
 class NetworkPass:
     id: str
     network_id: str
-    kind: str  # coordinator, member, invite (waits for vouches), vouch (a candidate's code)
+    kind: PassKind
     issuer_id: str | None
     candidate_id: str | None
     expires_at: datetime
@@ -130,7 +182,7 @@ class PeerWarning:
     id: str
     network_id: str
     reporter_id: str | None
-    status: str  # pending, published, flagged
+    status: WarningStatus
     body: dict[str, str]
     me_too: int
     flags: int
