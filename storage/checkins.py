@@ -11,8 +11,7 @@ from sqlalchemy import Select, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.records import Alarm, CheckIn, Location, Stage, Status
-from storage.crypto import new_key, seal, unseal
-from storage.database import seal_text, unseal_text
+from storage.crypto import new_key, seal, seal_text, unseal, unseal_text
 from storage.members import MemberRepository
 from storage.models import CheckInRow
 

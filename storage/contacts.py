@@ -8,8 +8,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.records import Contact, Invite, new_id
-from storage.crypto import Keyring, token_hash
-from storage.database import seal_text, unseal_text
+from storage.crypto import Keyring, seal_text, token_hash, unseal_text
 from storage.members import MemberRepository
 from storage.models import ContactRow, InviteRow
 

@@ -58,6 +58,16 @@ def unseal(key: bytes, sealed: bytes, aad: str) -> bytes:
         raise CryptoError(f"sealed value did not open ({aad.split(':')[0]})") from None
 
 
+def seal_text(key: bytes, text: str, aad: str) -> Sealed:
+    """`seal` for text, as UTF-8."""
+    return seal(key, text.encode(), aad)
+
+
+def unseal_text(key: bytes, sealed: bytes, aad: str) -> str:
+    """`unseal` for text sealed with `seal_text`."""
+    return unseal(key, sealed, aad).decode()
+
+
 def token_hash(token: str) -> bytes:
     """SHA-256 of a high-entropy random token (an invitation); no key is needed at 128 bits."""
     return hashlib.sha256(token.encode()).digest()

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
 
@@ -19,8 +17,17 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from storage import wakeups
-from storage.crypto import CryptoError, Keyring, new_key, seal, unseal
+from storage.checkins import CheckInRepository
+from storage.contacts import ContactRepository, InviteRepository
+from storage.crypto import CryptoError, Keyring, new_key
+from storage.members import MemberRepository
 from storage.models import SystemKey
+from storage.networks import NetworkRepository
+from storage.outbox import OutboxRepository, Sequencer
+from storage.pace import SendBudget
+from storage.safety import SafetyRepository
+from storage.updates import UpdateRepository
+from storage.warnings import WarningRepository
 
 INDEX_KEY = "index"
 
@@ -53,21 +60,6 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
         # A deferred transaction that later writes can fail with "database is locked"
         # without waiting; an immediate one waits for the writer lock instead.
         connection.exec_driver_sql("BEGIN IMMEDIATE")
-
-
-class Sequencer:
-    """Strictly increasing creation stamps for one process, so that rows written one after
-    the other (an alert before its pin, two replies) go out in that order even at one
-    instant of a coarse or fake clock."""
-
-    def __init__(self) -> None:
-        self._last: datetime | None = None
-
-    def stamp(self, now: datetime) -> datetime:
-        if self._last is not None and now <= self._last:
-            now = self._last + timedelta(microseconds=1)
-        self._last = now
-        return now
 
 
 class Database:
@@ -117,16 +109,6 @@ class UnitOfWork:
     def __init__(
         self, session: AsyncSession, keyring: Keyring, is_postgres: bool, sequencer: Sequencer
     ) -> None:
-        from storage.checkins import CheckInRepository
-        from storage.contacts import ContactRepository, InviteRepository
-        from storage.members import MemberRepository
-        from storage.networks import NetworkRepository
-        from storage.outbox import OutboxRepository
-        from storage.pace import SendBudget
-        from storage.safety import SafetyRepository
-        from storage.updates import UpdateRepository
-        from storage.warnings import WarningRepository
-
         self.session = session
         self.is_postgres = is_postgres
         self.members = MemberRepository(session, keyring)
@@ -173,19 +155,3 @@ def is_transient(error: BaseException) -> bool:
             return True
     transient = OperationalError | InterfaceError | PoolTimeout | OSError | TimeoutError
     return isinstance(error, transient)
-
-
-@asynccontextmanager
-async def transaction(db: Database) -> AsyncIterator[UnitOfWork]:
-    """A unit of work that commits when the block ends without an exception."""
-    async with db.unit_of_work() as uow:
-        yield uow
-        await uow.commit()
-
-
-def seal_text(key: bytes, text: str, aad: str) -> bytes:
-    return seal(key, text.encode(), aad)
-
-
-def unseal_text(key: bytes, sealed: bytes, aad: str) -> str:
-    return unseal(key, sealed, aad).decode()

@@ -10,8 +10,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.records import Conversation, Member, new_id
-from storage.crypto import Keyring, new_key
-from storage.database import seal_text, unseal_text
+from storage.crypto import Keyring, new_key, seal_text, unseal_text
 from storage.models import MemberRow
 
 TELEGRAM_USER = "telegram-user"

@@ -17,8 +17,7 @@ from bot.core.records import (
     Role,
     new_id,
 )
-from storage.crypto import Keyring, keyed_digest, new_key
-from storage.database import seal_text, unseal_text
+from storage.crypto import Keyring, keyed_digest, new_key, seal_text, unseal_text
 from storage.models import (
     AreaSubscriptionRow,
     MembershipRow,

@@ -14,13 +14,28 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.core.records import OutboxItem, new_id
-from storage.database import Sequencer, seal_text, unseal_text
+from storage.crypto import seal_text, unseal_text
 from storage.members import MemberRepository
 from storage.models import OutboxRow
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
 _ROWS_PER_INSERT = 500  # 10 columns each: well under SQLite's 32,766 parameters
 _CLAIM_LOCK = 0x636F6D70  # the advisory lock that takes turns between replicas' claims
+
+
+class Sequencer:
+    """Strictly increasing creation stamps for one process, so that rows written one after
+    the other (an alert before its pin, two replies) go out in that order even at one
+    instant of a coarse or fake clock."""
+
+    def __init__(self) -> None:
+        self._last: datetime | None = None
+
+    def stamp(self, now: datetime) -> datetime:
+        if self._last is not None and now <= self._last:
+            now = self._last + timedelta(microseconds=1)
+        self._last = now
+        return now
 
 
 class OutboxRepository:

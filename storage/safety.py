@@ -11,8 +11,7 @@ from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.crypto import hash_secret, keyed_digest, secret_matches
-from storage.database import seal_text, unseal_text
+from storage.crypto import hash_secret, keyed_digest, seal_text, secret_matches, unseal_text
 from storage.members import MemberRepository
 from storage.models import SafetyRow
 

@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.records import PeerWarning, WarningStatus, new_id
-from storage.database import seal_text, unseal_text
+from storage.crypto import seal_text, unseal_text
 from storage.models import (
     CheckCountRow,
     WarningIdentifierRow,
