@@ -139,15 +139,17 @@ class UpdateContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any]
             )
 
     async def delete(self, message: Message | None) -> None:
-        """Delete her message from the chat (it held details, a PIN, a phrase), after the
-        commit, through the outbox."""
+        """Delete her message from the chat (it held details, a PIN, a phrase, a number),
+        after the commit, through the outbox, before this update's replies."""
         if message is None or self.member is None:
             return
         await self.work.notify(
             Notification(
                 self.member.id,
                 "reply",
-                Priority.INTERACTIVE,
+                # Ahead of the replies of the same update: a PIN, a phone number or her
+                # details leave the screen before anything else is shown to her.
+                Priority.REMINDER,
                 reply_key(),
                 {"delete_first": message.message_id},
             )

@@ -9,9 +9,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import os
-import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -24,31 +21,10 @@ from storage.models import CheckInRow
 from tests.e2e.conftest import join, link
 from tests.support.catalog import said
 from tests.support.db import fresh_database_url
+from tests.support.processes import acknowledged, bot_process, polling
 
 pytestmark = pytest.mark.slow
 CHECKIN = "/checkin 45m Hotel Prueba hab 12, placa TEST-000"
-
-
-@asynccontextmanager
-async def process(env: dict[str, str], module: str) -> AsyncIterator[asyncio.subprocess.Process]:
-    """The bot in a subprocess (`module` is bot.cli or the crashing one); killed at the end
-    if it is still running."""
-    args = ["run"] if module == "bot.cli" else []
-    child = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        module,
-        *args,
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
-    try:
-        yield child
-    finally:
-        if child.returncode is None:
-            child.kill()
-        await child.wait()
 
 
 async def checkins_stored(url: str, key: bytes) -> int:
@@ -59,21 +35,6 @@ async def checkins_stored(url: str, key: bytes) -> int:
             return int(await uow.session.scalar(select(func.count()).select_from(CheckInRow)) or 0)
     finally:
         await db.close()
-
-
-async def acknowledged(emulator: Emulator, timeout: float = 30.0) -> None:
-    """Wait until the bot has acknowledged every update (the next getUpdates does it)."""
-    async with asyncio.timeout(timeout):
-        while emulator.updates.pending:  # noqa: ASYNC110 (the emulator's state, polled)
-            await asyncio.sleep(0.05)
-
-
-async def polling(emulator: Emulator, timeout: float = 60.0) -> None:
-    """Wait until a newly started bot polls: it is up, however slow the machine."""
-    seen = emulator.requests["getUpdates"]
-    async with asyncio.timeout(timeout):
-        while emulator.requests["getUpdates"] <= seen:  # noqa: ASYNC110 (as above)
-            await asyncio.sleep(0.05)
 
 
 @pytest.mark.parametrize("moment", ["before_commit", "after_commit"])
@@ -89,7 +50,7 @@ async def test_killed_in_the_middle_of_an_update(tmp_path: Path, moment: str) ->
             "COMPANERA_MASTER_KEY": base64.b64encode(key).decode(),
             "COMPANERA_TEST_CRASH": moment,
         }
-        async with process(env, "tests.support.crashing_bot") as crashing:
+        async with bot_process(env, "tests.support.crashing_bot") as crashing:
             await polling(emulator)
             ana, luz = await join(emulator, "ana", "luz")
             await link(ana, luz)
@@ -99,7 +60,7 @@ async def test_killed_in_the_middle_of_an_update(tmp_path: Path, moment: str) ->
         assert stored == (0 if moment == "before_commit" else 1)
         assert emulator.updates.pending, "the update was acknowledged before its commit"
 
-        async with process(env, "bot.cli"):
+        async with bot_process(env):
             await polling(emulator)
             await ana.receives(containing=said("checkin.started"), timeout=30)
             await ana.receives(containing=said("checkin.details_saved_deleted"), timeout=30)

@@ -7,10 +7,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import os
-import sys
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -22,29 +19,10 @@ from storage.crypto import Keyring, new_key
 from storage.database import Database, make_engine
 from tests.e2e.conftest import join, link
 from tests.support.db import fresh_database_url
+from tests.support.processes import bot_process, polling
 
 pytestmark = pytest.mark.slow
 GRACE_SECONDS = 2
-
-
-@asynccontextmanager
-async def bot_process(env: dict[str, str]) -> AsyncIterator[asyncio.subprocess.Process]:
-    """`companera run` in a subprocess; killed with SIGKILL if the test has not already."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot.cli",
-        "run",
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,  # never a pipe nobody reads: it would fill
-    )
-    try:
-        yield process
-    finally:
-        if process.returncode is None:
-            process.kill()
-        await process.wait()
 
 
 async def test_kill_9_before_the_deadline_then_restart_after_it(tmp_path: Path) -> None:
@@ -59,6 +37,7 @@ async def test_kill_9_before_the_deadline_then_restart_after_it(tmp_path: Path) 
             "CHECKIN_GRACE_SECONDS": str(GRACE_SECONDS),
         }
         async with bot_process(env) as first:
+            await polling(emulator)
             ana, bea, luz = await join(emulator, "ana", "bea", "luz")
             await link(ana, luz)
             await link(bea, luz)
@@ -103,6 +82,7 @@ async def test_kill_9_during_an_outage_and_at_the_worst_moment(tmp_path: Path) -
             "CHECKIN_GRACE_SECONDS": str(GRACE_SECONDS),
         }
         async with bot_process(env) as first:
+            await polling(emulator)
             ana, luz = await join(emulator, "ana", "luz")
             await link(ana, luz)
             await ana.send("/checkin 1m Hotel Prueba, placa TEST-000")
