@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import dataclass
-from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.records import PinMatch, SafetySettings
 from storage.crypto import hash_secret, keyed_digest, seal_text, secret_matches, unseal_text
 from storage.members import MemberRepository
 from storage.models import SafetyRow
@@ -18,45 +17,17 @@ from storage.models import SafetyRow
 CODEWORD = "codeword"
 
 
-class PinMatch(StrEnum):
-    SAFE = "safe"
-    DURESS = "duress"
-    WRONG = "wrong"
+def _match_both(safe: str, duress: str, pin: str) -> PinMatch:
+    """Both hashes are always tried, so the time taken tells nothing."""
+    safe_matches, duress_matches = secret_matches(safe, pin), secret_matches(duress, pin)
+    if safe_matches:
+        return PinMatch.SAFE
+    return PinMatch.DURESS if duress_matches else PinMatch.WRONG
 
 
-@dataclass(frozen=True)
-class Pins:
-    """The two argon2id hashes, as read; compare a typed PIN with `check`."""
-
-    safe: str
-    duress: str
-
-    async def check(self, pin: str) -> PinMatch:
-        """Both hashes are always tried, so the time taken tells nothing."""
-        safe, duress = await asyncio.to_thread(_match_both, self.safe, self.duress, pin)
-        if safe:
-            return PinMatch.SAFE
-        return PinMatch.DURESS if duress else PinMatch.WRONG
-
-
-def _match_both(safe: str, duress: str, pin: str) -> tuple[bool, bool]:
-    return secret_matches(safe, pin), secret_matches(duress, pin)
-
-
-async def hash_pin(pin: str) -> str:
-    """argon2id in a thread: about 0.1 s of work that must not stall the event loop."""
-    return await asyncio.to_thread(hash_secret, pin)
-
-
-async def pin_matches(encoded: str, pin: str) -> bool:
-    return await asyncio.to_thread(secret_matches, encoded, pin)
-
-
-@dataclass(frozen=True)
-class SafetySettings:
-    has_codeword: bool
-    codeword_reply: str | None
-    has_pins: bool
+def _hash_unless_same(safe_hash: str, duress: str) -> str | None:
+    """The duress PIN's hash, or None when it is the safety PIN."""
+    return None if secret_matches(safe_hash, duress) else hash_secret(duress)
 
 
 class SafetyRepository:
@@ -104,15 +75,26 @@ class SafetyRepository:
             row.codeword_digest = row.codeword_reply = None
             await self._session.flush()
 
-    async def pins(self, member_id: str) -> Pins | None:
+    async def hash_pin(self, pin: str) -> str:
+        """An argon2id hash of a PIN, for her first PIN to wait in her sealed conversation
+        until she types the second. About 0.1 s of work, in a thread: the event loop goes on."""
+        return await asyncio.to_thread(hash_secret, pin)
+
+    async def check_pin(self, member_id: str, pin: str) -> PinMatch | None:
+        """Which of her PINs `pin` is; None when she has none."""
         row = await self._session.get(SafetyRow, member_id)
         key = await self._members.key_for(member_id)
         if row is None or row.pins_sealed is None or key is None:
             return None
         raw = json.loads(unseal_text(key, row.pins_sealed, f"member_safety:pins:{member_id}"))
-        return Pins(raw["safe"], raw["duress"])
+        return await asyncio.to_thread(_match_both, raw["safe"], raw["duress"], pin)
 
-    async def set_pins(self, member_id: str, safe_hash: str, duress_hash: str) -> None:
+    async def set_pins(self, member_id: str, safe_hash: str, duress: str) -> bool:
+        """Keep her safety PIN (hashed by `hash_pin`) and her duress PIN (hashed here);
+        False, and nothing kept, when the duress PIN is the safety PIN."""
+        duress_hash = await asyncio.to_thread(_hash_unless_same, safe_hash, duress)
+        if duress_hash is None:
+            return False
         key = await self._members.key_for(member_id)
         assert key is not None
         row = await self._row(member_id)
@@ -122,6 +104,7 @@ class SafetyRepository:
             f"member_safety:pins:{member_id}",
         )
         await self._session.flush()
+        return True
 
     async def clear_pins(self, member_id: str) -> None:
         row = await self._session.get(SafetyRow, member_id)

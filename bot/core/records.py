@@ -60,6 +60,14 @@ class WarningStatus(StrEnum):
     FLAGGED = "flagged"  # stays up until a coordinator decides
 
 
+class PinMatch(StrEnum):
+    """Which of her PINs she typed: the safety PIN, the duress PIN, or neither."""
+
+    SAFE = "safe"
+    DURESS = "duress"
+    WRONG = "wrong"
+
+
 def new_id() -> str:
     """A random row id: 128 bits, hex; it reveals nothing about the row."""
     return secrets.token_hex(16)
@@ -84,6 +92,15 @@ class Member:
     created_at: datetime
     last_seen_at: datetime
     discreet: bool = False  # neutral wording in her chat: "appointment", not "check-in"
+
+
+@dataclass(frozen=True)
+class SafetySettings:
+    """What she has set up, never the secrets themselves."""
+
+    has_codeword: bool
+    codeword_reply: str | None
+    has_pins: bool
 
 
 @dataclass(frozen=True)

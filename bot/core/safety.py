@@ -15,9 +15,8 @@ from bot.core import timers
 from bot.core.alerts import alert_contacts
 from bot.core.checkins import Ended, check_in_safe, tell_contacts_resolved
 from bot.core.context import Refused, Work
-from bot.core.records import CheckIn, Member, new_id
+from bot.core.records import CheckIn, Member, PinMatch, SafetySettings, new_id
 from bot.core.timers import Alarm, Status
-from storage.safety import PinMatch, SafetySettings, hash_pin, pin_matches
 
 PIN_TRIES = 3
 PIN_DIGITS = (4, 8)
@@ -169,19 +168,17 @@ async def may_change_pins(work: Work, member: Member) -> Refused | None:
     return None
 
 
-async def first_pin(pin: str) -> str:
+async def first_pin(work: Work, pin: str) -> str:
     """The safety PIN's hash, kept (sealed, in her conversation) until the duress PIN."""
-    return await hash_pin(pin)
+    return await work.safety.hash_pin(pin)
 
 
 async def save_pins(work: Work, member: Member, safe_hash: str, duress: str) -> Refused | None:
-    if await pin_matches(safe_hash, duress):
-        return Refused("pin.error.same")
-    duress_hash = await hash_pin(duress)
     refused = await may_change_pins(work, member)
     if refused is not None:
         return refused
-    await work.safety.set_pins(member.id, safe_hash, duress_hash)
+    if not await work.safety.set_pins(member.id, safe_hash, duress):
+        return Refused("pin.error.same")
     return None
 
 
@@ -249,9 +246,8 @@ async def with_pin(
 ) -> Ended | StoodDown | WrongPin | PinFailed | Refused:
     """A guarded action with the PIN she typed. The safety PIN does it; the duress PIN
     answers exactly the same and alerts her contacts instead; three wrong PINs alert them."""
-    pins = await work.safety.pins(member.id)
-    match = PinMatch.SAFE if pins is None else await pins.check(pin)
-    if match == PinMatch.SAFE:
+    match = await work.safety.check_pin(member.id, pin)
+    if match is None or match == PinMatch.SAFE:  # without PINs, nothing to check
         return await _act(work, member, checkin_id, action)
     checkin = await _guarded(work, member, checkin_id, action)
     if isinstance(checkin, Refused):

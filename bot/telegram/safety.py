@@ -190,7 +190,7 @@ async def on_new_pin_text(context: Context, member: Member, text: str, message: 
     if pin is None:
         await context.say("pin.error.format")
         return
-    hashed = await safety.first_pin(pin)
+    hashed = await safety.first_pin(context.work, pin)
     step = Conversation("pin.duress", {"safe": hashed})
     context.converse(step)
     await context.say("pin.ask_duress")

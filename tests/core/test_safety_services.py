@@ -15,7 +15,7 @@ from tests.support.units import committed
 
 
 async def set_pins(core: Core, member: Member, safe: str, duress: str) -> None:
-    first = await safety.first_pin(safe)
+    first = await committed(core, safety.first_pin, safe)
     assert await committed(core, safety.save_pins, member, first, duress) is None
 
 
