@@ -48,6 +48,7 @@ class CheckInRepository:
         row = await self._session.get(CheckInRow, checkin.id)
         if row is None:
             return
+        timer = row.next_action_at
         self._copy(checkin, row)
         key = await self._checkin_key(row)
         if key is None:
@@ -55,7 +56,7 @@ class CheckInRepository:
         else:
             self._seal_details(checkin, row, key)
         await self._session.flush()
-        self.changed = True
+        self.changed = self.changed or row.next_action_at != timer
 
     async def erase_details(self, checkin_id: str) -> None:
         """Destroy the check-in's own key with the details and location it sealed."""
