@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event, text
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
@@ -28,6 +28,9 @@ from storage.pace import SendBudget
 from storage.safety import SafetyRepository
 from storage.updates import UpdateRepository
 from storage.warnings import WarningRepository
+
+if TYPE_CHECKING:
+    from bot.core import ports
 
 INDEX_KEY = "index"
 
@@ -138,6 +141,10 @@ class UnitOfWork:
                 await self.session.execute(wakeups.NOTIFY, {"channel": channel})
         await self.session.commit()
 
+    async def rollback(self) -> None:
+        """Forget everything done since the last commit; the unit of work can be used again."""
+        await self.session.rollback()
+
 
 # PostgreSQL's codes for "try again": a lock or statement timeout, a serialization failure,
 # a deadlock, the server shutting down or out of connections.
@@ -155,3 +162,9 @@ def is_transient(error: BaseException) -> bool:
             return True
     transient = OperationalError | InterfaceError | PoolTimeout | OSError | TimeoutError
     return isinstance(error, transient)
+
+
+def _implements_the_ports(db: Database) -> ports.Database:
+    """Never called: mypy checks here, next to the implementation, that storage's database,
+    unit of work and repositories are what the core's ports declare."""
+    return db

@@ -7,11 +7,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, Generic, TypeVar
 
 from bot.core.clock import Clock
 from bot.core.notifications import Notification
+from bot.core.ports import Database, UnitOfWork
 from bot.core.timers import Policy
-from storage.database import Database, UnitOfWork
+
+DB = TypeVar("DB", bound=Database)
 
 
 @dataclass(frozen=True)
@@ -34,11 +37,13 @@ class Limits:
 
 
 @dataclass
-class Core:
+class Core(Generic[DB]):
     """The process's services, built once at start: the database, the clock, the rules, and
-    the events that wake the loops."""
+    the events that wake the loops. The core asks `db` only for units of work (the port);
+    the adapters that need more of storage (the sender's claims) see it as `Core[Database]`
+    of storage.database."""
 
-    db: Database
+    db: DB
     clock: Clock
     policy: Policy = field(default_factory=Policy)
     limits: Limits = field(default_factory=Limits)
@@ -69,7 +74,7 @@ class Work:
     given. Use cases never commit; whoever opened the unit of work does, once, and the loops
     are woken only when it added or moved a timer or queued a message."""
 
-    def __init__(self, uow: UnitOfWork, core: Core) -> None:
+    def __init__(self, uow: UnitOfWork, core: Core[Any]) -> None:
         self.uow = uow
         self.core = core
         self.clock = core.clock
@@ -124,5 +129,5 @@ class Work:
 
     async def rollback(self) -> None:
         """Forget everything done so far; the unit of work can be used again."""
-        await self.uow.session.rollback()
+        await self.uow.rollback()
         self.checkins.changed = self.outbox.changed = False

@@ -1,0 +1,315 @@
+"""What the core needs of storage, and nothing more: the repositories' methods that use cases
+call, the unit of work that holds them, and the database that opens one. storage/ implements
+them; mypy checks that it does wherever a `Core` is built with storage's `Database`.
+
+Repositories take and return the records of bot/core/records.py, never rows; they never
+commit; they seal, unseal and hash on the way (the core never sees a key or a hash it
+could leak)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Protocol
+
+from bot.core.records import (
+    CheckIn,
+    Contact,
+    Conversation,
+    Invite,
+    Location,
+    Member,
+    Membership,
+    Network,
+    NetworkPass,
+    PeerWarning,
+    PinMatch,
+    SafetySettings,
+)
+
+
+class Members(Protocol):
+    async def find_by_telegram(self, user_id: int) -> Member | None: ...
+    async def ids_after(self, after: str, limit: int) -> list[str]:
+        """Member ids in id order, from just after `after`: for walking every member."""
+
+    async def get(self, member_id: str) -> Member | None: ...
+    async def add(self, user_id: int, language: str, timezone: str, now: datetime) -> Member: ...
+    async def save(self, member: Member) -> None:
+        """Write her changeable fields; her conversation has `set_conversation`."""
+
+    async def set_conversation(self, member_id: str, conversation: Conversation | None) -> None:
+        """Write only where she is in a flow: the rest of her record is left as it is."""
+
+    async def delete(self, member_id: str) -> bool:
+        """Delete her and her data key: whatever it sealed, anywhere, no longer opens."""
+
+    async def idle_to_notify(self, seen_before: datetime, limit: int) -> list[str]:
+        """Members not seen since `seen_before` who were not yet told they will be forgotten."""
+
+    async def mark_idle_notice(self, member_id: str, now: datetime) -> None: ...
+    async def idle_to_forget(self, told_before: datetime, limit: int) -> list[str]:
+        """Members told before `told_before` who have not been seen since."""
+
+
+class Invites(Protocol):
+    async def add(
+        self, worker_id: str, token: str, label: str | None, expires_at: datetime
+    ) -> Invite: ...
+    async def find_by_token(self, token: str) -> Invite | None: ...
+    async def get(self, invite_id: str) -> Invite | None: ...
+    async def mark_used(self, invite_id: str, now: datetime) -> None: ...
+    async def purge(self, now: datetime) -> int:
+        """Delete invitations that were used or have expired."""
+
+
+class Contacts(Protocol):
+    async def add(
+        self, worker_id: str, contact_id: str, label: str | None, now: datetime
+    ) -> Contact: ...
+    async def get(self, contact_row_id: str) -> Contact | None: ...
+    async def of_worker(self, worker_id: str) -> list[Contact]:
+        """Her contacts, oldest first."""
+
+    async def of_contact(self, contact_member_id: str) -> list[Contact]:
+        """The links in which this member is somebody's trusted contact."""
+
+    async def find(self, worker_id: str, contact_member_id: str) -> Contact | None: ...
+    async def count_of_worker(self, worker_id: str) -> int: ...
+    async def remove(self, contact_row_id: str) -> None: ...
+    async def mark_unreachable(self, contact_row_id: str, now: datetime) -> bool:
+        """Mark the link unreachable; True only the first time (so the worker is told once)."""
+
+    async def mark_reachable(self, contact_member_id: str) -> None: ...
+
+
+class CheckIns(Protocol):
+    changed: bool  # a timer was added or moved in this unit of work: wake the scheduler
+
+    async def add(self, checkin: CheckIn) -> None: ...
+    async def save(self, checkin: CheckIn) -> None:
+        """Write the check-in's state; details are sealed again, or dropped when None."""
+
+    async def erase_details(self, checkin_id: str) -> None:
+        """Destroy the check-in's own key with the details and location it sealed."""
+
+    async def get(self, checkin_id: str) -> CheckIn | None: ...
+    async def set_location(self, checkin_id: str, location: Location) -> None:
+        """Replace only the point, never a status or next action the scheduler changed."""
+
+    async def open_for(self, member_id: str) -> CheckIn | None:
+        """Her running check-in, if any; a duress alarm is not one (to her, it ended)."""
+
+    async def all_open_for(self, member_id: str) -> list[CheckIn]:
+        """Every check-in of hers that is not over, a duress alarm included."""
+
+    async def claim_due(self, now: datetime, limit: int) -> list[CheckIn]:
+        """Check-ins whose next action is due, locked until the commit (skipped by others)."""
+
+    async def earliest_action(self) -> datetime | None: ...
+    async def delete(self, checkin_id: str) -> None: ...
+    async def purge(self, details_before: datetime, rows_before: datetime) -> int:
+        """Details of check-ins alerted before `details_before`, rows ended before
+        `rows_before`."""
+
+
+class Outbox(Protocol):
+    changed: bool  # messages were queued in this unit of work: wake the sender
+
+    async def add(
+        self, key: str, recipient_id: str, priority: int, payload: dict[str, Any], now: datetime
+    ) -> bool:
+        """Queue a notification once per idempotency key; False when the key was already used."""
+
+    async def add_many(
+        self, items: Sequence[tuple[str, str, int, dict[str, Any]]], now: datetime
+    ) -> int:
+        """Queue (key, recipient, priority, payload) notifications, each once per key;
+        returns how many were new."""
+
+    async def take_message_ids(self, recipient_id: str) -> list[int]:
+        """The ids, in her chat, of the messages sent to her that are still on record;
+        forgotten as they are handed out, so that each is deleted once."""
+
+    async def purge(self, sent_before: datetime, failed_before: datetime) -> int:
+        """Delete sent rows that ended before `sent_before`, failed ones before `failed_before`."""
+
+
+class Safety(Protocol):
+    async def settings(self, member_id: str) -> SafetySettings: ...
+    async def codeword_reply_if_matches(self, member_id: str, phrase: str) -> str | None:
+        """Her chosen harmless reply when `phrase` (normalized) is her code word, else None."""
+
+    async def set_codeword(self, member_id: str, phrase: str, reply: str) -> None: ...
+    async def set_codeword_reply(self, member_id: str, reply: str) -> bool: ...
+    async def clear_codeword(self, member_id: str) -> None: ...
+    async def hash_pin(self, pin: str) -> str:
+        """A slow, salted hash of a PIN, for her first PIN to wait until she types the second."""
+
+    async def check_pin(self, member_id: str, pin: str) -> PinMatch | None:
+        """Which of her PINs `pin` is, as slowly whichever it is; None when she has none."""
+
+    async def set_pins(self, member_id: str, safe_hash: str, duress: str) -> bool:
+        """Keep her safety PIN (hashed by `hash_pin`) and her duress PIN; False, and nothing
+        kept, when the duress PIN is the safety PIN."""
+
+    async def clear_pins(self, member_id: str) -> None: ...
+
+
+class Networks(Protocol):
+    async def add(self, name: str, config: str, now: datetime) -> Network: ...
+    async def get(self, network_id: str) -> Network | None: ...
+    async def find_by_name(self, name: str) -> Network | None: ...
+    async def all(self) -> list[Network]: ...
+    async def set_config(self, network_id: str, config: str) -> None: ...
+    async def digest(self, network_id: str, label: str, value: str) -> bytes:
+        """A keyed digest under the network's key: an area, a phone number, a plate, a
+        member who vouched or marked a warning. Useless without the master key."""
+
+    async def join(
+        self, network_id: str, member_id: str, role: str, status: str, now: datetime
+    ) -> Membership: ...
+    async def membership(self, network_id: str, member_id: str) -> Membership | None: ...
+    async def membership_by_id(self, membership_id: str) -> Membership | None: ...
+    async def memberships_of(self, member_id: str) -> list[Membership]:
+        """Her active memberships, oldest first."""
+
+    async def members_of(self, network_id: str, offset: int, limit: int) -> list[Membership]:
+        """A page of a network's active members, oldest first."""
+
+    async def coordinators_of(self, network_id: str) -> list[Membership]: ...
+    async def count_members(self, network_id: str) -> int: ...
+    async def update_membership(
+        self,
+        membership_id: str,
+        *,
+        role: str | None = None,
+        status: str | None = None,
+        trusted: bool | None = None,
+    ) -> None: ...
+    async def leave(self, membership_id: str) -> None:
+        """Delete the membership; her areas and vouches go with it, her warnings stay unlinked."""
+
+    async def areas_of(self, membership_id: str) -> set[bytes]: ...
+    async def follow(self, membership_id: str, area_digest: bytes) -> None: ...
+    async def unfollow(self, membership_id: str, area_digest: bytes) -> None: ...
+    async def followers(self, network_id: str, area_digest: bytes) -> list[Membership]:
+        """The active members who follow an area: the recipients of its warnings."""
+
+    async def add_pass(
+        self,
+        network_id: str,
+        code: str,
+        kind: str,
+        expires_at: datetime,
+        issuer_id: str | None = None,
+        candidate_id: str | None = None,
+    ) -> NetworkPass: ...
+    async def find_pass(self, code: str) -> NetworkPass | None: ...
+    async def use_pass(self, pass_id: str, now: datetime) -> bool:
+        """Mark a pass used; False when someone else used it first."""
+
+    async def vouch(self, candidate_id: str, voucher_digest: bytes) -> int | None:
+        """Count a vouch once per voucher; the candidate's vouches, or None if already given."""
+
+    async def purge(self, now: datetime, candidates_before: datetime) -> int:
+        """Delete used and expired passes, and candidates nobody vouched for in time."""
+
+
+class Warnings(Protocol):
+    async def add(
+        self,
+        network_id: str,
+        reporter_id: str | None,
+        status: str,
+        body: dict[str, str],
+        identifiers: Iterable[bytes],
+        now: datetime,
+        expires_at: datetime,
+    ) -> PeerWarning: ...
+    async def get(self, warning_id: str) -> PeerWarning | None: ...
+    async def set_body(self, warning_id: str, body: dict[str, str]) -> None: ...
+    async def set_status(
+        self,
+        warning_id: str,
+        status: str,
+        published_at: datetime | None = None,
+        reset_flags: bool = False,
+    ) -> bool:
+        """Move a warning on; False when it is gone (removed, rejected or expired)."""
+
+    async def delete(self, warning_id: str) -> bool: ...
+    async def for_moderation(
+        self, network_ids: list[str], now: datetime, limit: int
+    ) -> list[PeerWarning]:
+        """Warnings waiting for a coordinator (new, or flagged by a member), oldest first."""
+
+    async def count_for_moderation(self, network_ids: list[str], now: datetime) -> int: ...
+    async def matching(
+        self,
+        digests: list[tuple[str, bytes]],
+        statuses: tuple[str, ...],
+        now: datetime,
+        limit: int,
+    ) -> list[PeerWarning]:
+        """Unexpired warnings in `statuses` carrying one of these (network, digest)
+        identifiers."""
+
+    async def mark(self, warning_id: str, mark: str, digest: bytes) -> int | None:
+        """Count a member's mark once; the new count, or None when she had already marked it."""
+
+    async def purge(self, now: datetime) -> int:
+        """Delete expired warnings with their identifiers and marks."""
+
+    async def take_check(
+        self, member_id: str, now: datetime, window_start: datetime, limit: int
+    ) -> bool:
+        """Use one of her checks for this hour; False when none is left."""
+
+
+class Updates(Protocol):
+    async def begin(self, update_id: int, person: int | None, now: datetime) -> bool:
+        """Record the update as handled by this transaction; False if it was already.
+        `person` is a lock key for the person behind it (held until the commit)."""
+
+    async def purge(self, before: datetime) -> int: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction and its repositories. Nothing commits but `commit()`."""
+
+    # Read-only, so that storage's own repository classes satisfy them.
+    @property
+    def members(self) -> Members: ...
+    @property
+    def invites(self) -> Invites: ...
+    @property
+    def contacts(self) -> Contacts: ...
+    @property
+    def checkins(self) -> CheckIns: ...
+    @property
+    def outbox(self) -> Outbox: ...
+    @property
+    def safety(self) -> Safety: ...
+    @property
+    def networks(self) -> Networks: ...
+    @property
+    def warnings(self) -> Warnings: ...
+    @property
+    def updates(self) -> Updates: ...
+
+    async def commit(self) -> None: ...
+    async def rollback(self) -> None:
+        """Forget everything done since the last commit; the unit of work can be used again."""
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        """Roll back what was not committed and give the connection back."""
+
+
+class Database(Protocol):
+    """What the core asks of the database: a unit of work."""
+
+    def unit_of_work(self) -> UnitOfWork: ...
