@@ -172,8 +172,15 @@ class EmulatedUser:
             return found[0]
         raise AssertionError(self._missed(containing, after, timeout))
 
-    async def receives_nothing(self, within: float) -> None:
-        """Assert that the bot sends her nothing new for `within` seconds."""
+    async def receives_nothing(self, within: float | None = None) -> None:
+        """Without `within`: assert that her chat holds nothing she has not read yet (with
+        `receives`). Call it once the bot has settled, so that whatever was on its way has
+        arrived. With `within`: that nothing new comes for that many seconds."""
+        if within is None:
+            unread = [_describe(m) for m in self.inbox()[self._cursor :]]
+            if unread:
+                raise AssertionError(f"{self.name} should have nothing unread, but has {unread}")
+            return
         seen = len(self.inbox())
         if await self._emulator.chats.changed.wait_until(lambda: len(self.inbox()) > seen, within):
             news = [m.text for m in self.inbox()[seen:]]

@@ -87,6 +87,20 @@ async def test_receives_nothing(emu: Emulator, bot: Bot) -> None:
     await task
 
 
+async def test_receives_nothing_without_a_window_means_nothing_unread(
+    emu: Emulator, bot: Bot
+) -> None:
+    ana, luz = emu.user("ana"), emu.user("luz")
+    await ana.receives_nothing()  # an empty chat
+    await bot.send_message(ana.chat_id, "leído")
+    await bot.send_message(luz.chat_id, "para luz")
+    await ana.receives(containing="leído")
+    await ana.receives_nothing()  # read, and luz's is not hers
+    await bot.send_message(ana.chat_id, "sin leer")
+    with pytest.raises(AssertionError, match="nothing unread, but has \\['sin leer'\\]"):
+        await ana.receives_nothing()
+
+
 async def test_two_people_wait_at_once(emu: Emulator, bot: Bot) -> None:
     ana, luz = emu.user("ana"), emu.user("luz")
     waits = asyncio.gather(ana.receives(containing="ana"), luz.receives(containing="luz"))
