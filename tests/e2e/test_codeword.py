@@ -26,7 +26,8 @@ async def test_codeword_in_one_message_then_sent_in_other_ways(world: World) -> 
 
     await ana.send("oye, ¿me traes cigarros? porfa")  # contains it: not an alarm
     await ana.receives(containing="Para avisar antes de una cita")
-    await luz.receives_nothing(within=0.3)
+    await world.settle()
+    await luz.receives_nothing()
 
     for variant in ("  ME TRÁES   cigarros  ", "me traes cigarros?"):
         await ana.send(variant)
@@ -34,7 +35,8 @@ async def test_codeword_in_one_message_then_sent_in_other_ways(world: World) -> 
         assert answer.text == "Ok, gracias" and not answer.buttons()
         alert = await luz.receives(containing="EMERGENCIA")
         assert "mandó su palabra clave" in (alert.text or "")
-        await ana.receives_nothing(within=0.3)  # nothing else shows in her chat
+        await world.settle()
+        await ana.receives_nothing()  # nothing else shows in her chat
         await ana.send("/safe")  # (no PIN set) her contacts are told she is fine
         await ana.receives(containing="Ya les dije a tus contactos")
         await luz.receives(containing="Ana confirmó que está bien")
@@ -61,7 +63,8 @@ async def test_guided_codeword_with_no_reply_during_a_checkin(world: World) -> N
     alert = await luz.receives(containing="palabra clave")
     assert "Hotel Prueba Lila hab 9" in (alert.text or "")
     assert "tenía que confirmar 13:00" in (alert.text or "")
-    await ana.receives_nothing(within=0.5)  # silence, as she chose
+    await world.settle()
+    await ana.receives_nothing()  # silence, as she chose
 
 
 async def test_codeword_while_answering_another_question_still_raises_the_alarm(
@@ -90,10 +93,12 @@ async def test_codeword_can_be_changed_and_removed(world: World) -> None:
     await ana.receives(containing="Escribe tu nueva palabra clave")
     await ana.send("pistache azul")  # the old phrase, while choosing a new one: no alarm
     await ana.receives(containing="Palabra clave guardada")
-    await luz.receives_nothing(within=0.3)
+    await world.settle()
+    await luz.receives_nothing()
     await ana.send("/codeword")
     await ana.press(await ana.receives(containing="Ya tienes"), "Borrar la palabra clave")
     await ana.receives(containing="Palabra clave borrada")
     await ana.send("pistache azul")
     await ana.receives(containing="Para avisar antes de una cita")
-    await luz.receives_nothing(within=0.3)
+    await world.settle()
+    await luz.receives_nothing()

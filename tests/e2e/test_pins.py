@@ -57,7 +57,8 @@ async def test_duress_pin_answers_byte_for_byte_like_the_safety_pin(world: World
     safe_reply, safe_typed = await check_in_with_pin(ana, SAFE_PIN)
     await ana.send("/safe")
     safe_after = await ana.receives()
-    await luz.receives_nothing(within=0.5)
+    await world.settle()
+    await luz.receives_nothing()
 
     await ana.send(f"/checkin 1h {DETAILS}")
     await ana.receives(containing="Borré tu mensaje")
@@ -74,7 +75,8 @@ async def test_duress_pin_answers_byte_for_byte_like_the_safety_pin(world: World
         assert safe.location == duress.location
     assert safe_reply.text == "Qué bueno. Temporizador detenido y detalles borrados."
     assert ana.is_deleted(safe_typed) and ana.is_deleted(duress_typed)
-    await ana.receives_nothing(within=0.5)
+    await world.settle()
+    await ana.receives_nothing()
 
     alert = await luz.receives(containing="PELIGRO")
     assert DETAILS in (alert.text or "") and alert.protect_content
@@ -104,7 +106,8 @@ async def test_three_wrong_pins_count_as_a_missed_checkin(world: World) -> None:
     await ana.receives(containing="Intentos que te quedan: 1")
     await ana.send("not a pin")
     await ana.receives(containing="El PIN son de 4 a 8 cifras")  # not counted
-    await luz.receives_nothing(within=0.2)
+    await world.settle()
+    await luz.receives_nothing()
     await ana.send("333333")
     alert = await luz.receives(containing="ALERTA: Ana no confirmó")
     assert DETAILS in (alert.text or "")
@@ -147,7 +150,8 @@ async def test_after_an_alert_more_time_needs_the_pin_through_im_safe(world: Wor
     await ana.press(notice, "+15 min")
     refused = await ana.receives(containing="te pediré tu PIN")
     assert refused.buttons() == ["✅ Estoy bien"]
-    await luz.receives_nothing(within=0.3)  # not stood down without her PIN
+    await world.settle()
+    await luz.receives_nothing()  # not stood down without her PIN
     await ana.press(refused, "✅ Estoy bien")
     await ana.receives(containing="Escribe tu PIN")
     await ana.send(SAFE_PIN)

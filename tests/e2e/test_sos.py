@@ -35,7 +35,8 @@ async def test_sos_with_a_running_checkin_sends_details_and_location_to_everyone
         assert "debía confirmar" not in (alert.text or "")
         assert alert.protect_content and alert.has_button("🙋 Me encargo")
         assert (await contact.receives()).location == (19.4326, -99.1332)
-    await ana.receives_nothing(within=0.3)  # nothing else in her chat shows the alarm
+    await world.settle()
+    await ana.receives_nothing()  # nothing else in her chat shows the alarm
 
     await ana.press(done, "Todo bien")
     await ana.receives(containing="Les dije a tus contactos que estás bien")
@@ -57,7 +58,8 @@ async def test_sos_without_a_checkin_alerts_without_details_and_ends_on_all_good
     alert = await luz.receives(containing="EMERGENCIA")
     assert "No dejó detalles" in (alert.text or "")
     assert "Tenía un check-in" not in (alert.text or "")
-    await luz.receives_nothing(within=0.3)  # no pin: she had shared none
+    await world.settle()
+    await luz.receives_nothing()  # no pin: she had shared none
     await ana.press(done, "Todo bien")
     await luz.receives(containing="Ana confirmó que está bien")
     await ana.send("/checkin 30m")
@@ -89,8 +91,8 @@ async def test_unanswered_sos_is_repeated_and_an_acknowledgement_stops_it(world:
     await luz.press(repeat, "🙋 Me encargo")
     await luz.receives(containing="saben que te encargas")
     await world.advance(minutes=11)
-    await luz.receives_nothing(within=0.3)
-    await ana.receives_nothing(within=0.1)
+    await luz.receives_nothing()
+    await ana.receives_nothing()
 
 
 async def test_sos_with_nobody_to_alert_tells_her_so(world: World) -> None:

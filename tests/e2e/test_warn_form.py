@@ -79,7 +79,8 @@ async def test_the_form_survives_a_restart_a_photo_a_pause_and_wrong_answers(
 
     await ana.press(review, "📣 Enviar")  # the form is closed: nothing is sent twice
     await ana.receives(containing="Ese formulario ya se cerró")
-    await bea.receives_nothing(within=0.3)
+    await world.settle()
+    await bea.receives_nothing()
 
 
 async def test_cancel_keeps_nothing(world: World) -> None:

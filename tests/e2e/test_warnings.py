@@ -37,7 +37,8 @@ async def test_a_warning_waits_for_review_then_reaches_only_the_area(world: Worl
     await bea.press(review, "📣 Enviar")
     await bea.receives(containing="llegó a las coordinadoras")
     await ana.receives(containing="Hay un aviso por revisar en Alianza Prueba")
-    await cris.receives_nothing(within=0.3)  # nothing goes out before review
+    await world.settle()
+    await cris.receives_nothing()  # nothing goes out before review
 
     await ana.send("/pending")
     pending = await ana.receives(containing="Aviso por revisar (1 en espera)")
@@ -53,8 +54,9 @@ async def test_a_warning_waits_for_review_then_reaches_only_the_area(world: Worl
     assert "Pasó el 1 mar" in (warning.text or "")  # the day before it was sent, no time
     assert warning.buttons() == ["🙋 A mí también me pasó", "⚑ Es falsa o abusiva"]
     assert warning.protect_content  # not forwarded out of the network
+    await world.settle()
     for outsider in (dora, eva, gaby, bea):  # another area, another network, the reporter
-        await outsider.receives_nothing(within=0.2)
+        await outsider.receives_nothing()
         assert not any(m.has_button("🙋 A mí también me pasó") for m in outsider.inbox())
 
 
@@ -98,7 +100,8 @@ async def test_coordinator_edits_or_rejects(world: World) -> None:
     second = await ana.receives(containing="Aviso que no se publica")
     await ana.press(second, "✖ No publicar")
     await bea.receives(containing="no lo publicaron")
-    await cris.receives_nothing(within=0.3)
+    await world.settle()
+    await cris.receives_nothing()
     # A stale decision (the warning is gone) gets a kind answer.
     await ana.press(second, "✅ Publicar")
     await ana.receives(containing="Ese aviso ya no está")
