@@ -3,7 +3,6 @@ Afterwards no row refers to her and nothing her key sealed is left."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from bot.emulator import EmulatedUser, SentMessage
 from storage.models import Base, WarningRow
 from tests.e2e.conftest import World, set_pins
 from tests.e2e.peers import CDMX, add_member, coordinator, write_warning
+from tests.support.catalog import said
 
 STORAGE = Path(__file__).parent.parent.parent / "storage"
 
@@ -28,14 +28,10 @@ def aad_prefixes() -> set[str]:
     return found
 
 
-async def edited_to(user: EmulatedUser, message: SentMessage, text: str) -> SentMessage:
-    """The message once the bot has edited it to contain `text` (within 2.5 s)."""
-    for _ in range(50):
-        edited = [m for m in user.inbox() if m.message_id == message.message_id][-1]
-        if text in (edited.text or ""):
-            return edited
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"not edited to contain {text!r}: {edited.text!r}")
+async def once_settled(world: World, user: EmulatedUser, message: SentMessage) -> SentMessage:
+    """The message as it reads once the bot has settled (edits included)."""
+    await world.settle()
+    return [m for m in user.inbox() if m.message_id == message.message_id][-1]
 
 
 async def everything(world: World) -> list[tuple[str, str, object]]:
@@ -73,9 +69,9 @@ async def test_forget_erases_her_and_tells_her_people_only_that_she_is_gone(
     await ana.receives(containing="palabra clave")
     await set_pins(ana, "4821", "7350")
     await ana.send("/checkin 2h Hotel Olvido Prueba, TEST-4455")
-    await ana.receives(containing="tienes hasta las")
+    await ana.receives(containing=said("checkin.started"))
     await ana.send_location(19.43, -99.13)
-    await ana.receives(containing="Ubicación guardada")
+    await ana.receives(containing=said("checkin.location_saved"))
     stored = await world.member(ana)
     async with world.bot.core.db.unit_of_work() as uow:
         key = await uow.members.key_for(stored.id)
@@ -84,19 +80,20 @@ async def test_forget_erases_her_and_tells_her_people_only_that_she_is_gone(
     assert any(value == stored.id for _, _, value in before)
 
     await ana.send("/forget")
-    await ana.press(await ana.receives(containing="¿Borro todo lo tuyo?"), "Sí, borrar todo")
+    await ana.press(await ana.receives(containing=said("forget.confirm")), "Sí, borrar todo")
     await ana.receives(containing="Primero termina tu check-in")  # it would stop her alert
     await ana.send("/safe")
-    await ana.receives(containing="Escribe tu PIN")
+    await ana.receives(containing=said("pin.ask"))
     await ana.send("4821")
-    await ana.receives(containing="Temporizador detenido")
+    await ana.receives(containing=said("checkin.safe"))
 
     await ana.send("/forget")
-    confirm = await ana.receives(containing="¿Borro todo lo tuyo?")
+    confirm = await ana.receives(containing=said("forget.confirm"))
     await ana.press(confirm, "Sí, borrar todo")
-    await luz.receives(containing="Ana ya no está vinculada contigo")
-    await eva.receives(containing="Ana ya no está vinculada contigo")
-    edited = await edited_to(ana, confirm, "borré todo lo tuyo")  # she has no row to write to
+    await luz.receives(containing=said("contacts.forgotten", label="Ana"))
+    await eva.receives(containing=said("contacts.forgotten", label="Ana"))
+    edited = await once_settled(world, ana, confirm)  # she has no row to write to
+    assert said("forget.done") in (edited.text or "")
     assert not edited.buttons()
 
     after = await everything(world)
@@ -134,7 +131,7 @@ async def test_a_member_not_seen_for_180_days_is_told_then_forgotten(world: Worl
     await luz.send("/start")  # Luz is back: she stays
     await luz.receives(containing="Luz")
     await world.advance(days=5, hours=2)
-    await luz.receives(containing="Ana ya no está vinculada contigo")
+    await luz.receives(containing=said("contacts.forgotten", label="Ana"))
     await world.advance(days=1)
     await luz.send("/contacts")
     await luz.receives(containing="Todavía no tienes contactos")
@@ -149,17 +146,17 @@ async def test_clean_deletes_the_bots_messages_in_her_chat(world: World) -> None
     ana, luz = await world.members("ana", "luz")
     await world.link(ana, luz)
     await ana.send("/checkin 1h Hotel Limpio Prueba")
-    await ana.receives(containing="tienes hasta las")
-    await ana.receives(containing="Borré tu mensaje")
+    await ana.receives(containing=said("checkin.started"))
+    await ana.receives(containing=said("checkin.details_saved_deleted"))
+    await world.settle()  # the sender records each message's id after Telegram took it
     sent_before = [m for m in ana.inbox() if not m.deleted]
     assert len(sent_before) >= 5
-    await asyncio.sleep(0.3)  # the sender records the last one just after Telegram took it
     command = await ana.send("/clean")
     done = await ana.receives(containing="🧹 Borré")
     assert f"Borré {len(sent_before)} mensajes" in (done.text or "")
     assert all(m.deleted for m in sent_before) and ana.is_deleted(command)
     assert not [m for m in luz.inbox() if m.deleted]  # only her chat
-    await asyncio.sleep(0.3)
+    await world.settle()
     await ana.send("/clean")  # what was deleted is not on record any more
     again = await ana.receives(containing="🧹 Borré")
     assert "Borré 1 mensajes" in (again.text or "")  # the previous "Borré" line only
@@ -170,16 +167,17 @@ async def test_forget_under_duress_looks_done_and_the_alarm_goes_on(world: World
     await world.link(ana, luz)
     await set_pins(ana, "4821", "7350")
     await ana.send("/checkin 1h Hotel Coacción Prueba")
-    await ana.receives(containing="tienes hasta las")
+    await ana.receives(containing=said("checkin.started"))
     await ana.send("/safe")
-    await ana.receives(containing="Escribe tu PIN")
+    await ana.receives(containing=said("pin.ask"))
     await ana.send("7350")  # the duress PIN
     await luz.receives(containing="PELIGRO: Ana")
     await ana.send("/forget")
-    confirm = await ana.receives(containing="¿Borro todo lo tuyo?")
+    confirm = await ana.receives(containing=said("forget.confirm"))
     await ana.press(confirm, "Sí, borrar todo")
-    await edited_to(ana, confirm, "borré todo lo tuyo")  # what the person watching sees
-    await luz.receives_nothing(within=0.3)  # no "no longer linked": she is still there
+    edited = await once_settled(world, ana, confirm)  # what the person watching sees
+    assert said("forget.done") in (edited.text or "")
+    await luz.receives_nothing()  # no "no longer linked": she is still there
     async with world.bot.core.db.unit_of_work() as uow:
         assert await uow.members.find_by_telegram(ana.id) is not None
     await world.advance(minutes=10, seconds=1)
