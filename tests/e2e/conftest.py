@@ -99,24 +99,27 @@ async def join(emulator: Emulator, *names: str, language: str = "es") -> list[Em
     for name in names:
         user = emulator.user(name, language_code=language)
         await user.send("/start")
-        await user.receives(containing="alias")
-        await user.send(name.capitalize())
-        await user.receives(containing=name.capitalize())
+        await user.receives(containing=said("start.ask_alias", language))
+        alias = name.capitalize()
+        await user.send(alias)
+        await user.receives(containing=said("alias.saved", language, alias=alias))
         people.append(user)
     return people
 
 
 async def link(worker: EmulatedUser, *contacts: EmulatedUser) -> None:
-    """Each contact accepts an invitation from the worker."""
+    """Each contact accepts an invitation from the worker (the label: her alias)."""
+    alias, lang = worker.name.capitalize(), worker.language_code
     for contact in contacts:
-        await worker.send(f"/invite {contact.name.capitalize()}")
-        invitation = await worker.receives(containing="https://t.me/")
+        label, theirs = contact.name.capitalize(), contact.language_code
+        await worker.send(f"/invite {label}")
+        invitation = await worker.receives(containing=said("invite.created", lang))
         token = invitation.text.rsplit("start=", 1)[1].split()[0]
         await contact.send(f"/start {token}")
-        offer = await contact.receives(containing=worker.name.capitalize())
+        offer = await contact.receives(containing=said("invite.offer", theirs, alias=alias))
         await contact.press(offer, offer.buttons()[0])
-        await contact.receives(containing=worker.name.capitalize())
-        await worker.receives(containing=contact.name.capitalize())
+        await contact.receives(containing=said("invite.accepted", theirs, alias=alias))
+        await worker.receives(containing=said("contacts.accepted", lang, label=label))
 
 
 async def set_pins(user: EmulatedUser, safe: str, duress: str) -> None:

@@ -7,6 +7,7 @@ from bot.core.network_config import parse_config
 from bot.core.networks import PassCreated, create_network, show_code
 from bot.emulator import EmulatedUser, SentMessage
 from tests.e2e.conftest import World
+from tests.support.catalog import said
 from tests.support.units import committed
 
 CDMX = """
@@ -98,21 +99,21 @@ async def write_warning(
 ) -> SentMessage:
     """/warn to the review step; returns the review message."""
     await user.send("/warn")
-    await user.press(await user.receives(containing="¿Qué pasó?"), kind)
-    await user.press(await user.receives(containing="¿En qué zona?"), area)
-    await user.press(await user.receives(containing="¿Cuándo pasó?"), when)
+    await user.press(await user.receives(containing=said("warn.ask.kind")), kind)
+    await user.press(await user.receives(containing=said("warn.ask.area")), area)
+    await user.press(await user.receives(containing=said("warn.ask.when")), when)
     await user.receives(containing="Cuéntalo")
     await user.send(text)
-    extras = await user.receives(containing="¿Quieres agregar")
+    extras = await user.receives(containing=said("warn.ask.extras"))
     if phone:
         await user.press(extras, "📞 Agregar teléfono")
         await user.receives(containing="número de teléfono")
         await user.send(phone)
-        extras = await user.receives(containing="¿Quieres agregar")
+        extras = await user.receives(containing=said("warn.ask.extras"))
     if plate:
         await user.press(extras, "🚗 Agregar placa")
         await user.receives(containing="placa del carro")
         await user.send(plate)
-        extras = await user.receives(containing="¿Quieres agregar")
+        extras = await user.receives(containing=said("warn.ask.extras"))
     await user.press(extras, "Listo, revisar ➡️")
-    return await user.receives(containing="Así se verá tu aviso")
+    return await user.receives(containing=said("warn.review"))

@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 from storage.models import Base
 from tests.e2e.conftest import GRACE, World, set_pins
 from tests.e2e.peers import CDMX, add_member, coordinator, follow, write_warning
+from tests.support.catalog import said
 
 ALIAS, LABEL = "Anabella Prueba", "Lucecita Prueba"
 DETAILS = "Hotel Flamingo Prueba hab 12, placa TEST-7788"
@@ -87,7 +88,7 @@ async def test_database_copy_reveals_no_secret(world: World, tmp_path: Path) -> 
     await ana.receives(containing=LABEL)
     await ana.send(f"/checkin 1m {DETAILS}")
     await ana.send_location(LAT, LON)
-    await ana.receives(containing="Ubicación guardada")
+    await ana.receives(containing=said("checkin.location_saved"))
     await world.advance(minutes=1, seconds=GRACE + 1)
     await luz.receives(containing="TEST-7788")
     await ana.send("/checkin 2h Otro Hotel Prueba TEST-9911")  # still running: stays sealed
@@ -121,11 +122,11 @@ async def test_code_word_and_pins_are_not_readable_in_the_database(
     ana, luz = await world.members("ana", "luz")
     await world.link(ana, luz)
     await ana.send(f"/codeword {CODEWORD}")
-    await ana.receives(containing="qué contesto")
+    await ana.receives(containing=said("codeword.choose_reply"))
     await set_pins(ana, SAFE_PIN, DURESS_PIN)
     await ana.send("/checkin 1h")
-    await ana.press(await ana.receives(containing="tienes hasta las"), "✅ Estoy bien")
-    await ana.receives(containing="Escribe tu PIN")
+    await ana.press(await ana.receives(containing=said("checkin.started")), "✅ Estoy bien")
+    await ana.receives(containing=said("pin.ask"))
     await ana.send(DURESS_PIN)
     await luz.receives(containing="PELIGRO")
     await ana.send(CODEWORD.upper())
@@ -181,11 +182,13 @@ async def test_every_table_has_rows_and_none_reveals_a_secret(
     await marisol.send(f"/invite {PENDING}")  # never accepted: the invitation stays
     pending = await marisol.receives(containing="https://t.me/")
     await marisol.send(f"/codeword {GUAVA}")
-    await marisol.press(await marisol.receives(containing="qué contesto"), "Nada (no contestar)")
+    await marisol.press(
+        await marisol.receives(containing=said("codeword.choose_reply")), "Nada (no contestar)"
+    )
     await set_pins(marisol, *PINS)
     await marisol.send(f"/checkin 2h {CHECKIN}")
     await marisol.send_location(LAT, LON)
-    await marisol.receives(containing="Ubicación guardada")
+    await marisol.receives(containing=said("checkin.location_saved"))
     await marisol.send("/sos")
     await valentina.receives(containing="EMERGENCIA")
 

@@ -9,6 +9,7 @@ import pytest
 from bot.core import checkins
 from bot.core.checkins import MAX_DETAILS
 from tests.e2e.conftest import World
+from tests.support.catalog import said
 from tests.support.units import committed
 
 ODD = "‮ánä\u200b🧕🏽 Ñ̃ 𝔘𝔫𝔦 \u0000 ﷽"
@@ -37,7 +38,7 @@ async def test_bad_commands_get_a_kind_answer_and_start_nothing(
     await ana.receives(containing=answer)
     assert await committed(world.bot.core, checkins.open_checkin, await world.member(ana)) is None
     await ana.send("/help")
-    await ana.receives(containing="Qué puedo hacer")
+    await ana.receives(containing=said("help.text"))
 
 
 async def test_bad_extend_duration_keeps_the_timer(world: World) -> None:
@@ -54,7 +55,7 @@ async def test_huge_details_start_the_timer_and_keep_her_message(world: World) -
     (ana,) = await world.members("ana")
     details = "Hotel Prueba " + "x" * 3990
     sent = await ana.send(f"/checkin 30m {details}")
-    await ana.receives(containing="tienes hasta las")
+    await ana.receives(containing=said("checkin.started"))
     await ana.receives(containing=f"los primeros {MAX_DETAILS} caracteres")
     assert not world.emulator.is_deleted(ana.chat_id, sent["message_id"])
     running = await committed(world.bot.core, checkins.open_checkin, await world.member(ana))
@@ -68,7 +69,7 @@ async def test_odd_unicode_alias_and_details_survive_the_round_trip(world: World
     await ana.send(ODD)
     await ana.receives(containing="Listo")
     await ana.send(f"/checkin 45m {ODD}")
-    await ana.receives(containing="tienes hasta las")
+    await ana.receives(containing=said("checkin.started"))
     running = await committed(world.bot.core, checkins.open_checkin, await world.member(ana))
     assert running is not None and running.details is not None
     assert "🧕🏽" in running.details

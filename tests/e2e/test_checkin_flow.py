@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.core import checkins
 from bot.emulator import EmulatedUser
 from tests.e2e.conftest import GRACE, World
+from tests.support.catalog import said
 from tests.support.units import committed
 
 DETAILS = "Hotel Prueba hab 12, Nissan gris TEST-000"
@@ -13,7 +14,7 @@ DETAILS = "Hotel Prueba hab 12, Nissan gris TEST-000"
 async def miss_checkin(world: World, worker: EmulatedUser, details: str = "") -> None:
     """She starts a one-minute check-in and lets it run past deadline + grace."""
     await worker.send(f"/checkin 1m {details}".strip())
-    await worker.receives(containing="tienes hasta las")
+    await worker.receives(containing=said("checkin.started"))
     await world.advance(minutes=1, seconds=GRACE + 1)
 
 
@@ -21,11 +22,11 @@ async def test_one_message_checkin_saves_details_and_deletes_her_message(world: 
     ana, luz = await world.members("ana", "luz")
     await world.link(ana, luz)
     sent = await ana.send(f"/checkin 45m {DETAILS}")
-    confirmed = await ana.receives(containing="tienes hasta las")
+    confirmed = await ana.receives(containing=said("checkin.started"))
     assert "12:45" in confirmed.text  # 18:00 UTC + 45 min, shown in Mexico City time
     assert "45 min" in confirmed.text
     assert confirmed.has_button("✅ Estoy bien")
-    await ana.receives(containing="Borré tu mensaje")
+    await ana.receives(containing=said("checkin.details_saved_deleted"))
     assert world.emulator.is_deleted(ana.chat_id, sent["message_id"])
 
 
@@ -37,12 +38,12 @@ async def test_buttons_flow_then_details_then_a_pin(world: World) -> None:
     await ana.press(choose, "1 h")
     await ana.receives(containing="13:00")
     await ana.receives(containing="no tienes contactos")
-    await ana.receives(containing="manda ahora los detalles")
+    await ana.receives(containing=said("checkin.ask_details"))
     details = await ana.send(DETAILS)
     await ana.receives(containing="Detalles guardados")
     assert world.emulator.is_deleted(ana.chat_id, details["message_id"])
     await ana.send_location(19.4326, -99.1332)
-    await ana.receives(containing="Ubicación guardada")
+    await ana.receives(containing=said("checkin.location_saved"))
     member = await world.member(ana)
     running = await committed(world.bot.core, checkins.open_checkin, member)
     assert running is not None
@@ -65,21 +66,21 @@ async def test_other_duration_is_typed(world: World) -> None:
 async def test_reminder_before_the_deadline_then_last_call(world: World) -> None:
     (ana,) = await world.members("ana")
     await ana.send("/checkin 1h")
-    await ana.receives(containing="tienes hasta las")
-    await ana.receives(containing="Si quieres, manda ahora los detalles")  # not a reminder
+    await ana.receives(containing=said("checkin.started"))
+    await ana.receives(containing=said("checkin.ask_details"))  # not a reminder
     await world.advance(minutes=49)
     await ana.receives_nothing()
     await world.advance(minutes=1)
     reminder = await ana.receives(containing="Tu tiempo termina a las 13:00")
     assert reminder.buttons() == ["✅ Estoy bien", "+15 min", "+30 min", "+1 h", "🆘 SOS"]
     await world.advance(minutes=10)
-    await ana.receives(containing="Se acabó tu tiempo")
+    await ana.receives(containing=said("checkin.last_call"))
 
 
 async def test_short_timer_reminds_half_way(world: World) -> None:
     (ana,) = await world.members("ana")
     await ana.send("/checkin 10m")
-    await ana.receives(containing="tienes hasta las")
+    await ana.receives(containing=said("checkin.started"))
     await world.advance(minutes=5)
     await ana.receives(containing="Tu tiempo termina")
 
@@ -89,17 +90,17 @@ async def test_missed_checkin_alerts_every_contact_with_details_and_pin(world: W
     await world.link(ana, luz, eva)
     await ana.send(f"/checkin 1m {DETAILS}")
     await ana.send_location(19.4326, -99.1332)
-    await ana.receives(containing="Ubicación guardada")
+    await ana.receives(containing=said("checkin.location_saved"))
     await world.advance(minutes=1, seconds=GRACE + 1)
     for contact in (luz, eva):
-        alert = await contact.receives(containing="ALERTA: Ana no confirmó")
+        alert = await contact.receives(containing=said("alert.missed.title", alias="Ana"))
         assert DETAILS in alert.text
         assert "12:01" in alert.text and "12:00" in alert.text
         assert alert.protect_content
         assert alert.has_button("🙋 Me encargo")
         pin = await contact.receives()
         assert pin.location == (19.4326, -99.1332)
-    await ana.receives(containing="Avisé a tus contactos (2)")
+    await ana.receives(containing=said("checkin.alert_sent", contacts=2))
 
 
 async def test_first_to_acknowledge_is_named_and_repeats_stop(world: World) -> None:
@@ -109,7 +110,7 @@ async def test_first_to_acknowledge_is_named_and_repeats_stop(world: World) -> N
     alert = await luz.receives(containing="ALERTA")
     await eva.receives(containing="ALERTA")
     await luz.press(alert, "🙋 Me encargo")
-    await luz.receives(containing="saben que te encargas")
+    await luz.receives(containing=said("alert.ack.thanks"))
     await eva.receives(containing="Luz se está encargando de la alerta de Ana")
     eva_alert = next(m for m in eva.inbox() if "ALERTA" in (m.text or ""))
     await eva.press(eva_alert, "🙋 Me encargo")
@@ -136,12 +137,12 @@ async def test_safe_before_the_alert_tells_nobody_and_erases_details(world: Worl
     ana, luz = await world.members("ana", "luz")
     await world.link(ana, luz)
     await ana.send(f"/checkin 1m {DETAILS}")
-    await ana.receives(containing="tienes hasta las")
+    await ana.receives(containing=said("checkin.started"))
     member = await world.member(ana)
     running = await committed(world.bot.core, checkins.open_checkin, member)
     assert running is not None
     await ana.send("/safe")
-    await ana.receives(containing="Temporizador detenido")
+    await ana.receives(containing=said("checkin.safe"))
     async with world.bot.core.db.unit_of_work() as uow:
         ended = await uow.checkins.get(running.id)
     assert ended is not None and ended.details is None and ended.status == "safe"
@@ -154,10 +155,10 @@ async def test_safe_after_the_alert_tells_contacts(world: World) -> None:
     await world.link(ana, luz)
     await miss_checkin(world, ana)
     await luz.receives(containing="ALERTA")
-    told = await ana.receives(containing="Avisé a tus contactos")
+    told = await ana.receives(containing=said("checkin.alert_sent"))
     await ana.press(told, "✅ Estoy bien")
-    await ana.receives(containing="Ya les dije a tus contactos que estás bien")
-    await luz.receives(containing="Ana confirmó que está bien")
+    await ana.receives(containing=said("checkin.safe_after_alert"))
+    await luz.receives(containing=said("alert.resolved", alias="Ana"))
     await world.advance(minutes=10)
     await luz.receives_nothing()
 
@@ -202,9 +203,9 @@ async def test_blocked_contact_is_skipped_and_the_worker_is_told_once(world: Wor
 async def test_stale_buttons_from_an_ended_checkin(world: World) -> None:
     (ana,) = await world.members("ana")
     await ana.send("/checkin 30m")
-    started = await ana.receives(containing="tienes hasta las")
+    started = await ana.receives(containing=said("checkin.started"))
     await ana.send("/safe")
-    await ana.receives(containing="Temporizador detenido")
+    await ana.receives(containing=said("checkin.safe"))
     await ana.press(started, "+15 min")
     await ana.receives(containing="Ese check-in ya terminó")
     await ana.press(started, "✅ Estoy bien")
@@ -214,7 +215,7 @@ async def test_stale_buttons_from_an_ended_checkin(world: World) -> None:
 async def test_a_second_checkin_while_one_runs_is_refused_with_buttons(world: World) -> None:
     (ana,) = await world.members("ana")
     await ana.send("/checkin 30m")
-    await ana.receives(containing="tienes hasta las")
+    await ana.receives(containing=said("checkin.started"))
     await ana.send("/checkin 2h")
     running = await ana.receives(containing="Ya tienes un check-in hasta las 12:30")
     assert running.has_button("✅ Estoy bien")
@@ -224,7 +225,7 @@ async def test_details_expire_a_day_after_the_alert(world: World) -> None:
     ana, luz = await world.members("ana", "luz")
     await world.link(ana, luz)
     await ana.send(f"/checkin 1m {DETAILS}")
-    await ana.receives(containing="tienes hasta las")
+    await ana.receives(containing=said("checkin.started"))
     member = await world.member(ana)
     running = await committed(world.bot.core, checkins.open_checkin, member)
     assert running is not None

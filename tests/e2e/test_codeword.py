@@ -4,6 +4,7 @@ spaces do not count; a message that merely contains it is not an alarm."""
 from __future__ import annotations
 
 from tests.e2e.conftest import World
+from tests.support.catalog import said
 
 PHRASE = "¿Me traes cigarros?"
 
@@ -39,7 +40,7 @@ async def test_codeword_in_one_message_then_sent_in_other_ways(world: World) -> 
         await ana.receives_nothing()  # nothing else shows in her chat
         await ana.send("/safe")  # (no PIN set) her contacts are told she is fine
         await ana.receives(containing="Ya les dije a tus contactos")
-        await luz.receives(containing="Ana confirmó que está bien")
+        await luz.receives(containing=said("alert.resolved", alias="Ana"))
 
 
 async def test_guided_codeword_with_no_reply_during_a_checkin(world: World) -> None:
@@ -54,11 +55,13 @@ async def test_guided_codeword_with_no_reply_during_a_checkin(world: World) -> N
     typed = await ana.send("Pistache azul")
     await ana.receives(containing="Palabra clave guardada")
     assert ana.is_deleted(typed)
-    await ana.press(await ana.receives(containing="qué contesto"), "Nada (no contestar)")
+    await ana.press(
+        await ana.receives(containing=said("codeword.choose_reply")), "Nada (no contestar)"
+    )
     await ana.receives(containing="no contestaré nada")
 
     await ana.send("/checkin 1h Hotel Prueba Lila hab 9")
-    await ana.receives(containing="Borré tu mensaje")
+    await ana.receives(containing=said("checkin.details_saved_deleted"))
     await ana.send("pistache AZUL")
     alert = await luz.receives(containing="palabra clave")
     assert "Hotel Prueba Lila hab 9" in (alert.text or "")
@@ -73,7 +76,7 @@ async def test_codeword_while_answering_another_question_still_raises_the_alarm(
     ana, luz = await world.members("ana", "luz")
     await world.link(ana, luz)
     await ana.send("/codeword pistache azul")
-    await ana.receives(containing="qué contesto")
+    await ana.receives(containing=said("codeword.choose_reply"))
     await ana.send("/checkin")
     await ana.press(await ana.receives(containing="Cuánto tiempo"), "Otro")
     await ana.receives(containing="Escribe cuánto tiempo")
@@ -86,7 +89,7 @@ async def test_codeword_can_be_changed_and_removed(world: World) -> None:
     ana, luz = await world.members("ana", "luz")
     await world.link(ana, luz)
     await ana.send("/codeword pistache azul")
-    await ana.receives(containing="qué contesto")
+    await ana.receives(containing=said("codeword.choose_reply"))
     await ana.send("/codeword")
     is_set = await ana.receives(containing="Ya tienes una palabra clave")
     await ana.press(is_set, "Cambiar la frase")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.emulator import EmulatedUser
 from tests.e2e.conftest import World
+from tests.support.catalog import said
 
 
 async def invite_token(world: World, worker: EmulatedUser, label: str = "") -> str:
@@ -78,13 +79,13 @@ async def test_contacts_lists_and_removes_and_the_contact_is_told(world: World) 
     ana, luz, eva = await world.members("ana", "luz", "eva")
     await world.link(ana, luz, eva)
     await ana.send("/contacts")
-    listing = await ana.receives(containing="Tus contactos de confianza")
+    listing = await ana.receives(containing=said("contacts.list.mine"))
     assert "Luz" in listing.text and "Eva" in listing.text
     await ana.press(listing, "Quitar a Luz")
     await ana.receives(containing="Luz ya no es tu contacto")
     await luz.receives(containing="Ana ya no te tiene como contacto")
     await ana.send("/contacts")
-    listing = await ana.receives(containing="Tus contactos de confianza")
+    listing = await ana.receives(containing=said("contacts.list.mine"))
     assert "Luz" not in listing.text and "Eva" in listing.text
 
 
@@ -110,7 +111,7 @@ async def test_stale_remove_button_gets_a_kind_answer(world: World) -> None:
     ana, luz = await world.members("ana", "luz")
     await world.link(ana, luz)
     await ana.send("/contacts")
-    listing = await ana.receives(containing="Tus contactos de confianza")
+    listing = await ana.receives(containing=said("contacts.list.mine"))
     await ana.press(listing, "Quitar a Luz")
     await ana.receives(containing="ya no es tu contacto")
     await ana.press(listing, "Quitar a Luz")

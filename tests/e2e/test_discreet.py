@@ -4,6 +4,7 @@ changes, and her contacts still read a plain alert."""
 from __future__ import annotations
 
 from tests.e2e.conftest import GRACE, LEAD, World
+from tests.support.catalog import said
 
 GIVEAWAYS = ("check-in", "checkin", "alerta", "sos", "emergencia", "contactos", "peligro")
 
@@ -25,7 +26,9 @@ async def test_discreet_mode_keeps_telling_words_out_of_her_chat(world: World) -
     await world.advance(seconds=LEAD)
     await ana.receives(containing="Ya es la hora")
     await world.advance(seconds=GRACE + 1)
-    alert = await luz.receives(containing="ALERTA: Ana")  # her contacts read it plainly
+    alert = await luz.receives(
+        containing=said("alert.missed.title", alias="Ana")
+    )  # her contacts read it plainly
     assert "Hotel Discreto Prueba" in (alert.text or "")
     await ana.receives(containing="Ya avisé (1)")
     await ana.press(None, "✓ Listo")
@@ -40,5 +43,5 @@ async def test_discreet_mode_keeps_telling_words_out_of_her_chat(world: World) -
     await ana.press(await ana.receives(containing="palabras discretas"), "Usar palabras claras")
     await ana.receives(containing="palabras claras")
     await ana.send("/checkin 30m")
-    started = await ana.receives(containing="tienes hasta las")
+    started = await ana.receives(containing=said("checkin.started"))
     assert started.buttons()[-1] == "🆘 SOS"

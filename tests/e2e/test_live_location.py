@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from bot.core import checkins
 from storage.models import CheckInRow
 from tests.e2e.conftest import GRACE, World
+from tests.support.catalog import said
 from tests.support.units import committed
 
 
@@ -15,8 +16,8 @@ async def test_live_location_keeps_only_the_latest_point(world: World) -> None:
     ana, luz = await world.members("ana", "luz")
     await world.link(ana, luz)
     await ana.send("/checkin 1h")
-    await ana.receives(containing="tienes hasta las")
-    await ana.receives(containing="manda ahora los detalles")
+    await ana.receives(containing=said("checkin.started"))
+    await ana.receives(containing=said("checkin.ask_details"))
     live = await ana.send_location(19.40, -99.10, live_period=3600)
     await ana.receives(containing="Ubicación en tiempo real activada")
     await ana.edit_live_location(live, 19.41, -99.11)
@@ -39,7 +40,7 @@ async def test_live_location_keeps_only_the_latest_point(world: World) -> None:
     assert (await luz.receives()).location == (19.42, -99.12)
 
     await luz.press(alert, "🙋 Me encargo")
-    thanks = await luz.receives(containing="saben que te encargas")
+    thanks = await luz.receives(containing=said("alert.ack.thanks"))
     await ana.edit_live_location(live, 19.43, -99.13)  # she is still moving
     await world.advance(minutes=1)
     await luz.press(thanks, "📍 Última ubicación")
@@ -81,7 +82,7 @@ async def test_a_contact_asking_before_any_pin_is_told_there_is_none(world: Worl
     await luz.press(alert, "📍 Última ubicación")
     await luz.receives(containing="Ana no ha compartido su ubicación")
     await ana.send_location(19.45, -99.15)  # she shares one after her SOS
-    await ana.receives(containing="Ubicación guardada")
+    await ana.receives(containing=said("checkin.location_saved"))
     await luz.press(alert, "📍 Última ubicación")
     await luz.receives(containing="Última ubicación de Ana, de las 12:00")
     assert (await luz.receives()).location == (19.45, -99.15)

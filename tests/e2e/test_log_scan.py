@@ -8,6 +8,7 @@ import logging
 
 from bot.emulator import Emulator
 from tests.e2e.conftest import GRACE, World
+from tests.support.catalog import said
 from tests.support.logscan import LogScan, leaks
 
 log = logging.getLogger("companera.test")
@@ -58,10 +59,12 @@ async def test_a_real_flow_logs_lines_and_none_carries_a_secret(
     ana, luz = await world.members("ana", "luz")
     await world.link(ana, luz)
     await ana.send(f"/codeword {CODEWORD}")
-    await ana.press(await ana.receives(containing="qué contesto"), "Nada (no contestar)")
+    await ana.press(
+        await ana.receives(containing=said("codeword.choose_reply")), "Nada (no contestar)"
+    )
     await ana.send(f"/checkin 1m {DETAILS}")
     await ana.send_location(19.4326, -99.1332)
-    await ana.receives(containing="Ubicación guardada")
+    await ana.receives(containing=said("checkin.location_saved"))
     await world.advance(minutes=1, seconds=GRACE + 1)
     await luz.receives(containing="TEST-5150")
     await ana.send(CODEWORD)

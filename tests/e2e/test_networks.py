@@ -19,6 +19,7 @@ from tests.e2e.peers import (
     new_member_code,
     write_warning,
 )
+from tests.support.catalog import said
 
 
 async def test_coordinator_opens_the_link_then_adds_a_member_by_code(world: World) -> None:
@@ -32,11 +33,11 @@ async def test_coordinator_opens_the_link_then_adds_a_member_by_code(world: Worl
     # A code works once: a second person gets a kind refusal, and so does a reused link.
     cris = (await world.members("cris"))[0]
     await ana.send(f"/start j_{code}")
-    await ana.receives(containing="Ese código no sirve")
+    await ana.receives(containing=said("network.error.code"))
     await cris.send("/join ZZZZZ-ZZZZZ")
-    await cris.receives(containing="Ese código no sirve")
+    await cris.receives(containing=said("network.error.code"))
     await cris.send("/join tonterías")
-    await cris.receives(containing="Ese código no sirve")
+    await cris.receives(containing=said("network.error.code"))
 
 
 async def test_a_member_code_can_be_typed_in_any_case_and_with_spaces(world: World) -> None:
@@ -55,7 +56,7 @@ async def test_codes_expire(world: World) -> None:
     code = await new_member_code(ana)
     await world.advance(days=8)
     await bea.send(f"/join {code}")
-    await bea.receives(containing="Ese código no sirve")
+    await bea.receives(containing=said("network.error.code"))
 
 
 async def test_newcomer_joins_after_two_vouches(world: World) -> None:
@@ -81,12 +82,12 @@ async def test_newcomer_joins_after_two_vouches(world: World) -> None:
     await bea.send(f"/vouch {vouch_code}")  # the inviter cannot vouch twice
     await bea.receives(containing="Ya habías respondido")
     await dora.send(f"/vouch {vouch_code}")  # nor can she vouch for herself
-    await dora.receives(containing="Ese código no sirve")
+    await dora.receives(containing=said("network.error.code"))
     await cris.send(f"/vouch {vouch_code}")
     await cris.receives(containing="ya entró a Colectiva Prueba")
     await dora.receives(containing="Ya eres parte de Colectiva Prueba")
     await dora.send("/check 5123 4567")
-    await dora.receives(containing="No hay avisos activos")
+    await dora.receives(containing=said("check.none"))
 
 
 async def test_areas_by_button_and_by_pin(world: World) -> None:
@@ -126,7 +127,7 @@ async def test_one_person_in_two_networks_and_help_shows_resources(world: World)
     ]
     assert all("Salir de la red" in m.buttons() for m in about)
     await bea.send("/help")
-    await bea.receives(containing="Qué puedo hacer")
+    await bea.receives(containing=said("help.text"))
     resources = await bea.receives(containing="Recursos de Alianza Prueba")
     assert "Clínica Prueba: Pruebas de VIH gratis" in (resources.text or "")
     assert "lunes a viernes 9-17" in (resources.text or "")
@@ -142,8 +143,8 @@ async def test_removed_member_loses_access_at_once(world: World) -> None:
     await follow(bea, "Centro")
     await follow(cris, "Centro")
     await bea.press(await write_warning(bea, text="Aviso de quien se va"), "📣 Enviar")
-    await bea.receives(containing="llegó a las coordinadoras")
-    await ana.receives(containing="Hay un aviso por revisar")
+    await bea.receives(containing=said("warn.sent_pending"))
+    await ana.receives(containing=said("warning.to_review"))
     await ana.send("/remove")
     listing = await ana.receives(containing="Integrantes de Alianza Prueba")
     assert sorted(listing.buttons()) == ["Ana", "Bea", "Cris", "Quitar", "Quitar", "Quitar"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.e2e.conftest import World
+from tests.support.catalog import said
 
 
 async def test_start_greets_in_spanish_and_asks_for_an_alias(world: World) -> None:
@@ -25,7 +26,7 @@ async def test_english_telegram_gets_english_and_language_switches(world: World)
     await kim.press(choose, "Español")
     await kim.receives(containing="te hablaré en español")
     await kim.send("/help")
-    await kim.receives(containing="Qué puedo hacer")
+    await kim.receives(containing=said("help.text"))
 
 
 async def test_privacy_says_what_is_kept_and_that_telegram_keeps_chats(world: World) -> None:

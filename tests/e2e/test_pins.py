@@ -8,6 +8,7 @@ from bot.core import checkins
 from bot.emulator import EmulatedUser, SentMessage
 from tests.e2e.conftest import GRACE, World
 from tests.e2e.conftest import set_pins as set_user_pins
+from tests.support.catalog import said
 from tests.support.units import committed
 
 SAFE_PIN, DURESS_PIN = "482913", "735260"
@@ -21,7 +22,7 @@ async def set_pins(user: EmulatedUser) -> None:
 async def check_in_with_pin(user: EmulatedUser, pin: str) -> tuple[SentMessage, dict]:
     """She presses "I'm safe" on her running check-in and types `pin`; the bot's answer."""
     await user.press(None, "✅ Estoy bien")
-    await user.receives(containing="Escribe tu PIN")
+    await user.receives(containing=said("pin.ask"))
     typed = await user.send(pin)
     return await user.receives(), typed
 
@@ -32,9 +33,9 @@ async def test_setting_pins_deletes_them_and_refuses_bad_ones(world: World) -> N
     await ana.receives(containing="nadie puede decir «estoy bien» por ti")
     await ana.receives(containing="Escribe tu PIN de seguridad")
     typed = [await ana.send("12")]
-    await ana.receives(containing="El PIN son de 4 a 8 cifras")
+    await ana.receives(containing=said("pin.error.format"))
     typed.append(await ana.send("12ab"))
-    await ana.receives(containing="El PIN son de 4 a 8 cifras")
+    await ana.receives(containing=said("pin.error.format"))
     typed.append(await ana.send(SAFE_PIN))
     await ana.receives(containing="PIN de emergencia")
     typed.append(await ana.send(SAFE_PIN))
@@ -43,7 +44,7 @@ async def test_setting_pins_deletes_them_and_refuses_bad_ones(world: World) -> N
     await ana.receives(containing="PIN guardados")
     assert all(ana.is_deleted(message) for message in typed)
     await ana.send("/pin")
-    is_set = await ana.receives(containing="Ya tienes PIN")
+    is_set = await ana.receives(containing=said("pin.is_set"))
     assert is_set.buttons() == ["Cambiar los PIN", "Borrar los PIN"]
 
 
@@ -53,7 +54,7 @@ async def test_duress_pin_answers_byte_for_byte_like_the_safety_pin(world: World
     await set_pins(ana)
 
     await ana.send(f"/checkin 1h {DETAILS}")
-    await ana.receives(containing="Borré tu mensaje")
+    await ana.receives(containing=said("checkin.details_saved_deleted"))
     safe_reply, safe_typed = await check_in_with_pin(ana, SAFE_PIN)
     await ana.send("/safe")
     safe_after = await ana.receives()
@@ -61,9 +62,9 @@ async def test_duress_pin_answers_byte_for_byte_like_the_safety_pin(world: World
     await luz.receives_nothing()
 
     await ana.send(f"/checkin 1h {DETAILS}")
-    await ana.receives(containing="Borré tu mensaje")
+    await ana.receives(containing=said("checkin.details_saved_deleted"))
     await ana.send_location(19.4326, -99.1332)
-    await ana.receives(containing="Ubicación guardada")
+    await ana.receives(containing=said("checkin.location_saved"))
     duress_reply, duress_typed = await check_in_with_pin(ana, DURESS_PIN)
     await ana.send("/safe")
     duress_after = await ana.receives()
@@ -91,7 +92,7 @@ async def test_duress_pin_answers_byte_for_byte_like_the_safety_pin(world: World
     assert (await luz.receives()).location == (19.50, -99.20)
     # To anyone holding her phone, she is free to start another check-in.
     await ana.send("/checkin 30m")
-    await ana.receives(containing="tienes hasta las")
+    await ana.receives(containing=said("checkin.started"))
 
 
 async def test_three_wrong_pins_count_as_a_missed_checkin(world: World) -> None:
@@ -99,19 +100,21 @@ async def test_three_wrong_pins_count_as_a_missed_checkin(world: World) -> None:
     await world.link(ana, luz)
     await set_pins(ana)
     await ana.send(f"/checkin 1h {DETAILS}")
-    await ana.receives(containing="Borré tu mensaje")
+    await ana.receives(containing=said("checkin.details_saved_deleted"))
     first, _ = await check_in_with_pin(ana, "111111")
     assert first.text == "PIN incorrecto. Intentos que te quedan: 2."
     await ana.send("222222")
     await ana.receives(containing="Intentos que te quedan: 1")
     await ana.send("not a pin")
-    await ana.receives(containing="El PIN son de 4 a 8 cifras")  # not counted
+    await ana.receives(containing=said("pin.error.format"))  # not counted
     await world.settle()
     await luz.receives_nothing()
     await ana.send("333333")
-    alert = await luz.receives(containing="ALERTA: Ana no confirmó")
+    alert = await luz.receives(containing=said("alert.missed.title", alias="Ana"))
     assert DETAILS in (alert.text or "")
-    await ana.receives(containing="Avisé a tus contactos (1)")  # a reminder: before replies
+    await ana.receives(
+        containing=said("checkin.alert_sent", contacts=1)
+    )  # a reminder: before replies
     await ana.receives(containing="PIN incorrecto tres veces: por eso avisé")
     running = await committed(world.bot.core, checkins.open_checkin, await world.member(ana))
     assert running is not None and running.status == "alerted"
@@ -121,21 +124,21 @@ async def test_a_forgotten_pin_can_be_reset_only_when_no_checkin_runs(world: Wor
     (ana,) = await world.members("ana")
     await set_pins(ana)
     await ana.send("/checkin 1h")
-    await ana.receives(containing="tienes hasta las")
+    await ana.receives(containing=said("checkin.started"))
     await ana.send("/pin")
-    await ana.press(await ana.receives(containing="Ya tienes PIN"), "Borrar los PIN")
+    await ana.press(await ana.receives(containing=said("pin.is_set")), "Borrar los PIN")
     await ana.receives(containing="No puedes cambiar ni borrar tus PIN mientras")
     await ana.press(None, "Cambiar los PIN")
     await ana.receives(containing="No puedes cambiar ni borrar tus PIN mientras")
     reply, _ = await check_in_with_pin(ana, SAFE_PIN)
     assert reply.text == "Qué bueno. Temporizador detenido y detalles borrados."
     await ana.send("/pin")
-    await ana.press(await ana.receives(containing="Ya tienes PIN"), "Borrar los PIN")
+    await ana.press(await ana.receives(containing=said("pin.is_set")), "Borrar los PIN")
     await ana.receives(containing="PIN borrados")
     await ana.send("/checkin 1h")
-    await ana.receives(containing="tienes hasta las")
+    await ana.receives(containing=said("checkin.started"))
     await ana.press(None, "✅ Estoy bien")
-    await ana.receives(containing="Temporizador detenido")  # no PIN asked any more
+    await ana.receives(containing=said("checkin.safe"))  # no PIN asked any more
 
 
 async def test_after_an_alert_more_time_needs_the_pin_through_im_safe(world: World) -> None:
@@ -143,20 +146,20 @@ async def test_after_an_alert_more_time_needs_the_pin_through_im_safe(world: Wor
     await world.link(ana, luz)
     await set_pins(ana)
     await ana.send("/checkin 1m")
-    await ana.receives(containing="tienes hasta las")
+    await ana.receives(containing=said("checkin.started"))
     await world.advance(minutes=1, seconds=GRACE + 1)
     await luz.receives(containing="ALERTA")
-    notice = await ana.receives(containing="Avisé a tus contactos")
+    notice = await ana.receives(containing=said("checkin.alert_sent"))
     await ana.press(notice, "+15 min")
     refused = await ana.receives(containing="te pediré tu PIN")
     assert refused.buttons() == ["✅ Estoy bien"]
     await world.settle()
     await luz.receives_nothing()  # not stood down without her PIN
     await ana.press(refused, "✅ Estoy bien")
-    await ana.receives(containing="Escribe tu PIN")
+    await ana.receives(containing=said("pin.ask"))
     await ana.send(SAFE_PIN)
-    await ana.receives(containing="Ya les dije a tus contactos que estás bien")
-    await luz.receives(containing="Ana confirmó que está bien")
+    await ana.receives(containing=said("checkin.safe_after_alert"))
+    await luz.receives(containing=said("alert.resolved", alias="Ana"))
 
 
 async def test_all_good_after_an_sos_asks_for_the_pin(world: World) -> None:
@@ -167,7 +170,7 @@ async def test_all_good_after_an_sos_asks_for_the_pin(world: World) -> None:
     done = await ana.receives(containing="Listo ✓")
     await luz.receives(containing="EMERGENCIA")
     await ana.press(done, "Todo bien")
-    await ana.receives(containing="Escribe tu PIN")
+    await ana.receives(containing=said("pin.ask"))
     await ana.send(DURESS_PIN)
     assert (await ana.receives()).text == "Listo. Les dije a tus contactos que estás bien."
     await luz.receives(containing="PELIGRO")  # forced to stand down: the alarm goes on

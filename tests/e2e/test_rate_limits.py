@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.conftest import GRACE, World
+from tests.support.catalog import said
 
 
 @pytest.fixture
@@ -17,15 +18,15 @@ async def test_a_full_flow_under_telegram_limits_loses_no_message(world: World) 
     ana, luz, eva = await world.members("ana", "luz", "eva")
     await world.link(ana, luz, eva)
     await ana.send("/checkin 1m Hotel Prueba, placa TEST-000")
-    await ana.receives(containing="Borré tu mensaje", timeout=10)
+    await ana.receives(containing=said("checkin.details_saved_deleted"), timeout=10)
     await ana.send_location(19.4, -99.1)
-    await ana.receives(containing="Ubicación guardada", timeout=10)
+    await ana.receives(containing=said("checkin.location_saved"), timeout=10)
     await world.advance(minutes=1, seconds=GRACE + 1)
     for contact in (luz, eva):
         alert = await contact.receives(containing="TEST-000", timeout=10)
         assert alert.has_button("🙋 Me encargo")
         pin = await contact.receives(timeout=10)
         assert pin.location == (19.4, -99.1)
-    await ana.receives(containing="Avisé a tus contactos (2)", timeout=10)
+    await ana.receives(containing=said("checkin.alert_sent", contacts=2), timeout=10)
     assert world.emulator.rate_limits
     assert world.emulator.too_many_requests == 0  # the sender kept under them by itself

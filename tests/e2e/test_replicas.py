@@ -26,6 +26,7 @@ from storage.crypto import Keyring, new_key
 from storage.database import Database, make_engine
 from storage.migrate import upgrade
 from storage.models import HandledUpdate, OutboxRow
+from tests.support.catalog import said
 from tests.support.db import backend, fresh_database_url
 from tests.support.replicas import SECRET, Replicas, busiest_second
 
@@ -173,11 +174,11 @@ async def test_a_conversation_across_replicas_and_403_without_the_secret(
             choose = await ana.receives(containing="Cuánto tiempo")
             await ana.press(choose, "1 h")
             await ana.receives(containing="no tienes contactos")
-            await ana.receives(containing="manda ahora los detalles")
+            await ana.receives(containing=said("checkin.ask_details"))
             await ana.send("Hotel Prueba Replica hab 7")
             await ana.receives(containing="Detalles guardados")
             await ana.send_location(19.4, -99.1)
-            await ana.receives(containing="Ubicación guardada")
+            await ana.receives(containing=said("checkin.location_saved"))
             await ana.send("/safe")
             await ana.receives(containing="Qué bueno")
             ports = [port for _, port in replicas.forwarder.served]

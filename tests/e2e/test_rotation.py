@@ -11,6 +11,7 @@ from storage.crypto import Keyring, new_key
 from storage.database import Database, WrongKeyError, make_engine
 from storage.rotation import rotate_master_key
 from tests.e2e.conftest import GRACE, World
+from tests.support.catalog import said
 
 DETAILS = "Hotel Prueba hab 12, Nissan gris TEST-000"
 
@@ -36,21 +37,21 @@ async def test_a_checkin_started_before_the_rotation_alerts_after_it(
     ana, luz = await world.members("ana", "luz")
     await world.link(ana, luz)
     await ana.send(f"/checkin 1m {DETAILS}")
-    await ana.receives(containing="tienes hasta las")
+    await ana.receives(containing=said("checkin.started"))
 
     await rotate(world, tmp_path)
     try:
         await world.advance(minutes=1, seconds=GRACE + 1)
-        alert = await luz.receives(containing="ALERTA: Ana no confirmó")
+        alert = await luz.receives(containing=said("alert.missed.title", alias="Ana"))
         assert DETAILS in (alert.text or "")
         await luz.press(alert, "🙋 Me encargo")
-        await luz.receives(containing="saben que te encargas")
-        told = await ana.receives(containing="Avisé a tus contactos (1)")
+        await luz.receives(containing=said("alert.ack.thanks"))
+        told = await ana.receives(containing=said("checkin.alert_sent", contacts=1))
         await ana.press(told, "✅ Estoy bien")
-        await luz.receives(containing="Ana confirmó que está bien")
+        await luz.receives(containing=said("alert.resolved", alias="Ana"))
 
         await ana.send("/checkin 30m")
-        await ana.receives(containing="tienes hasta las")
+        await ana.receives(containing=said("checkin.started"))
         (eva,) = await world.members("eva")  # a newcomer, her key wrapped by the new one
         await world.link(eva, ana)
         assert (await world.member(eva)).alias == "Eva"

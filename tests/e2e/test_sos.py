@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot.core import checkins
 from bot.emulator import EmulatedUser
 from tests.e2e.conftest import GRACE, World, set_pins
+from tests.support.catalog import said
 from tests.support.units import committed
 
 DETAILS = "Motel Prueba hab 7, Chevy rojo TEST-4321"
@@ -21,9 +22,9 @@ async def test_sos_with_a_running_checkin_sends_details_and_location_to_everyone
     ana, luz, eva = await world.members("ana", "luz", "eva")
     await world.link(ana, luz, eva)
     await ana.send(f"/checkin 1h {DETAILS}")
-    await ana.receives(containing="Borré tu mensaje")
+    await ana.receives(containing=said("checkin.details_saved_deleted"))
     await ana.send_location(19.4326, -99.1332)
-    await ana.receives(containing="Ubicación guardada")
+    await ana.receives(containing=said("checkin.location_saved"))
     await ana.send("/sos")
     done = await ana.receives()
     assert done.text == "Listo ✓" and done.buttons() == ["Todo bien"]
@@ -41,7 +42,7 @@ async def test_sos_with_a_running_checkin_sends_details_and_location_to_everyone
     await ana.press(done, "Todo bien")
     await ana.receives(containing="Les dije a tus contactos que estás bien")
     for contact in (luz, eva):
-        await contact.receives(containing="Ana confirmó que está bien")
+        await contact.receives(containing=said("alert.resolved", alias="Ana"))
     running = await committed(world.bot.core, checkins.open_checkin, await world.member(ana))
     assert running is not None and running.status == "active" and running.details == DETAILS
     await world.advance(minutes=50)  # her timer goes on: the reminder still comes
@@ -61,7 +62,7 @@ async def test_sos_without_a_checkin_alerts_without_details_and_ends_on_all_good
     await world.settle()
     await luz.receives_nothing()  # no pin: she had shared none
     await ana.press(done, "Todo bien")
-    await luz.receives(containing="Ana confirmó que está bien")
+    await luz.receives(containing=said("alert.resolved", alias="Ana"))
     await ana.send("/checkin 30m")
     await ana.receives(containing="tienes hasta las 12:30")
 
@@ -70,9 +71,9 @@ async def test_the_sos_button_on_a_checkin_message(world: World) -> None:
     ana, luz = await world.members("ana", "luz")
     await world.link(ana, luz)
     await ana.send("/checkin 30m")
-    started = await ana.receives(containing="tienes hasta las")
+    started = await ana.receives(containing=said("checkin.started"))
     assert started.buttons()[-1] == "🆘 SOS"
-    await ana.receives(containing="manda ahora los detalles")
+    await ana.receives(containing=said("checkin.ask_details"))
     await ana.press(started, "🆘 SOS")
     assert (await ana.receives()).text == "Listo ✓"
     alert = await luz.receives(containing="EMERGENCIA")
@@ -89,7 +90,7 @@ async def test_unanswered_sos_is_repeated_and_an_acknowledgement_stops_it(world:
     repeat = await luz.receives(containing="EMERGENCIA")
     assert "(aviso repetido 1)" in (repeat.text or "")
     await luz.press(repeat, "🙋 Me encargo")
-    await luz.receives(containing="saben que te encargas")
+    await luz.receives(containing=said("alert.ack.thanks"))
     await world.advance(minutes=11)
     await luz.receives_nothing()
     await ana.receives_nothing()
@@ -117,7 +118,7 @@ async def test_contacts_read_which_alarm_it_is_in_their_own_language(world: Worl
             await contact.receives(containing="✅")
 
     await ana.send("/checkin 1m")  # 1. a missed check-in
-    await ana.receives(containing="tienes hasta las")
+    await ana.receives(containing=said("checkin.started"))
     await world.advance(minutes=1, seconds=GRACE + 1)
     await collect("ALERTA", "ALERT")
     await ana.send("/safe")
@@ -134,8 +135,8 @@ async def test_contacts_read_which_alarm_it_is_in_their_own_language(world: Worl
     await resolved(luz, kim)
     await set_pins(ana, "4821", "7350")  # 4. her duress PIN
     await ana.send("/checkin 1h")
-    await ana.press(await ana.receives(containing="tienes hasta las"), "✅ Estoy bien")
-    await ana.receives(containing="Escribe tu PIN")
+    await ana.press(await ana.receives(containing=said("checkin.started")), "✅ Estoy bien")
+    await ana.receives(containing=said("pin.ask"))
     await ana.send("7350")
     await collect("PELIGRO", "DANGER")
 

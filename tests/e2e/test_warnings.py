@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot.emulator import EmulatedUser
 from tests.e2e.conftest import World
 from tests.e2e.peers import CDMX, MIXCO, add_member, coordinator, follow, write_warning
+from tests.support.catalog import said
 
 PHONE = "55 1234 5678"
 TEXT = "Se pone agresivo al pagar, camioneta blanca"
@@ -35,7 +36,7 @@ async def test_a_warning_waits_for_review_then_reaches_only_the_area(world: Worl
     for line in ("Cliente violento · Centro", TEXT, "📞 55 1234 5678", "🚗 P123ABC"):
         assert line in (review.text or ""), line
     await bea.press(review, "📣 Enviar")
-    await bea.receives(containing="llegó a las coordinadoras")
+    await bea.receives(containing=said("warn.sent_pending"))
     await ana.receives(containing="Hay un aviso por revisar en Alianza Prueba")
     await world.settle()
     await cris.receives_nothing()  # nothing goes out before review
@@ -64,7 +65,7 @@ async def test_a_trusted_member_publishes_at_once(world: World) -> None:
     ana, bea, cris = await cdmx(world, "bea", "cris")
     await follow(cris, "Centro")
     await bea.press(await write_warning(bea, text="Primer aviso de prueba"), "📣 Enviar")
-    await ana.receives(containing="Hay un aviso por revisar")
+    await ana.receives(containing=said("warning.to_review"))
     await ana.send("/pending")
     pending = await ana.receives(containing="Aviso por revisar")
     await ana.press(pending, "✅ Publicar y confiar en quien la escribió")
@@ -72,7 +73,7 @@ async def test_a_trusted_member_publishes_at_once(world: World) -> None:
     await cris.receives(containing="Primer aviso de prueba")
 
     await bea.press(await write_warning(bea, text="Segundo aviso de prueba"), "📣 Enviar")
-    published = await bea.receives(containing="Aviso publicado")
+    published = await bea.receives(containing=said("warn.sent_published"))
     assert "Lo recibieron 1 compañeras" in (published.text or "")
     await cris.receives(containing="Segundo aviso de prueba")
     await ana.send("/pending")
@@ -83,9 +84,10 @@ async def test_coordinator_edits_or_rejects(world: World) -> None:
     ana, bea, cris = await cdmx(world, "bea", "cris")
     await follow(cris, "Centro")
     await bea.press(await write_warning(bea, text="Con el nombre de Fulanita Prueba"), "📣 Enviar")
-    await bea.receives(containing="llegó a las coordinadoras")
+    await bea.receives(containing=said("warn.sent_pending"))
     await world.advance(minutes=5)
     await bea.press(await write_warning(bea, text="Aviso que no se publica"), "📣 Enviar")
+    await bea.receives(containing=said("warn.sent_pending"))  # both wait before she looks
     await ana.send("/pending")
     first = await ana.receives(containing="(2 en espera)")
     await ana.press(first, "✏️ Corregir el texto")
@@ -124,7 +126,7 @@ async def test_me_too_counts_once_and_a_flag_goes_back_to_the_coordinators(world
     flagged_by_dora = await dora.receives(containing=TEXT)
     await dora.press(flagged_by_dora, "⚑ Es falsa o abusiva")
     await dora.receives(containing="Las coordinadoras lo van a revisar")
-    await ana.receives(containing="Hay un aviso por revisar")
+    await ana.receives(containing=said("warning.to_review"))
     await bea.send(f"/check {PHONE}")  # still up until a coordinator decides
     await bea.receives(containing="Hay 1 avisos")
     await ana.send("/pending")
@@ -132,13 +134,13 @@ async def test_me_too_counts_once_and_a_flag_goes_back_to_the_coordinators(world
     await ana.press(flagged, "Quitar el aviso")
     await ana.receives(containing="Aviso quitado")
     await bea.send(f"/check {PHONE}")
-    await bea.receives(containing="No hay avisos activos")
+    await bea.receives(containing=said("check.none"))
 
 
 async def test_check_finds_the_number_however_it_is_written(world: World) -> None:
     ana, bea = await cdmx(world, "bea")
     await ana.press(await write_warning(ana, text=TEXT, phone=PHONE), "📣 Enviar")
-    await ana.receives(containing="Aviso publicado")
+    await ana.receives(containing=said("warn.sent_published"))
     writings = [
         "55 1234 5678",
         "55-1234-5678",
@@ -155,7 +157,7 @@ async def test_check_finds_the_number_however_it_is_written(world: World) -> Non
         assert found.protect_content
         assert bea.is_deleted(sent), written  # the number does not stay in her chat
     await bea.send("/check 55 8765 4321")
-    await bea.receives(containing="No hay avisos activos")
+    await bea.receives(containing=said("check.none"))
     await bea.send("/check hola")
     await bea.receives(containing="No reconozco ese número")
     await bea.send_contact("+525512345678")  # a contact card checks its number
@@ -165,7 +167,7 @@ async def test_check_finds_the_number_however_it_is_written(world: World) -> Non
 async def test_outsiders_learn_nothing_from_a_check(world: World) -> None:
     ana, _bea = await cdmx(world, "bea")
     await ana.press(await write_warning(ana, text=TEXT, phone=PHONE), "📣 Enviar")
-    await ana.receives(containing="Aviso publicado")
+    await ana.receives(containing=said("warn.sent_published"))
     gaby, eva = await world.members("gaby", "eva")
     await coordinator(world, gaby, "Colectiva Prueba", MIXCO)  # another network
     answers = []
@@ -181,28 +183,28 @@ async def test_check_limit_is_twenty_an_hour(world: World) -> None:
     ana, bea = await cdmx(world, "bea")
     for i in range(20):
         await bea.send(f"/check 55 1234 {5600 + i}")
-        await bea.receives(containing="No hay avisos activos")
+        await bea.receives(containing=said("check.none"))
     await bea.send("/check 55 1234 5678")
     await bea.receives(containing="Ya revisaste 20 números en esta hora")
     await bea.send("/check esto no es un número")  # bad input does not use a check up
     await bea.receives(containing="No reconozco")
     await world.advance(hours=1, seconds=1)
     await bea.send("/check 55 1234 5678")
-    await bea.receives(containing="No hay avisos activos")
+    await bea.receives(containing=said("check.none"))
     del ana
 
 
 async def test_warnings_expire_with_the_network_retention(world: World) -> None:
     ana, bea = await cdmx(world, "bea")
     await ana.press(await write_warning(ana, text=TEXT, phone=PHONE), "📣 Enviar")
-    await ana.receives(containing="Aviso publicado")
+    await ana.receives(containing=said("warn.sent_published"))
     await world.advance(days=89)
     await bea.send(f"/check {PHONE}")
     await bea.receives(containing="Hay 1 avisos")
     await world.advance(days=1, seconds=1)
     await world.advance(seconds=1)
     await bea.send(f"/check {PHONE}")
-    await bea.receives(containing="No hay avisos activos")
+    await bea.receives(containing=said("check.none"))
     async with world.bot.core.db.unit_of_work() as uow:
         from sqlalchemy import func, select
 
@@ -230,6 +232,6 @@ async def test_a_coordinator_removes_a_published_warning_from_its_flag_button(
     await ana.receives(containing="Aviso quitado")
     await cris.receives(containing=TEXT)
     await cris.send(f"/check {PHONE}")
-    await cris.receives(containing="No hay avisos activos")
+    await cris.receives(containing=said("check.none"))
     await cris.press(None, "🙋 A mí también me pasó")  # on a warning that is gone
     await cris.receives(containing="Ese aviso ya no está publicado")
