@@ -18,8 +18,10 @@ from bot.emulator import Emulator, Fault
 from storage.crypto import Keyring, new_key
 from storage.database import Database, make_engine
 from tests.e2e.conftest import join, link
+from tests.support.catalog import said
 from tests.support.db import fresh_database_url
 from tests.support.processes import bot_process, polling
+from tests.support.settle import settle_process
 
 pytestmark = pytest.mark.slow
 GRACE_SECONDS = 2
@@ -42,18 +44,21 @@ async def test_kill_9_before_the_deadline_then_restart_after_it(tmp_path: Path) 
             await link(ana, luz)
             await link(bea, luz)
             await ana.send("/checkin 1m Hotel Prueba, placa TEST-000")
-            await ana.receives(containing="tienes hasta las")
+            await ana.receives(containing=said("checkin.started"))
             await bea.send("/checkin 1m")
-            await bea.receives(containing="tienes hasta las")
+            await bea.receives(containing=said("checkin.started"))
             first.kill()  # SIGKILL: no chance to clean up
             await first.wait()
         await bea.send("/safe")  # on time, but nobody is there to read it yet
         await asyncio.sleep(60 + GRACE_SECONDS + 1)
         async with bot_process(env):
-            alert = await luz.receives(containing="ALERTA: Ana", timeout=20)
+            alert = await luz.receives(
+                containing=said("alert.missed.title", alias="Ana"), timeout=20
+            )
             assert "TEST-000" in alert.text
-            await bea.receives(containing="Temporizador detenido", timeout=20)
-            await luz.receives_nothing(within=2)
+            await bea.receives(containing=said("checkin.safe"), timeout=20)
+            await settle_process(emulator, url)
+            await luz.receives_nothing()
         assert not [m for m in luz.inbox() if "ALERTA: Bea" in (m.text or "")]
 
 
@@ -86,8 +91,8 @@ async def test_kill_9_during_an_outage_and_at_the_worst_moment(tmp_path: Path) -
             ana, luz = await join(emulator, "ana", "luz")
             await link(ana, luz)
             await ana.send("/checkin 1m Hotel Prueba, placa TEST-000")
-            await ana.receives(containing="tienes hasta las")
-            await ana.receives(containing="Borré tu mensaje")
+            await ana.receives(containing=said("checkin.started"))
+            await ana.receives(containing=said("checkin.details_saved_deleted"))
             emulator.outage()  # Telegram unreachable from here on
             deadline = time.monotonic() + 90
             while not await pending_alerts(url, key):  # due during the outage: queued
@@ -101,15 +106,20 @@ async def test_kill_9_during_an_outage_and_at_the_worst_moment(tmp_path: Path) -
             emulator.end_outage()
             # Telegram takes the alert, but the bot dies before it learns so.
             emulator.inject(Fault("accepted_no_answer", method="sendMessage", chat_id=luz.chat_id))
-            alert = await luz.receives(containing="ALERTA: Ana", timeout=30)
+            alert = await luz.receives(
+                containing=said("alert.missed.title", alias="Ana"), timeout=30
+            )
             second.kill()
             await second.wait()
         assert await pending_alerts(url, key) == 1  # not marked sent: it will go again
 
         async with bot_process(env):
-            again = await luz.receives(containing="ALERTA: Ana", timeout=30)
-            await ana.receives(containing="Avisé a tus contactos", timeout=30)
-            await luz.receives_nothing(within=3)
+            again = await luz.receives(
+                containing=said("alert.missed.title", alias="Ana"), timeout=30
+            )
+            await ana.receives(containing=said("checkin.alert_sent"), timeout=30)
+            await settle_process(emulator, url)
+            await luz.receives_nothing()
         assert again.text == alert.text and "TEST-000" in alert.text
         assert again.reply_markup == alert.reply_markup
         alerts = [m for m in luz.inbox() if "ALERTA" in (m.text or "")]
