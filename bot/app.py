@@ -38,6 +38,7 @@ BACKLOG_WAIT_SECONDS = 30.0
 
 
 def policy_from(settings: Settings) -> Policy:
+    """The timer's timings, as configured (bot/config.py holds their defaults, only there)."""
     return Policy(
         grace=timedelta(seconds=settings.checkin_grace_seconds),
         reminder_lead=timedelta(seconds=settings.reminder_lead_seconds),
@@ -49,15 +50,33 @@ def policy_from(settings: Settings) -> Policy:
 
 
 def limits_from(settings: Settings) -> Limits:
+    """What members may do and how long things are kept, as configured."""
     return Limits(
-        settings.max_contacts,
-        settings.invite_ttl_seconds,
-        settings.default_timezone,
-        settings.network_pass_ttl_seconds,
-        settings.checks_per_hour,
-        settings.member_idle_days,
-        settings.member_idle_notice_days,
+        max_contacts=settings.max_contacts,
+        invite_ttl_seconds=settings.invite_ttl_seconds,
+        default_timezone=settings.default_timezone,
+        network_pass_ttl_seconds=settings.network_pass_ttl_seconds,
+        checks_per_hour=settings.checks_per_hour,
+        member_idle_days=settings.member_idle_days,
+        idle_notice_days=settings.member_idle_notice_days,
     )
+
+
+def sender_settings_from(settings: Settings, tuning: SenderSettings) -> SenderSettings:
+    """The sender's tuning (its pace, batches, backoff) with the timings these settings
+    configure."""
+    return replace(
+        tuning,
+        give_up_after=timedelta(seconds=settings.delivery_give_up_seconds),
+        sent_ttl=timedelta(seconds=settings.outbox_sent_ttl_seconds),
+        failed_ttl=timedelta(seconds=settings.outbox_failed_ttl_seconds),
+        lease=timedelta(seconds=settings.outbox_lease_seconds),
+    )
+
+
+def core_from(settings: Settings, db: Database, clock: Clock) -> Core[Database]:
+    """The core with the rules and limits these settings configure."""
+    return Core(db, clock, policy_from(settings), limits_from(settings))
 
 
 async def open_database(settings: Settings, master_key: bytes) -> Database:
@@ -99,13 +118,7 @@ class Companera:
         self._master_key = master_key
         self._clock = clock or SystemClock()
         self._poll_timeout = poll_timeout
-        self._delivery = replace(
-            delivery or SenderSettings(),
-            give_up_after=timedelta(seconds=settings.delivery_give_up_seconds),
-            sent_ttl=timedelta(seconds=settings.outbox_sent_ttl_seconds),
-            failed_ttl=timedelta(seconds=settings.outbox_failed_ttl_seconds),
-            lease=timedelta(seconds=settings.outbox_lease_seconds),
-        )
+        self._delivery = sender_settings_from(settings, delivery or SenderSettings())
         self._tasks: list[asyncio.Task[None]] = []
         self._stop_polling = asyncio.Event()
         self._polling: asyncio.Task[None] | None = None
@@ -120,7 +133,7 @@ class Companera:
         logs.quiet_libraries()
         settings = self.settings
         self.db = await open_database(settings, self._master_key)
-        self.core = Core(self.db, self._clock, policy_from(settings), limits_from(settings))
+        self.core = core_from(settings, self.db, self._clock)
         self.application = build_application(
             settings.telegram_bot_token or "", settings.telegram_api_url, self.core
         )

@@ -169,14 +169,13 @@ async def _purge(settings: Settings, key: bytes) -> int:
     """Every row of the retention table, once; the running bot does the same on its own."""
     from datetime import timedelta
 
-    from bot.app import limits_from, open_database, policy_from
+    from bot.app import core_from, open_database
     from bot.core.clock import SystemClock
-    from bot.core.context import Core
     from bot.core.housekeeping import purge_everything
 
     db = await open_database(settings, key)
     try:
-        core = Core(db, SystemClock(), policy_from(settings), limits_from(settings))
+        core = core_from(settings, db, SystemClock())
         gone = await purge_everything(
             core,
             timedelta(seconds=settings.outbox_sent_ttl_seconds),
@@ -201,10 +200,10 @@ def read_text(path: str) -> str:
 async def _announce(settings: Settings, key: bytes, text: str) -> int:
     """Queue the announcement; the running bot sends it (it looks at the outbox every few
     seconds)."""
-    from bot.app import open_database
+    from bot.app import core_from, open_database
     from bot.core.announcements import announce, check
     from bot.core.clock import SystemClock
-    from bot.core.context import Core, Refused
+    from bot.core.context import Refused
     from bot.i18n import t
 
     refused = check(text)  # before touching the database
@@ -212,7 +211,7 @@ async def _announce(settings: Settings, key: bytes, text: str) -> int:
         raise ConfigError(t("en", refused.reason, **refused.params))
     db = await open_database(settings, key)
     try:
-        queued = await announce(Core(db, SystemClock()), text)
+        queued = await announce(core_from(settings, db, SystemClock()), text)
     finally:
         await db.close()
     if isinstance(queued, Refused):

@@ -10,7 +10,7 @@ from telegram.error import TelegramError
 
 from bot.config import Settings
 from bot.core.clock import SystemClock
-from bot.core.context import Core, Refused
+from bot.core.context import Refused
 from bot.core.network_config import ConfigInvalid, NetworkConfig, parse_config
 from bot.core.networks import (
     PassCreated,
@@ -32,7 +32,7 @@ async def run_network_command(
 ) -> int:
     """`args.action` on the network `args.name`; `config_text` is the YAML read from
     `args.config`, checked before the database is touched."""
-    from bot.app import limits_from, open_database
+    from bot.app import core_from, open_database
 
     config: NetworkConfig | None = None
     if config_text is not None:
@@ -41,7 +41,7 @@ async def run_network_command(
         except ConfigInvalid as error:
             raise NetworkCommandError(f"{args.config}: {error}") from None
     db = await open_database(settings, key)
-    core = Core(db, SystemClock(), limits=limits_from(settings))
+    core = core_from(settings, db, SystemClock())
     try:
         if args.action == "list":
             async with core.unit() as work:

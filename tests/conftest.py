@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.app import core_from
+from bot.config import Settings
 from bot.core.context import Core
-from bot.core.timers import Policy
 from storage.crypto import Keyring, new_key
 from storage.database import Database
 from tests.support.clock import FakeClock
@@ -30,4 +31,5 @@ async def database(tmp_path: Path) -> AsyncIterator[Database]:
 
 @pytest.fixture
 def core(database: Database, clock: FakeClock) -> Core:
-    return Core(database, clock, Policy())
+    """The core with the default settings (tests construct their own `Settings` to differ)."""
+    return core_from(Settings(), database, clock)

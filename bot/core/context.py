@@ -25,15 +25,18 @@ class Refused:
     params: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Limits:
-    max_contacts: int = 5
-    invite_ttl_seconds: int = 86400
-    default_timezone: str = "America/Mexico_City"
-    network_pass_ttl_seconds: int = 7 * 86400
-    checks_per_hour: int = 20
-    member_idle_days: int = 180
-    idle_notice_days: int = 7
+    """How much of what a member may do, and for how long things are kept. No defaults:
+    they are settings (bot/config.py), and `limits_from` in bot/app.py builds this."""
+
+    max_contacts: int
+    invite_ttl_seconds: int
+    default_timezone: str
+    network_pass_ttl_seconds: int
+    checks_per_hour: int
+    member_idle_days: int
+    idle_notice_days: int
 
 
 @dataclass
@@ -45,8 +48,8 @@ class Core(Generic[DB]):
 
     db: DB
     clock: Clock
-    policy: Policy = field(default_factory=Policy)
-    limits: Limits = field(default_factory=Limits)
+    policy: Policy
+    limits: Limits
     timers_changed: asyncio.Event = field(default_factory=asyncio.Event)
     outbox_changed: asyncio.Event = field(default_factory=asyncio.Event)
     stopping: asyncio.Event = field(default_factory=asyncio.Event)

@@ -19,14 +19,17 @@ class Step(StrEnum):
     PURGE = "purge"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Policy:
-    grace: timedelta = timedelta(seconds=300)
-    reminder_lead: timedelta = timedelta(seconds=600)
-    alert_repeat_every: timedelta = timedelta(minutes=10)
-    alert_repeats: int = 3
-    details_ttl_after_alert: timedelta = timedelta(hours=24)
-    row_ttl: timedelta = timedelta(days=7)
+    """The timer's timings. No defaults: they are settings (bot/config.py), and
+    `policy_from` in bot/app.py builds this."""
+
+    grace: timedelta
+    reminder_lead: timedelta
+    alert_repeat_every: timedelta
+    alert_repeats: int
+    details_ttl_after_alert: timedelta
+    row_ttl: timedelta
 
 
 def reminder_at(start: datetime, deadline: datetime, policy: Policy) -> datetime:

@@ -33,9 +33,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bot.app import core_from
+from bot.config import Settings
 from bot.core.announcements import announce
 from bot.core.clock import SystemClock
-from bot.core.context import Core
 from bot.core.records import CheckIn, new_id
 from bot.core.timers import Stage, Status
 from bot.emulator import EmulatedUser, Emulator
@@ -114,7 +115,7 @@ class CompaneraContender(Contender):
                 await uow.contacts.add(worker.id, contact.id, None, now)
                 await uow.checkins.add(_due(worker.id, now, datetime.fromtimestamp(due, UTC)))
             await uow.commit()
-        queued = await announce(Core(db, SystemClock()), TEXT)
+        queued = await announce(core_from(Settings(), db, SystemClock()), TEXT)
         print(f"  queued {queued:,} announcement rows", file=sys.stderr)
         await db.close()
         env = {

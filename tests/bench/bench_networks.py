@@ -36,13 +36,16 @@ import random
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import text
 
+from bot.app import core_from
+from bot.config import Settings
 from bot.core.clock import SystemClock
-from bot.core.context import Core, Limits, Refused
+from bot.core.context import Core, Refused
 from bot.core.network_config import parse_config
 from bot.core.networks import ACTIVE, MEMBER, create_network
 from bot.core.records import Member
@@ -179,7 +182,7 @@ async def measure_fanout(members: int, admin_url: str | None) -> dict[str, str]:
             probe = emulator.user("probe")
             db = await open_database(url, key)
             try:
-                core = Core(db, SystemClock())
+                core = core_from(Settings(), db, SystemClock())
                 network_id = await new_network(core)
                 await seed_followers(core, network_id, followers)
                 reporter = await add_member(core, network_id, emulator.user("reporter").chat_id)
@@ -314,7 +317,8 @@ async def measure_check(warnings: int, checks: int, admin_url: str | None) -> di
         async with fresh_database_url(Path(tmp_name), admin_url or "", "companera_bench_") as url:
             db = await open_database(url, key)
             try:
-                core = Core(db, SystemClock(), limits=Limits(checks_per_hour=10**9))
+                core = core_from(Settings(), db, SystemClock())
+                core.limits = replace(core.limits, checks_per_hour=10**9)
                 network_id = await new_network(core)
                 member = await add_member(core, network_id, 1_000_001)
                 started = time.monotonic()

@@ -3,6 +3,7 @@ check, and what expiry deletes."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from bot.core import areas, members, networks, warnings
@@ -67,7 +68,7 @@ async def test_only_members_check_and_only_so_often(core: Core, clock: FakeClock
     assert await committed(core, warnings.check_phone, stranger, "55 1234 5678") == Refused(
         "check.error.not_member"
     )
-    core.limits = type(core.limits)(checks_per_hour=2)
+    core.limits = replace(core.limits, checks_per_hour=2)
     assert len(await committed(core, warnings.check_phone, bea, "5512345678")) == 1  # type: ignore[arg-type]
     assert await committed(core, warnings.check_phone, bea, "tonterías") == Refused(
         "check.error.phone"

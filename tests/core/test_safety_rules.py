@@ -8,14 +8,16 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.app import policy_from
+from bot.config import Settings
 from bot.core import timers
 from bot.core.context import Refused
 from bot.core.records import CheckIn
 from bot.core.safety import clean_codeword, normalize_phrase, parse_pin
-from bot.core.timers import Alarm, Policy, Stage, Status
+from bot.core.timers import Alarm, Stage, Status
 
 NOW = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
-POLICY = Policy()
+POLICY = policy_from(Settings())
 WORDS = st.lists(
     st.text(alphabet="abcdefghijklmnopqrstuvwxyzñ", min_size=1, max_size=8), min_size=1, max_size=5
 )

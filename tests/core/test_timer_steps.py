@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.app import policy_from
+from bot.config import Settings
 from bot.core import timers
-from bot.core.timers import Policy, Status, Step
+from bot.core.timers import Status, Step
 
 T0 = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
-POLICY = Policy()
+POLICY = policy_from(Settings())
 
 
 def started(minutes: int = 60) -> timers.CheckIn:
@@ -107,7 +110,8 @@ def test_an_active_checkin_never_passes_its_alert_time_without_an_alert(
 ) -> None:
     """However irregularly the scheduler wakes, the first step taken at or after
     deadline + grace is the alert, and next actions never move backwards."""
-    policy = Policy(
+    policy = replace(
+        POLICY,
         grace=timedelta(seconds=grace),
         reminder_lead=timedelta(seconds=lead),
         alert_repeats=repeats,

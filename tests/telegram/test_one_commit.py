@@ -12,8 +12,9 @@ import pytest
 from sqlalchemy import event, func, select
 from telegram import Update
 
+from bot.app import core_from
+from bot.config import Settings
 from bot.core.context import Core
-from bot.core.timers import Policy
 from bot.delivery.outbox import OutboxSender
 from bot.emulator import EmulatedUser, Emulator
 from bot.i18n import t
@@ -66,7 +67,7 @@ async def bench(tmp_path: Path) -> AsyncIterator[Bench]:
     async with migrated_engine(tmp_path) as engine, Emulator(rate_limits=False) as emulator:
         db = Database(engine, Keyring(new_key()))
         await db.open()
-        core = Core(db, FakeClock(), Policy())
+        core = core_from(Settings(), db, FakeClock())
         application = build_application(emulator.token, emulator.base_url, core)
         await application.initialize()
         try:
