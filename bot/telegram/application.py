@@ -35,7 +35,7 @@ from bot.telegram import (
 from bot.telegram.context import Turn, UpdateContext
 from bot.telegram.errors import on_error
 from bot.telegram.people import KeyedLocks
-from storage.database import is_transient
+from storage.database import Database, is_transient
 
 log = logging.getLogger("companera.telegram")
 COMMANDS = (
@@ -78,8 +78,9 @@ class BotApplication(Application[ExtBot[None], UpdateContext, Any, Any, Any, Any
         self._people = KeyedLocks()
 
     @property
-    def core(self) -> Core:
-        core: Core = self.bot_data["core"]
+    def core(self) -> Core[Database]:
+        """The core over storage's database: the update lock needs its keyring."""
+        core: Core[Database] = self.bot_data["core"]
         return core
 
     def turn_of(self, update: object) -> Turn:
