@@ -12,7 +12,9 @@ from typing import Literal, get_args
 
 from bot.emulator.protocol import ApiError, bad_request
 
-FaultKind = Literal["server_error", "timeout", "blocked", "chat_not_found", "accepted_no_answer"]
+FaultKind = Literal[
+    "server_error", "timeout", "blocked", "chat_not_found", "accepted_no_answer", "cant_delete"
+]
 BLOCKED = "Forbidden: bot was blocked by the user"
 
 
@@ -156,6 +158,8 @@ class Gate:
             raise ApiError(403, BLOCKED)
         if kind == "chat_not_found":
             raise bad_request("chat not found")
+        if kind == "cant_delete":  # for deleteMessage: too old, or not ours to delete
+            raise bad_request("message can't be deleted")
         raise ApiError(502, "Bad Gateway")
 
     def _take_tokens(self, chat_id: int) -> None:
