@@ -22,9 +22,10 @@ from bot.telegram.common import (
 )
 from bot.telegram.context import reply_key
 from bot.telegram.render import checkin_buttons, local_time
+from bot.telegram.steps import Step, StepHandlers
 
 PRESETS = ((30, "button.30m"), (60, "button.1h"), (120, "button.2h"), (180, "button.3h"))
-ASK_DURATION = Conversation("checkin.duration")
+ASK_DURATION = Conversation(Step.CHECKIN_DURATION)
 
 
 def short_duration(duration: timedelta) -> str:
@@ -38,7 +39,7 @@ def short_duration(duration: timedelta) -> str:
 
 
 def details_step(checkin_id: str) -> Conversation:
-    return Conversation("checkin.details", {"checkin_id": checkin_id})
+    return Conversation(Step.CHECKIN_DETAILS, {"checkin_id": checkin_id})
 
 
 async def on_checkin_command(update: Update, context: Context) -> None:
@@ -120,19 +121,23 @@ async def _refuse_running(context: Context, member: Member, refusal: Refused) ->
     )
 
 
-async def on_duration_text(context: Context, member: Member, text: str, message: Message) -> None:
+async def on_duration_text(
+    context: Context, member: Member, at: Conversation, text: str, message: Message
+) -> bool:
     """The duration she typed after pressing "other"."""
     duration, details = split_duration(text)
     if duration is None or isinstance(duration, DurationError):
         await context.say(duration.reason if duration else "duration.error.format")
-        return
+        return True
     await start(context, member, duration, details or None, message)
+    return True
 
 
 async def on_details_text(
-    context: Context, member: Member, checkin_id: str, text: str, message: Message
+    context: Context, member: Member, at: Conversation, text: str, message: Message
 ) -> bool:
     """Details for her running check-in; False when that check-in already ended."""
+    checkin_id = at.data.get("checkin_id", "")
     saved = await checkins.add_details(context.work, member, checkin_id, text, None)
     if isinstance(saved, Refused):
         context.converse(None)
@@ -157,7 +162,7 @@ async def answer_guarded(context: Context, member: Member, outcome: Outcome) -> 
     the duress PIN reach the same branch: the same conversation change, the same reply."""
     if isinstance(outcome, PinNeeded):
         step = Conversation(
-            "pin.check", {"checkin_id": outcome.checkin_id, "action": str(outcome.action)}
+            Step.PIN_CHECK, {"checkin_id": outcome.checkin_id, "action": str(outcome.action)}
         )
         context.converse(step)
         cancel = keyboard([[(t(member.language, "button.cancel"), "pn:cancel")]])
@@ -165,7 +170,7 @@ async def answer_guarded(context: Context, member: Member, outcome: Outcome) -> 
     elif isinstance(outcome, WrongPin):
         await context.say("pin.wrong", tries=outcome.tries_left)
     elif isinstance(outcome, Refused):
-        if member.conversation and member.conversation.step == "pin.check":
+        if member.conversation and member.conversation.step == Step.PIN_CHECK:
             context.converse(None)  # asked for a PIN in vain
         await context.refuse(outcome)
     else:
@@ -180,19 +185,20 @@ async def answer_guarded(context: Context, member: Member, outcome: Outcome) -> 
 
 
 async def on_pin_check_text(
-    context: Context, member: Member, step: dict[str, str], text: str, message: Message
-) -> None:
+    context: Context, member: Member, at: Conversation, text: str, message: Message
+) -> bool:
     """The PIN she typed for "I'm safe" or "All good". The safety PIN and the duress PIN
     take exactly the same path in her chat: her message deleted, the same reply."""
     await context.delete(message)
     pin = safety.parse_pin(text)
     if pin is None:
         await context.say("pin.error.format")
-        return
-    action = Guarded.OK if step.get("action") == Guarded.OK else Guarded.SAFE
-    checkin_id = step.get("checkin_id") or None
+        return True
+    action = Guarded.OK if at.data.get("action") == Guarded.OK else Guarded.SAFE
+    checkin_id = at.data.get("checkin_id") or None
     outcome = await safety.with_pin(context.work, member, checkin_id, action, pin)
     await answer_guarded(context, member, outcome)
+    return True
 
 
 async def on_extend_command(update: Update, context: Context) -> None:
@@ -300,6 +306,14 @@ async def _latest_location(context: Context, member: Member, checkin_id: str) ->
             {"latitude": point.latitude, "longitude": point.longitude},
         ),
     )
+
+
+def steps() -> dict[Step, StepHandlers]:
+    return {
+        Step.CHECKIN_DURATION: StepHandlers(text=on_duration_text),
+        Step.CHECKIN_DETAILS: StepHandlers(text=on_details_text),
+        Step.PIN_CHECK: StepHandlers(text=on_pin_check_text),
+    }
 
 
 def handlers() -> list[BaseHandler]:

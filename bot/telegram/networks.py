@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram import Update
+from telegram import Location, Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.core import areas, networks, warnings
@@ -18,9 +18,10 @@ from bot.telegram.common import (
     keyboard,
     pressed,
 )
+from bot.telegram.steps import Step, StepHandlers
 
-ASK_CODE = Conversation("network.code")
-ASK_AREA_PIN = Conversation("areas.pin")
+ASK_CODE = Conversation(Step.NETWORK_CODE)
+ASK_AREA_PIN = Conversation(Step.AREAS_PIN)
 SHORT_ID = 12  # network ids in button data are cut to fit Telegram's 64 bytes
 
 
@@ -61,7 +62,7 @@ async def use_code(context: Context, member: Member, text: str) -> None:
         if code
         else Refused("network.error.code")
     )
-    if member.conversation and member.conversation.step == ASK_CODE.step:
+    if member.conversation and member.conversation.step == Step.NETWORK_CODE:
         context.converse(None)
     if isinstance(outcome, Refused):
         await context.refuse(outcome)
@@ -83,6 +84,13 @@ async def use_code(context: Context, member: Member, text: str) -> None:
             network=outcome.network_name,
             left=max(0, outcome.needed - outcome.vouches),
         )
+
+
+async def on_code_text(
+    context: Context, member: Member, at: Conversation, text: str, message: Message
+) -> bool:
+    await use_code(context, member, text)
+    return True
 
 
 async def on_newmember_command(update: Update, context: Context) -> None:
@@ -297,15 +305,21 @@ async def on_area_button(update: Update, context: Context) -> None:
     await context.say(key, area=area.name if area else "")
 
 
-async def on_area_pin(context: Context, member: Member, latitude: float, longitude: float) -> None:
-    """A pin while choosing areas: the nearest area of each network; the point is not kept."""
-    followed = await areas.follow_nearest(context.work, member, latitude, longitude)
+async def on_area_pin(
+    context: Context, member: Member, at: Conversation, shared: Location
+) -> bool:
+    """A pin while choosing areas: the nearest area of each network; the point is not kept.
+    A live location is not a choice: it goes with her check-in."""
+    if shared.live_period:
+        return False
+    followed = await areas.follow_nearest(context.work, member, shared.latitude, shared.longitude)
     context.converse(None)
     if not followed:
         await context.say("areas.pin_none")
-        return
+        return True
     names = "\n".join(f"• {area.name} ({network})" for network, area in followed)
     await context.say("areas.pin_followed", areas=names)
+    return True
 
 
 async def on_help_command(update: Update, context: Context) -> None:
@@ -324,6 +338,13 @@ async def on_help_command(update: Update, context: Context) -> None:
                 line += f" · {resource.hours}"
             lines.append(line)
         await context.say("help.resources", network=network, resources="\n".join(lines))
+
+
+def steps() -> dict[Step, StepHandlers]:
+    return {
+        Step.NETWORK_CODE: StepHandlers(text=on_code_text),
+        Step.AREAS_PIN: StepHandlers(location=on_area_pin),
+    }
 
 
 def handlers() -> list[BaseHandler]:

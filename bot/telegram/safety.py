@@ -16,9 +16,10 @@ from bot.telegram.common import (
     keyboard,
     pressed,
 )
+from bot.telegram.steps import Step, StepHandlers
 
-ASK_CODEWORD = Conversation("codeword.phrase")
-ASK_PIN = Conversation("pin.new")
+ASK_CODEWORD = Conversation(Step.CODEWORD_PHRASE)
+ASK_PIN = Conversation(Step.PIN_NEW)
 
 
 # --- SOS -------------------------------------------------------------------------------
@@ -98,6 +99,13 @@ async def save_codeword(
         "codeword.saved_deleted", delete_first=message, key_if_kept="codeword.saved_kept"
     )
     await _choose_reply(context, member, reply)
+
+
+async def on_codeword_text(
+    context: Context, member: Member, at: Conversation, text: str, message: Message
+) -> bool:
+    await save_codeword(context, member, text, message)
+    return True
 
 
 async def _choose_reply(context: Context, member: Member, current: str) -> None:
@@ -183,37 +191,50 @@ async def on_pin_button(update: Update, context: Context) -> None:
         await context.say(refused.reason if refused else "pin.removed")
 
 
-async def on_new_pin_text(context: Context, member: Member, text: str, message: Message) -> None:
+async def on_new_pin_text(
+    context: Context, member: Member, at: Conversation, text: str, message: Message
+) -> bool:
     """The safety PIN, first: kept hashed in her (sealed) conversation until the second."""
     await context.delete(message)
     pin = safety.parse_pin(text)
     if pin is None:
         await context.say("pin.error.format")
-        return
+        return True
     hashed = await safety.first_pin(context.work, pin)
-    step = Conversation("pin.duress", {"safe": hashed})
+    step = Conversation(Step.PIN_DURESS, {"safe": hashed})
     context.converse(step)
     await context.say("pin.ask_duress")
+    return True
 
 
 async def on_duress_pin_text(
-    context: Context, member: Member, safe_hash: str, text: str, message: Message
-) -> None:
+    context: Context, member: Member, at: Conversation, text: str, message: Message
+) -> bool:
     await context.delete(message)
+    safe_hash = at.data.get("safe", "")
     if not safe_hash:  # the first PIN was lost (never expected): start again from it
         context.converse(ASK_PIN)
         await context.say("pin.ask_safe")
-        return
+        return True
     pin = safety.parse_pin(text)
     if pin is None:
         await context.say("pin.error.format")
-        return
+        return True
     refused = await safety.save_pins(context.work, member, safe_hash, pin)
     if refused is not None and refused.reason == "pin.error.same":
         await context.say("pin.error.same")  # she stays on this step
-        return
+        return True
     context.converse(None)
     await context.say(refused.reason if refused else "pin.saved")
+    return True
+
+
+def steps() -> dict[Step, StepHandlers]:
+    return {
+        Step.CODEWORD_PHRASE: StepHandlers(text=on_codeword_text),
+        Step.PIN_NEW: StepHandlers(text=on_new_pin_text),
+        Step.PIN_DURESS: StepHandlers(text=on_duress_pin_text),
+    }
 
 
 def handlers() -> list[BaseHandler]:

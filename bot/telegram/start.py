@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.core import contacts, members
@@ -16,8 +16,9 @@ from bot.telegram.common import (
     keyboard,
     pressed,
 )
+from bot.telegram.steps import Step, StepHandlers
 
-ASK_ALIAS = Conversation("alias")
+ASK_ALIAS = Conversation(Step.ALIAS)
 
 
 async def on_start_command(update: Update, context: Context) -> None:
@@ -89,6 +90,13 @@ async def save_alias(context: Context, member: Member, text: str) -> None:
         await context.say("alias.saved", alias=saved.alias)
 
 
+async def on_alias_text(
+    context: Context, member: Member, at: Conversation, text: str, message: Message
+) -> bool:
+    await save_alias(context, member, text)
+    return True
+
+
 async def on_language_command(update: Update, context: Context) -> None:
     member = context.member
     if member is None:
@@ -144,6 +152,10 @@ async def on_timezone_button(update: Update, context: Context) -> None:
 def zone_name(zone: str) -> str:
     """America/Argentina/Buenos_Aires -> Buenos Aires."""
     return zone.rsplit("/", 1)[-1].replace("_", " ")
+
+
+def steps() -> dict[Step, StepHandlers]:
+    return {Step.ALIAS: StepHandlers(text=on_alias_text)}
 
 
 def handlers() -> list[BaseHandler]:

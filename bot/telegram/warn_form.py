@@ -4,8 +4,8 @@ answers its phone question (or, outside the form, is checked)."""
 
 from __future__ import annotations
 
-from telegram import Message, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram import Location, Message, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.core import networks, warn_form, warnings
 from bot.core.context import Refused
@@ -21,15 +21,14 @@ from bot.telegram.common import (
 )
 from bot.telegram.networks import by_short, short
 from bot.telegram.render import warning_text
-from bot.telegram.warnings import check
+from bot.telegram.steps import WARN_FORM, Step, StepHandlers
 
-STEP = "warn."
 TYPED = ("area", "text", "phone", "plate", "name")  # answers she types (the rest: buttons)
 
 
 def draft_of(member: Member) -> dict[str, str] | None:
     conversation = member.conversation
-    if conversation and conversation.step.startswith(STEP) and conversation.data.get("draft"):
+    if conversation and conversation.step in WARN_FORM and conversation.data.get("draft"):
         return dict(conversation.data)
     return None
 
@@ -61,13 +60,14 @@ async def ask(
     core = context.work
     mine = mine if mine is not None else await networks.my_networks(core, member)
     field = warn_form.next_field(draft)
-    step = "warn.ask_" + draft.pop("asking") if draft.get("asking") else STEP + field
+    asking = draft.pop("asking", "")  # an extra she chose to add, asked out of order
+    step = Step(f"warn.ask_{asking}") if asking else Step(f"warn.{field}")
     context.converse(Conversation(step, draft))
     lang, d = member.language, draft["draft"]
     network = next((n for n in mine if n.network.id == draft.get("network")), None)
     cancel = [(t(lang, "button.cancel"), f"wf:{d}:cancel:-")]
-    if step.startswith("warn.ask_"):
-        await context.say(f"warn.ask.{step[len('warn.ask_') :]}", keyboard([cancel]))
+    if asking:
+        await context.say(f"warn.ask.{asking}", keyboard([cancel]))
     elif field == "network":
         rows = [[(n.network.name, f"wf:{d}:network:{short(n.network.id)}")] for n in mine]
         await context.say("warn.ask.network", keyboard([*rows, cancel]))
@@ -189,46 +189,73 @@ async def _answer(
 
 
 async def on_warn_text(
-    context: Context, member: Member, step: str, text: str, message: Message
-) -> None:
+    context: Context, member: Member, at: Conversation, text: str, message: Message
+) -> bool:
     """A typed answer: the area's name, the description, a phone number, a plate, a name.
     Her message is deleted once it is in the form; at a button step, she is reminded."""
     draft = draft_of(member)
     if draft is None:
-        await context.say("hint.free_text")
-        return
-    field = step.removeprefix("warn.ask_").removeprefix(STEP)
+        return False
+    field = at.step.removeprefix("warn.ask_").removeprefix("warn.")
     mine = await networks.my_networks(context.work, member)
     if field not in TYPED:
         await context.say("warn.hint.buttons")
         await ask(context, member, draft, mine)
-        return
+        return True
     if await _answer(context, member, draft, field, text, mine):
         await context.delete(message)
+    return True
 
 
-async def on_warn_pin(context: Context, member: Member, latitude: float, longitude: float) -> bool:
-    """A pin while the form asks for the area: the nearest area of her network."""
+async def on_warn_pin(
+    context: Context, member: Member, at: Conversation, shared: Location
+) -> bool:
+    """A pin while the form asks for the area: the nearest area of her network. Any other
+    location (a live one, a pin at another question) goes with her check-in."""
     draft = draft_of(member)
-    if draft is None or warn_form.next_field(draft) != "area" or not draft.get("network"):
+    if shared.live_period or draft is None:
+        return False
+    if warn_form.next_field(draft) != "area" or not draft.get("network"):
         return False
     mine = await networks.my_networks(context.work, member)
     network = next((n for n in mine if n.network.id == draft["network"]), None)
     if network is None:
         return False
-    answered = warn_form.answer_pin(draft, network.config, latitude, longitude)
+    answered = warn_form.answer_pin(draft, network.config, shared.latitude, shared.longitude)
     if isinstance(answered, Refused):
         await context.refuse(answered)
     await ask(context, member, draft if isinstance(answered, Refused) else answered, mine)
     return True
 
 
-async def on_warn_other(context: Context, member: Member) -> None:
+async def on_warn_other(context: Context, member: Member, at: Conversation) -> bool:
     """A photo, a sticker, a voice note in the middle of the form: nothing is lost."""
     draft = draft_of(member)
-    if draft is not None:
-        await context.say("warn.hint.not_text")
-        await ask(context, member, draft)
+    if draft is None:
+        return False
+    await context.say("warn.hint.not_text")
+    await ask(context, member, draft)
+    return True
+
+
+async def on_phone_card(
+    context: Context, member: Member, at: Conversation, number: str, message: Message
+) -> bool:
+    """A contact card when the form asks for the phone: its number is the answer."""
+    draft = draft_of(member)
+    if draft is None:
+        return False
+    mine = await networks.my_networks(context.work, member)
+    if await _answer(context, member, draft, "phone", number, mine):
+        await context.delete(message)
+    return True
+
+
+async def on_stray_card(
+    context: Context, member: Member, at: Conversation, number: str, message: Message
+) -> bool:
+    """A contact card at another question of the form: like a photo, the form goes on."""
+    return await on_warn_other(context, member, at)
 
 
 async def _send(context: Context, member: Member, draft: dict[str, str]) -> None:
@@ -244,28 +271,20 @@ def sent_message(sent: Submitted) -> str:
     return "warn.sent_published" if sent.published else "warn.sent_pending"
 
 
-async def on_contact_card(update: Update, context: Context) -> None:
-    """A contact card: the phone of the /warn form, or else a /check of its number."""
-    member = context.member
-    message = update.effective_message
-    if member is None or message is None or message.contact is None:
-        return
-    number = message.contact.phone_number
-    draft = draft_of(member)
-    if draft is not None and member.conversation and member.conversation.step.endswith("phone"):
-        mine = await networks.my_networks(context.work, member)
-        if await _answer(context, member, draft, "phone", number, mine):
-            await context.delete(message)
-    elif draft is not None:
-        await on_warn_other(context, member)
-    else:
-        await check(context, member, number)
-        await context.delete(message)
+def steps() -> dict[Step, StepHandlers]:
+    """Every question of the form takes a typed answer, a pin (for the area), a contact card
+    (for the phone) and anything else (the form goes on)."""
+    form = StepHandlers(
+        text=on_warn_text, location=on_warn_pin, contact=on_stray_card, other=on_warn_other
+    )
+    phone = StepHandlers(
+        text=on_warn_text, location=on_warn_pin, contact=on_phone_card, other=on_warn_other
+    )
+    return {step: phone if step == Step.WARN_ASK_PHONE else form for step in WARN_FORM}
 
 
 def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("warn", on_warn_command),
         CallbackQueryHandler(on_warn_button, pattern=r"^wf:"),
-        MessageHandler(filters.ChatType.PRIVATE & filters.CONTACT, on_contact_card),
     ]

@@ -17,6 +17,7 @@ from bot.telegram.common import (
     pressed,
 )
 from bot.telegram.render import warning_text
+from bot.telegram.steps import Step, StepHandlers
 
 # /check
 
@@ -30,12 +31,12 @@ async def on_check_command(update: Update, context: Context) -> None:
         await check(context, member, " ".join(context.args))
         await context.delete(update.effective_message)
     else:
-        context.converse(Conversation("check.phone"))
+        context.converse(Conversation(Step.CHECK_PHONE))
         await context.say("check.ask")
 
 
 async def check(context: Context, member: Member, text: str) -> None:
-    if member.conversation and member.conversation.step == "check.phone":
+    if member.conversation and member.conversation.step == Step.CHECK_PHONE:
         context.converse(None)
     found = await warnings.check_phone(context.work, member, text)
     if isinstance(found, Refused):
@@ -57,6 +58,15 @@ async def check(context: Context, member: Member, text: str) -> None:
         kinds=", ".join(kinds),
         items=items,
     )
+
+
+async def on_phone_text(
+    context: Context, member: Member, at: Conversation, text: str, message: Message
+) -> bool:
+    """The number she was asked for after /check; her message is deleted."""
+    await check(context, member, text)
+    await context.delete(message)
+    return True
 
 
 # Moderation
@@ -115,7 +125,7 @@ async def on_moderation_button(update: Update, context: Context) -> None:
     decision, warning_id = parts
     core = context.work
     if decision == "edit":
-        step = Conversation("moderation.edit", {"warning_id": warning_id})
+        step = Conversation(Step.MODERATION_EDIT, {"warning_id": warning_id})
         context.converse(step)
         await context.say("moderation.ask_text")
         return
@@ -128,17 +138,19 @@ async def on_moderation_button(update: Update, context: Context) -> None:
 
 
 async def on_moderation_text(
-    context: Context, member: Member, warning_id: str, text: str, message: Message
-) -> None:
+    context: Context, member: Member, at: Conversation, text: str, message: Message
+) -> bool:
     """A coordinator's new text for a waiting warning; then it is shown again."""
+    warning_id = at.data.get("warning_id", "")
     edited = await warnings.edit_text(context.work, member, warning_id, text)
     if isinstance(edited, Refused):
         await context.refuse(edited)
-        return
+        return True
     context.converse(None)
     await context.delete(message)
     await context.say("moderation.edited")
     await show_next_to_review(context, member)
+    return True
 
 
 async def on_warning_button(update: Update, context: Context) -> None:
@@ -157,6 +169,13 @@ async def on_warning_button(update: Update, context: Context) -> None:
         await context.refuse(counted)
     else:
         await context.say(f"warning.marked.{what}", n=counted)
+
+
+def steps() -> dict[Step, StepHandlers]:
+    return {
+        Step.CHECK_PHONE: StepHandlers(text=on_phone_text),
+        Step.MODERATION_EDIT: StepHandlers(text=on_moderation_text),
+    }
 
 
 def handlers() -> list[BaseHandler]:
