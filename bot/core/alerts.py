@@ -3,14 +3,9 @@
 from __future__ import annotations
 
 from bot.core.context import Work
-from bot.core.notifications import Notification, Priority
+from bot.core.notifications import Alert, AlertSent
 from bot.core.records import CheckIn
 from bot.core.timers import Alarm
-
-
-def priority_of(alarm: str | None) -> Priority:
-    """A missed check-in first; an alarm she raised herself right after (the design's order)."""
-    return Priority.ALERT if alarm in (None, Alarm.MISSED) else Priority.SOS
 
 
 async def alert_contacts(work: Work, checkin: CheckIn) -> int:
@@ -26,50 +21,34 @@ async def alert_contacts(work: Work, checkin: CheckIn) -> int:
     if worker is None:
         return 0
     alarm = checkin.alarm or Alarm.MISSED
-    round_name = "alert" if alarm == Alarm.MISSED else str(alarm)
-    stamp = int(checkin.alerted_at.timestamp())
-    prefix = f"{checkin.id}:{stamp}:{round_name}:{checkin.alerts_sent}"
-    priority = priority_of(alarm)
-    params = {
-        "checkin_id": checkin.id,
-        "alarm": str(alarm),
-        "alias": worker.alias or "",
-        "started_at": checkin.started_at.isoformat(),
-        "deadline": checkin.deadline_at.isoformat(),
-        "raised_at": checkin.alerted_at.isoformat(),
-        "had_checkin": checkin.deadline_at > checkin.started_at,  # not an SOS on its own
-        "details": checkin.details or "",
-        "repeat": checkin.alerts_sent - 1,
-        "has_location": checkin.location is not None,
-        "location_at": (
-            checkin.location.at.isoformat() if checkin.location and checkin.location.at else ""
-        ),
-    }
     reached = 0
     for contact in await work.contacts.of_worker(worker.id):
         if contact.unreachable_at is not None:
             continue
         reached += 1
-        key = f"{prefix}:{contact.id}"
-        await work.notify(Notification(contact.contact_id, "alert", priority, key, params))
+        alert = Alert(
+            contact.contact_id,
+            checkin_id=checkin.id,
+            alias=worker.alias or "",
+            started_at=checkin.started_at,
+            deadline=checkin.deadline_at,
+            link_id=contact.id,
+            alarm=alarm,
+            raised_at=checkin.alerted_at,
+            had_checkin=checkin.deadline_at > checkin.started_at,  # not an SOS on its own
+            details=checkin.details or "",
+            repeat=checkin.alerts_sent - 1,
+            has_location=checkin.location is not None,
+            location_at=checkin.location.at if checkin.location else None,
+        )
+        await work.notify(alert)
         if checkin.location is not None:
-            point = {
-                "latitude": checkin.location.latitude,
-                "longitude": checkin.location.longitude,
-            }
-            await work.notify(
-                Notification(
-                    contact.contact_id, "alert.location", priority, f"{key}:location", point
-                ),
-            )
+            point = checkin.location
+            await work.notify(alert.location(point.latitude, point.longitude))
     if alarm == Alarm.MISSED and checkin.alerts_sent == 1:
         await work.notify(
-            Notification(
-                worker.id,
-                "checkin.alert_sent",
-                Priority.REMINDER,
-                f"{prefix}:worker",
-                {"checkin_id": checkin.id, "contacts": reached},
-            ),
+            AlertSent(
+                worker.id, checkin_id=checkin.id, contacts=reached, raised_at=checkin.alerted_at
+            )
         )
     return reached

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 
 from bot.core.context import Core, Refused
-from bot.core.notifications import Notification, Priority
+from bot.core.notifications import Announcement
 
 MAX_TEXT = 3500  # Telegram's limit is 4096; the header in her language needs room
 PAGE = 500
@@ -35,14 +35,7 @@ async def announce(core: Core, text: str) -> int | Refused:
         async with core.unit() as work:
             ids = await work.members.ids_after(after, PAGE)
             for member_id in ids:
-                notification = Notification(
-                    member_id,
-                    "announcement",
-                    Priority.BROADCAST,
-                    f"announce:{batch}:{member_id}",
-                    {"text": text},
-                )
-                queued += await work.notify(notification)
+                queued += await work.notify(Announcement(member_id, text, batch=batch))
         if len(ids) < PAGE:
             return queued
         after = ids[-1]

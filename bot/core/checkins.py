@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from bot.core import timers
 from bot.core.context import Refused, Work
-from bot.core.notifications import Notification, Priority
+from bot.core.notifications import AlertAcknowledged, AlertResolved
 from bot.core.records import CheckIn, Location, Member, new_id
 from bot.core.timers import Alarm, Status
 
@@ -123,18 +123,15 @@ async def tell_contacts_resolved(
     work: Work, member: Member, alerted: CheckIn, extended: CheckIn | None
 ) -> None:
     assert alerted.alerted_at is not None
-    stamp = int(alerted.alerted_at.timestamp())
     for contact in await work.contacts.of_worker(member.id):
-        params = {"alias": member.alias or "", "checkin_id": alerted.id}
-        if extended is not None:
-            params["until"] = extended.deadline_at.isoformat()
         await work.notify(
-            Notification(
+            AlertResolved(
                 contact.contact_id,
-                "alert.resolved",
-                Priority.ALERT,
-                f"{alerted.id}:{stamp}:resolved:{contact.id}",
-                params,
+                alias=member.alias or "",
+                checkin_id=alerted.id,
+                raised_at=alerted.alerted_at,
+                link_id=contact.id,
+                until=extended.deadline_at if extended is not None else None,
             ),
         )
 
@@ -161,12 +158,8 @@ async def acknowledge_alert(
         if other.id == me.id:
             continue
         await work.notify(
-            Notification(
-                other.contact_id,
-                "alert.acknowledged",
-                Priority.ALERT,
-                f"{checkin.id}:ack:{other.id}",
-                {"alias": alias, "label": my_label},
+            AlertAcknowledged(
+                other.contact_id, alias, my_label, checkin_id=checkin.id, link_id=other.id
             ),
         )
     return Acknowledged(alias, True, my_label)

@@ -8,7 +8,13 @@ from datetime import datetime, timedelta
 
 from bot.core.context import Refused, Work
 from bot.core.members import clean_alias
-from bot.core.notifications import Notification, Priority
+from bot.core.notifications import (
+    ContactAccepted,
+    ContactDeclined,
+    ContactLeft,
+    ContactRemoved,
+    ContactUnreachable,
+)
 from bot.core.records import Contact, Invite, Member
 
 
@@ -91,15 +97,7 @@ async def accept_invite(work: Work, invite_id: str, visitor: Member) -> Accepted
     await work.invites.mark_used(invite.id, now)
     label = invite.label or visitor.alias
     contact = await work.contacts.add(worker.id, visitor.id, label, now)
-    await work.notify(
-        Notification(
-            worker.id,
-            "contacts.accepted",
-            Priority.INTERACTIVE,
-            f"ct:{contact.id}:accepted",
-            {"label": label or ""},
-        ),
-    )
+    await work.notify(ContactAccepted(worker.id, label or "", link_id=contact.id))
     return Accepted(worker.alias or "")
 
 
@@ -110,15 +108,7 @@ async def decline_invite(work: Work, invite_id: str, visitor: Member) -> Refused
         return usable
     invite, worker = usable
     await work.invites.mark_used(invite.id, work.clock.now())
-    await work.notify(
-        Notification(
-            worker.id,
-            "contacts.declined",
-            Priority.INTERACTIVE,
-            f"iv:{invite.id}:declined",
-            {"label": invite.label or ""},
-        ),
-    )
+    await work.notify(ContactDeclined(worker.id, invite.label or "", invite_id=invite.id))
     return None
 
 
@@ -137,15 +127,7 @@ async def remove_contact(work: Work, member: Member, contact_row_id: str) -> Con
     if contact is None or contact.worker_id != member.id:
         return Refused("contacts.error.gone")
     await work.contacts.remove(contact.id)
-    await work.notify(
-        Notification(
-            contact.contact_id,
-            "contacts.removed",
-            Priority.INTERACTIVE,
-            f"ct:{contact.id}:removed",
-            {"alias": member.alias or ""},
-        ),
-    )
+    await work.notify(ContactRemoved(contact.contact_id, member.alias or "", link_id=contact.id))
     return contact
 
 
@@ -156,15 +138,7 @@ async def leave(work: Work, member: Member, contact_row_id: str) -> str | Refuse
         return Refused("contacts.error.gone")
     worker = await work.members.get(contact.worker_id)
     await work.contacts.remove(contact.id)
-    await work.notify(
-        Notification(
-            contact.worker_id,
-            "contacts.left",
-            Priority.INTERACTIVE,
-            f"ct:{contact.id}:left",
-            {"label": contact.label or ""},
-        ),
-    )
+    await work.notify(ContactLeft(contact.worker_id, contact.label or "", link_id=contact.id))
     return worker.alias or "" if worker else ""
 
 
@@ -179,12 +153,8 @@ async def member_unreachable(work: Work, member_id: str) -> int:
             continue
         told += 1
         await work.notify(
-            Notification(
-                contact.worker_id,
-                "contacts.unreachable",
-                Priority.REMINDER,
-                f"ct:{contact.id}:unreachable:{now.isoformat()}",
-                {"label": contact.label or ""},
+            ContactUnreachable(
+                contact.worker_id, contact.label or "", link_id=contact.id, since=now
             ),
         )
     return told

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -105,17 +105,20 @@ class Work:
     async def notify(self, notification: Notification) -> bool:
         """Queue a notification in this transaction; False when its key was used already."""
         return await self.outbox.add(
-            notification.key,
+            notification.idempotency_key,
             notification.recipient_id,
             int(notification.priority),
-            notification.payload(),
+            notification.to_payload(),
             self.clock.now(),
         )
 
-    async def notify_many(self, notifications: list[Notification]) -> int:
+    async def notify_many(self, notifications: Sequence[Notification]) -> int:
         """Queue many notifications in a few statements; returns how many were new."""
         return await self.outbox.add_many(
-            [(n.key, n.recipient_id, int(n.priority), n.payload()) for n in notifications],
+            [
+                (n.idempotency_key, n.recipient_id, int(n.priority), n.to_payload())
+                for n in notifications
+            ],
             self.clock.now(),
         )
 

@@ -12,7 +12,7 @@ import logging
 from datetime import timedelta
 
 from bot.core.context import Core, Refused, Work
-from bot.core.notifications import Notification, Priority
+from bot.core.notifications import ContactForgotten, IdleNotice
 from bot.core.records import Member
 from bot.core.timers import Alarm
 
@@ -44,21 +44,14 @@ async def _forget(work: Work, member_id: str) -> bool:
     member = await work.members.get(member_id)
     if member is None:
         return False
+    alias = member.alias or ""
     for contact in await work.contacts.of_worker(member.id):  # people who watch over her
-        await _tell(work, contact.contact_id, f"fg:{contact.id}:worker", member.alias)
+        await work.notify(ContactForgotten(contact.contact_id, alias, contact.id, "worker"))
     for link in await work.contacts.of_contact(member.id):  # people she watches over
-        await _tell(work, link.worker_id, f"fg:{link.id}:contact", link.label)
+        await work.notify(ContactForgotten(link.worker_id, link.label or "", link.id, "contact"))
     await work.members.delete(member.id)
     log.info("member.forgotten", extra={"member": member.id[:8]})
     return True
-
-
-async def _tell(work: Work, recipient_id: str, key: str, name: str | None) -> None:
-    await work.notify(
-        Notification(
-            recipient_id, "contacts.forgotten", Priority.INTERACTIVE, key, {"label": name or ""}
-        ),
-    )
 
 
 async def sweep_idle(core: Core) -> tuple[int, int]:
@@ -76,13 +69,7 @@ async def sweep_idle(core: Core) -> tuple[int, int]:
         for member_id in await work.members.idle_to_notify(now - (idle - notice), PAGE):
             await work.members.mark_idle_notice(member_id, now)
             told += await work.notify(
-                Notification(
-                    member_id,
-                    "members.idle_notice",
-                    Priority.BROADCAST,
-                    f"idle:{member_id}:{now.date().isoformat()}",
-                    {"days": retention.idle_notice_days},
-                ),
+                IdleNotice(member_id, retention.idle_notice_days, told_on=now.date())
             )
     while True:
         async with core.unit() as work:

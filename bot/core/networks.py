@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from bot.core.context import Refused, Work
 from bot.core.network_config import NetworkConfig, config_from_json, config_to_json
-from bot.core.notifications import Notification, Priority
+from bot.core.notifications import NetworkPassUsed, NetworkRemoved, NetworkWelcome
 from bot.core.records import Member, Membership, MembershipStatus, Network, PassKind, Role
 
 MEMBER, COORDINATOR = Role.MEMBER, Role.COORDINATOR
@@ -269,13 +269,7 @@ async def _vouch(
     if vouches >= config.vouches:
         await work.networks.update_membership(candidate.id, status=ACTIVE)
         await work.notify(
-            Notification(
-                candidate.member_id,
-                "network.welcome",
-                Priority.INTERACTIVE,
-                f"nw:{candidate.id}:welcome",
-                {"network": network.name},
-            ),
+            NetworkWelcome(candidate.member_id, network.name, membership_id=candidate.id)
         )
     return Vouched(network.name, vouches, config.vouches)
 
@@ -283,15 +277,7 @@ async def _vouch(
 async def _tell_issuer(work: Work, issuer_id: str, network: Network, pass_id: str) -> None:
     issuer = await work.networks.membership_by_id(issuer_id)
     if issuer is not None:
-        await work.notify(
-            Notification(
-                issuer.member_id,
-                "network.pass_used",
-                Priority.INTERACTIVE,
-                f"np:{pass_id}:used",
-                {"network": network.name},
-            ),
-        )
+        await work.notify(NetworkPassUsed(issuer.member_id, network.name, pass_id=pass_id))
 
 
 @dataclass(frozen=True)
@@ -342,13 +328,7 @@ async def remove_member(work: Work, member: Member, membership_id: str) -> str |
     person = await work.members.get(target.member_id)
     await work.networks.leave(target.id)
     await work.notify(
-        Notification(
-            target.member_id,
-            "network.removed",
-            Priority.INTERACTIVE,
-            f"nw:{target.id}:removed",
-            {"network": network.network.name},
-        ),
+        NetworkRemoved(target.member_id, network.network.name, membership_id=target.id)
     )
     return person.alias or "" if person else ""
 

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from bot.core import timers
 from bot.core.alerts import alert_contacts
 from bot.core.context import Core, Work
-from bot.core.notifications import Notification, Priority
+from bot.core.notifications import CheckinLastCall, CheckinReminder
 from bot.core.records import CheckIn
 from bot.core.timers import Step
 
@@ -59,21 +59,9 @@ async def _take_step(work: Work, checkin: CheckIn, now: datetime) -> None:
 
 
 async def _remind(work: Work, checkin: CheckIn, step: Step) -> None:
-    stamp = int(checkin.deadline_at.timestamp())
-    kind = "checkin.reminder" if step == Step.REMINDER else "checkin.last_call"
-    await work.notify(
-        Notification(
-            checkin.member_id,
-            kind,
-            Priority.REMINDER,
-            f"{checkin.id}:{step}:{stamp}",
-            {
-                "checkin_id": checkin.id,
-                "deadline": checkin.deadline_at.isoformat(),
-                "alert_at": (checkin.deadline_at + work.policy.grace).isoformat(),
-            },
-        ),
-    )
+    reminder = CheckinReminder if step == Step.REMINDER else CheckinLastCall
+    alert_at = checkin.deadline_at + work.policy.grace
+    await work.notify(reminder(checkin.member_id, checkin.id, checkin.deadline_at, alert_at))
 
 
 class Scheduler:

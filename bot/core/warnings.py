@@ -14,7 +14,12 @@ from datetime import date, datetime, timedelta
 from bot.core.context import Refused, Work
 from bot.core.network_config import NetworkConfig
 from bot.core.networks import COORDINATOR, Joined, coordinated, joined
-from bot.core.notifications import Notification, Priority
+from bot.core.notifications import (
+    PeerWarningMessage,
+    WarningPublished,
+    WarningRejected,
+    WarningToReview,
+)
 from bot.core.phones import display_phone, normalize_phone
 from bot.core.records import Member, PeerWarning, WarningStatus
 from bot.core.warn_form import EXTRAS, answer, next_field
@@ -66,7 +71,7 @@ async def submit(work: Work, member: Member, draft: dict[str, str]) -> Submitted
         recipients = await _fan_out(work, warning, network)
     else:
         recipients = 0
-        await _tell_coordinators(work, network, f"wn:{warning.id}:pending")
+        await _tell_coordinators(work, network, warning.id, "pending")
     return Submitted(publish_now, recipients)
 
 
@@ -123,28 +128,23 @@ async def _fan_out(work: Work, warning: PeerWarning, network: Joined) -> int:
     followers = await work.networks.followers(network.network.id, area_digest)
     return await work.notify_many(
         [
-            Notification(
-                follower.member_id,
-                "warning",
-                Priority.BROADCAST,
-                f"wn:{warning.id}:{follower.member_id}",
-                params,
-            )
+            PeerWarningMessage.from_fields(follower.member_id, params)
             for follower in followers
             if follower.id != warning.reporter_id
         ],
     )
 
 
-async def _tell_coordinators(work: Work, network: Joined, key: str) -> None:
+async def _tell_coordinators(work: Work, network: Joined, warning_id: str, reason: str) -> None:
+    """A warning waits for them: new (`pending`) or `flagged`."""
     for coordinator in await work.networks.coordinators_of(network.network.id):
         await work.notify(
-            Notification(
+            WarningToReview(
                 coordinator.member_id,
-                "warning.to_review",
-                Priority.INTERACTIVE,
-                f"{key}:{coordinator.id}",
-                {"network": network.network.name},
+                network.network.name,
+                warning_id=warning_id,
+                reason=reason,
+                coordinator_id=coordinator.id,
             ),
         )
 
@@ -217,11 +217,11 @@ async def decide(work: Work, member: Member, warning_id: str, decision: str) -> 
         )
         if first_time:
             await _fan_out(work, warning, network)
-            await _tell_reporter(work, warning, "warning.published")
+            await _tell_reporter(work, warning, WarningPublished)
     else:
         await work.warnings.delete(warning.id)
         if warning.status == PENDING:
-            await _tell_reporter(work, warning, "warning.rejected")
+            await _tell_reporter(work, warning, WarningRejected)
     return decision
 
 
@@ -240,16 +240,15 @@ async def edit_text(work: Work, member: Member, warning_id: str, text: str) -> R
     return None
 
 
-async def _tell_reporter(work: Work, warning: PeerWarning, kind: str) -> None:
+async def _tell_reporter(
+    work: Work, warning: PeerWarning, outcome: type[WarningPublished]
+) -> None:
+    """Published or rejected (`WarningRejected`): the reporter is told, and only she."""
     if warning.reporter_id is None:
         return
     reporter = await work.networks.membership_by_id(warning.reporter_id)
     if reporter is not None:
-        await work.notify(
-            Notification(
-                reporter.member_id, kind, Priority.INTERACTIVE, f"wn:{warning.id}:{kind}"
-            ),
-        )
+        await work.notify(outcome(reporter.member_id, warning_id=warning.id))
 
 
 # What members do with a warning
@@ -272,7 +271,7 @@ async def mark(work: Work, member: Member, warning_id: str, what: str) -> int | 
         return Refused(f"warning.error.{what}_again")
     if what == "flags" and warning.status == PUBLISHED:
         await work.warnings.set_status(warning.id, FLAGGED)
-        await _tell_coordinators(work, network, f"wn:{warning.id}:flagged")
+        await _tell_coordinators(work, network, warning.id, "flagged")
     return count
 
 

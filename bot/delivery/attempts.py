@@ -15,6 +15,7 @@ from telegram.error import TelegramError
 
 from bot.core import contacts
 from bot.core.context import Core
+from bot.core.notifications import Alert, from_payload, type_of
 from bot.core.records import Member, OutboxItem
 from bot.delivery.answers import Action, Answer, Deletion, classify, classify_deletion
 from bot.delivery.claims import Claims, Row
@@ -23,7 +24,7 @@ from bot.delivery.pacing import Pacer
 from bot.delivery.probe import Probe
 from bot.delivery.settings import SenderSettings
 from bot.metrics import Metrics, priority_name
-from bot.telegram.render import Outgoing, render
+from bot.telegram.render import Outgoing, fallback, render
 
 log = logging.getLogger("companera.delivery")
 
@@ -53,10 +54,8 @@ class Attempts:
     async def make(self, row: Row) -> None:
         """Send one row (its chat's pacing was already spent) and record the outcome."""
         item = row.item
-        try:
-            part = render(item.payload["kind"], item.payload.get("params", {}), row.to)
-        except Exception as error:  # a bug in rendering must not block the queue
-            log.error("outbox.unrenderable", extra={"error": type(error).__name__})
+        part = self._render(row)
+        if part is None:
             await self._fail(item, -1)
             self._done(row)
             return
@@ -68,6 +67,21 @@ class Attempts:
         else:
             answer = classify(None)
         await self._act(row, answer, message_id)
+
+    def _render(self, row: Row) -> Outgoing | None:
+        """The row's message. A row that cannot be rendered (a bug, a kind this version
+        does not read) must not block the queue, nor be lost if it is an alert: a plain
+        alert goes instead; anything else fails (None). Only its kind and the error's type
+        are logged, never its content."""
+        item = row.item
+        try:
+            return render(from_payload(item.recipient_id, item.payload), row.to)
+        except Exception as error:
+            instead = fallback(item.payload, item.priority, row.to)
+            kind = str(item.payload.get("kind"))[:40]
+            extra = {"kind": kind, "error": type(error).__name__, "fallback": instead is not None}
+            log.error("outbox.unrenderable", extra=extra)
+            return instead
 
     async def _act(self, row: Row, answer: Answer, message_id: int | None) -> None:
         item, to = row.item, row.to
@@ -182,7 +196,7 @@ class Attempts:
         if self._metrics is None:
             return
         self._metrics.sent.labels(priority_name(item.priority)).inc()
-        if item.payload["kind"] == "alert":
+        if type_of(str(item.payload.get("kind"))) is Alert:
             self._metrics.alerts.inc()
             delay = (self._core.clock.now() - item.created_at).total_seconds()
             self._metrics.alert_delay.observe(max(0.0, delay))

@@ -11,7 +11,7 @@ from bot.core import checkins, safety
 from bot.core.checkins import MAX_DETAILS, Ended, Started
 from bot.core.context import Refused
 from bot.core.durations import DurationError, parse_duration, split_duration
-from bot.core.notifications import Notification, Priority
+from bot.core.notifications import AlertLocation
 from bot.core.records import Conversation, Member
 from bot.core.safety import Guarded, Outcome, PinNeeded, StoodDown, WrongPin
 from bot.i18n import t
@@ -20,7 +20,6 @@ from bot.telegram.common import (
     keyboard,
     pressed,
 )
-from bot.telegram.context import reply_key
 from bot.telegram.render import checkin_buttons, local_time
 from bot.telegram.steps import Step, StepHandlers
 
@@ -297,15 +296,7 @@ async def _latest_location(context: Context, member: Member, checkin_id: str) ->
     point = latest.location
     received = local_time(member, point.at.isoformat()) if point.at else "?"
     await context.say("alert.location.latest", alias=latest.worker_alias, at=received)
-    await context.work.notify(
-        Notification(
-            member.id,
-            "alert.location",
-            Priority.INTERACTIVE,
-            reply_key(),
-            {"latitude": point.latitude, "longitude": point.longitude},
-        ),
-    )
+    await context.work.notify(AlertLocation(member.id, point.latitude, point.longitude))
 
 
 def steps() -> dict[Step, StepHandlers]:

@@ -10,7 +10,6 @@ writer lock across a network call; deleting her messages goes through the outbox
 from __future__ import annotations
 
 import logging
-import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
@@ -21,7 +20,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.core import members
 from bot.core.context import Core, Refused, Work
-from bot.core.notifications import Notification, Priority
+from bot.core.notifications import Priority, Reply
 from bot.core.records import Conversation, Member
 
 log = logging.getLogger("companera.telegram")
@@ -144,14 +143,12 @@ class UpdateContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any]
         if message is None or self.member is None:
             return
         await self.work.notify(
-            Notification(
+            Reply(
                 self.member.id,
-                "reply",
+                delete_first=message.message_id,
                 # Ahead of the replies of the same update: a PIN, a phone number or her
                 # details leave the screen before anything else is shown to her.
-                Priority.REMINDER,
-                reply_key(),
-                {"delete_first": message.message_id},
+                priority=Priority.REMINDER,
             )
         )
 
@@ -167,21 +164,14 @@ def reply(
     params: dict[str, Any],
     delete_first: Message | None = None,
     key_if_kept: str | None = None,
-) -> Notification:
+) -> Reply:
     """A reply as the outbox keeps it: what render() needs to write it at send time."""
-    payload: dict[str, Any] = {
-        "key": key,
-        "params": params,
-        "markup": markup.to_dict() if markup else None,
-        "protect": protect,
-    }
-    if delete_first is not None:
-        payload["delete_first"] = delete_first.message_id
-        if key_if_kept is not None:
-            payload["key_if_kept"] = key_if_kept
-    return Notification(member_id, "reply", Priority.INTERACTIVE, reply_key(), payload)
-
-
-def reply_key() -> str:
-    """A reply answers one update once: a key of its own."""
-    return f"reply:{secrets.token_hex(12)}"
+    return Reply(
+        member_id,
+        key,
+        params,
+        markup.to_dict() if markup else None,
+        protect,
+        delete_first.message_id if delete_first is not None else None,
+        key_if_kept if delete_first is not None else None,
+    )

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from bot.core import checkins, contacts, members
 from bot.core.context import Core, Work
 from bot.core.housekeeping import purge_everything, sweep
-from bot.core.notifications import Notification, Priority
+from bot.core.notifications import Reply
 from storage.models import Base, CheckInRow, InviteRow, MemberRow, OutboxRow
 from tests.core.test_checkin_services import linked
 from tests.support.clock import FakeClock
@@ -43,7 +43,7 @@ async def test_purge_runs_the_check_in_and_outbox_periods(core: Core, clock: Fak
     )
     assert isinstance(started, checkins.Started)
     assert isinstance(await committed(core, checkins.check_in_safe, ana), checkins.Ended)
-    notification = Notification(ana.id, "reply", Priority.INTERACTIVE, "k1", {})
+    notification = Reply(ana.id, "checkin.safe")
     await committed(core, Work.notify, notification)
     async with core.unit() as uow:
         for item in await uow.outbox.peek(clock.now(), 100):

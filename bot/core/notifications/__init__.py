@@ -1,0 +1,82 @@
+"""What the domain wants someone told, in domain terms: one frozen dataclass per kind of
+message, with the fields it is written from and the key that keeps it from going out twice.
+The adapter renders each type through one table (bot/telegram/render); the outbox stores its
+kind and fields, and the sender reads them back with `from_payload`.
+
+Importing this package registers every kind: from_payload() knows them all.
+"""
+
+from bot.core.notifications.base import (
+    NOT_STORED,
+    Notification,
+    Priority,
+    UnknownKind,
+    from_payload,
+    notification_types,
+    type_of,
+)
+from bot.core.notifications.checkins import (
+    Alert,
+    AlertAcknowledged,
+    AlertLocation,
+    AlertResolved,
+    AlertSent,
+    CheckinLastCall,
+    CheckinReminder,
+)
+from bot.core.notifications.contacts import (
+    ContactAccepted,
+    ContactDeclined,
+    ContactForgotten,
+    ContactLeft,
+    ContactNotice,
+    ContactRemoved,
+    ContactUnreachable,
+)
+from bot.core.notifications.members import Announcement, IdleNotice
+from bot.core.notifications.networks import (
+    NetworkNotice,
+    NetworkPassUsed,
+    NetworkRemoved,
+    NetworkWelcome,
+    PeerWarningMessage,
+    WarningPublished,
+    WarningRejected,
+    WarningToReview,
+)
+from bot.core.notifications.replies import Reply
+
+__all__ = [
+    "NOT_STORED",
+    "Alert",
+    "AlertAcknowledged",
+    "AlertLocation",
+    "AlertResolved",
+    "AlertSent",
+    "Announcement",
+    "CheckinLastCall",
+    "CheckinReminder",
+    "ContactAccepted",
+    "ContactDeclined",
+    "ContactForgotten",
+    "ContactLeft",
+    "ContactNotice",
+    "ContactRemoved",
+    "ContactUnreachable",
+    "IdleNotice",
+    "NetworkNotice",
+    "NetworkPassUsed",
+    "NetworkRemoved",
+    "NetworkWelcome",
+    "Notification",
+    "PeerWarningMessage",
+    "Priority",
+    "Reply",
+    "UnknownKind",
+    "WarningPublished",
+    "WarningRejected",
+    "WarningToReview",
+    "from_payload",
+    "notification_types",
+    "type_of",
+]

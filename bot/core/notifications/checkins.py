@@ -1,0 +1,137 @@
+"""Check-ins and alerts: reminders for her, alerts and what follows them for her contacts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import ClassVar
+
+from bot.core.notifications.base import NOT_STORED, Notification, Priority, new_nonce
+from bot.core.records import Alarm
+
+
+@dataclass(frozen=True)
+class Alert(Notification):
+    """One round of a check-in's alert, for one of her contacts (`link_id`)."""
+
+    kind = "alert"
+    read_also = ("alert.missed",)  # queued before alarms had kinds
+    checkin_id: str
+    alias: str
+    started_at: datetime
+    deadline: datetime
+    link_id: str = field(metadata=NOT_STORED)
+    alarm: Alarm = Alarm.MISSED
+    raised_at: datetime | None = None
+    had_checkin: bool = False  # an alarm during a check-in, not an SOS on its own
+    details: str = ""
+    repeat: int = 0  # how many times this round was repeated before
+    has_location: bool = False
+    location_at: datetime | None = None
+
+    @property
+    def priority(self) -> Priority:
+        """A missed check-in first; an alarm she raised herself right after."""
+        return Priority.ALERT if self.alarm == Alarm.MISSED else Priority.SOS
+
+    @property
+    def idempotency_key(self) -> str:
+        """Names the round (its time and number): writing a round twice queues nothing new,
+        and a new round (an SOS after a missed check-in) always goes out."""
+        stamp = int((self.raised_at or self.started_at).timestamp())
+        round_name = "alert" if self.alarm == Alarm.MISSED else str(self.alarm)
+        return f"{self.checkin_id}:{stamp}:{round_name}:{self.repeat + 1}:{self.link_id}"
+
+    def location(self, latitude: float, longitude: float) -> AlertLocation:
+        """Her last point, sent right after this alert."""
+        return AlertLocation(
+            self.recipient_id, latitude, longitude, self.priority, self.idempotency_key
+        )
+
+
+@dataclass(frozen=True)
+class AlertLocation(Notification):
+    """A location pin: after an alert (`follows` is its key), or asked for by a contact."""
+
+    kind = "alert.location"
+    latitude: float
+    longitude: float
+    priority: Priority = field(default=Priority.INTERACTIVE, metadata=NOT_STORED)
+    follows: str = field(default="", metadata=NOT_STORED)
+    nonce: str = field(default_factory=new_nonce, metadata=NOT_STORED)
+
+    @property
+    def idempotency_key(self) -> str:
+        return f"{self.follows}:location" if self.follows else f"reply:{self.nonce}"
+
+
+@dataclass(frozen=True)
+class AlertResolved(Notification):
+    """She answered after an alert: safe, or more time (`until`)."""
+
+    kind = "alert.resolved"
+    priority = Priority.ALERT
+    alias: str
+    checkin_id: str
+    raised_at: datetime = field(metadata=NOT_STORED)
+    link_id: str = field(metadata=NOT_STORED)
+    until: datetime | None = None
+
+    @property
+    def idempotency_key(self) -> str:
+        return f"{self.checkin_id}:{int(self.raised_at.timestamp())}:resolved:{self.link_id}"
+
+
+@dataclass(frozen=True)
+class AlertAcknowledged(Notification):
+    """Another contact (`label`) is on her alert."""
+
+    kind = "alert.acknowledged"
+    priority = Priority.ALERT
+    alias: str
+    label: str
+    checkin_id: str = field(metadata=NOT_STORED)
+    link_id: str = field(metadata=NOT_STORED)
+
+    @property
+    def idempotency_key(self) -> str:
+        return f"{self.checkin_id}:ack:{self.link_id}"
+
+
+@dataclass(frozen=True)
+class CheckinReminder(Notification):
+    """Her time is nearly up."""
+
+    kind = "checkin.reminder"
+    priority = Priority.REMINDER
+    step: ClassVar[str] = "reminder"
+    checkin_id: str
+    deadline: datetime
+    alert_at: datetime
+
+    @property
+    def idempotency_key(self) -> str:
+        return f"{self.checkin_id}:{self.step}:{int(self.deadline.timestamp())}"
+
+
+@dataclass(frozen=True)
+class CheckinLastCall(CheckinReminder):
+    """Her time is up; her contacts are alerted at `alert_at`."""
+
+    kind = "checkin.last_call"
+    step: ClassVar[str] = "last_call"
+
+
+@dataclass(frozen=True)
+class AlertSent(Notification):
+    """Told to her: her contacts were alerted (how many)."""
+
+    kind = "checkin.alert_sent"
+    priority = Priority.REMINDER
+    checkin_id: str
+    contacts: int
+    raised_at: datetime = field(metadata=NOT_STORED)
+
+    @property
+    def idempotency_key(self) -> str:
+        return f"{self.checkin_id}:{int(self.raised_at.timestamp())}:alert:1:worker"
