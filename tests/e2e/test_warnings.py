@@ -222,6 +222,7 @@ async def test_a_coordinator_removes_a_published_warning_from_its_flag_button(
     await follow(ana, "Centro")
     await follow(cris, "Centro")
     await bea.press(await write_warning(bea, text=TEXT, phone=PHONE), "📣 Enviar")
+    await ana.receives(containing=said("warning.to_review"))  # Bea's warning is in
     await ana.send("/pending")
     await ana.press(await ana.receives(containing="Aviso por revisar"), "✅ Publicar")
     published = await ana.receives(containing="Aviso de Alianza Prueba")
