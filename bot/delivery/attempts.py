@@ -110,7 +110,6 @@ class Attempts:
                 text = part.text_if_kept if part.text_if_kept is not None else text
             if text is None and part.location is None:
                 return None
-            await self._pace_again(chat_id)
         if part.location is not None:
             sent = await self._bot.send_location(
                 chat_id, part.location[0], part.location[1], protect_content=part.protect
@@ -132,14 +131,6 @@ class Attempts:
                 raise
             return verdict is Deletion.DONE
         return bool(deleted)
-
-    async def _pace_again(self, chat_id: int) -> None:
-        """The deletion counted in her chat as a message would: the reply waits its turn."""
-        now = self._pacer.now()
-        ready = self._pacer.chat_ready_at(chat_id, now)
-        if ready > now:
-            await asyncio.sleep(ready - now)
-        self._pacer.take_chat(chat_id)
 
     # -- outcomes ---------------------------------------------------------------------------
 

@@ -116,11 +116,6 @@ class Pacer:
             self._next_slot = max(now - interval, self._next_slot) + interval
         self._spend_chat_token(chat_id, now)
 
-    def take_chat(self, chat_id: int) -> None:
-        """Spend a token of this chat only: a second request in her chat for one message
-        (deleting her message before the reply) counts there, not in the global pace."""
-        self._spend_chat_token(chat_id, self._clock())
-
     def _spend_chat_token(self, chat_id: int, now: float) -> None:
         bucket = self._chats.get(chat_id)
         if bucket is None:

@@ -296,7 +296,7 @@ async def _latest_location(context: Context, member: Member, checkin_id: str) ->
     point = latest.location
     received = local_time(member, point.at.isoformat()) if point.at else "?"
     await context.say("alert.location.latest", alias=latest.worker_alias, at=received)
-    await context.work.notify(AlertLocation(member.id, point.latitude, point.longitude))
+    await context.notify(AlertLocation(member.id, point.latitude, point.longitude))
 
 
 def steps() -> dict[Step, StepHandlers]:

@@ -20,7 +20,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.core import members
 from bot.core.context import Core, Refused, Work
-from bot.core.notifications import Priority, Reply
+from bot.core.notifications import Notification, Priority, Reply
 from bot.core.records import Conversation, Member
 
 log = logging.getLogger("companera.telegram")
@@ -36,7 +36,7 @@ class Turn:
         self.member: Member | None = None
         self.error: BaseException | None = None
         self._conversation: object = _UNCHANGED
-        self._replies: list[Reply] = []
+        self._messages: list[Notification] = []
         self._after_commit: list[Callable[[], Awaitable[object]]] = []
 
     async def identify(self, update: Update) -> Member | None:
@@ -54,17 +54,18 @@ class Turn:
         if self.member is not None:
             self.member = replace(self.member, conversation=conversation)
 
-    def reply(self, reply: Reply) -> None:
-        """Queue a reply; the update's replies are written together, in order, at the end."""
-        self._replies.append(reply)
+    def queue(self, notification: Notification) -> None:
+        """Queue a message for her; the update's messages are written together, in the
+        order they were queued, at the end."""
+        self._messages.append(notification)
 
     def after_commit(self, action: Callable[[], Awaitable[object]]) -> None:
         self._after_commit.append(action)
 
     async def finish(self) -> None:
         """Write her replies and her conversation change, commit once, then call Telegram."""
-        if self._replies:
-            await self.work.notify_many(self._replies)
+        if self._messages:
+            await self.work.notify_many(self._messages)
         if self._conversation is not _UNCHANGED and self.member is not None:
             conversation = self._conversation
             assert conversation is None or isinstance(conversation, Conversation)
@@ -79,7 +80,7 @@ class Turn:
     def forget_changes(self) -> None:
         """After a rollback: nothing of what the handlers asked for is kept."""
         self._conversation = _UNCHANGED
-        self._replies.clear()
+        self._messages.clear()
         self._after_commit.clear()
 
 
@@ -134,14 +135,18 @@ class UpdateContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any]
         instead if Telegram would not delete it."""
         member = to or self.member
         if member is not None:
-            self.turn.reply(
+            self.turn.queue(
                 reply(member.id, key, markup, protect, params, delete_first, key_if_kept)
             )
+
+    async def notify(self, notification: Notification) -> None:
+        """Queue any other message for her, in order with her replies."""
+        self.turn.queue(notification)
 
     async def refuse(self, refusal: Refused) -> None:
         """Say why not: a refusal's catalog key and its safe parameters."""
         if self.member is not None:
-            self.turn.reply(
+            self.turn.queue(
                 reply(self.member.id, refusal.reason, None, False, dict(refusal.params))
             )
 
@@ -150,7 +155,7 @@ class UpdateContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any]
         after the commit, through the outbox, before this update's replies."""
         if message is None or self.member is None:
             return
-        self.turn.reply(
+        self.turn.queue(
             Reply(
                 self.member.id,
                 delete_first=message.message_id,
