@@ -7,8 +7,6 @@ redelivered update is recognised and does nothing more."""
 from __future__ import annotations
 
 import asyncio
-import base64
-import os
 from pathlib import Path
 
 import pytest
@@ -21,7 +19,7 @@ from storage.models import CheckInRow
 from tests.e2e.conftest import join, link
 from tests.support.catalog import said
 from tests.support.db import fresh_database_url
-from tests.support.processes import acknowledged, bot_process, polling
+from tests.support.processes import acknowledged, bot_env, bot_process, polling
 
 pytestmark = pytest.mark.slow
 CHECKIN = "/checkin 45m Hotel Prueba hab 12, placa TEST-000"
@@ -41,15 +39,7 @@ async def checkins_stored(url: str, key: bytes) -> int:
 async def test_killed_in_the_middle_of_an_update(tmp_path: Path, moment: str) -> None:
     async with fresh_database_url(tmp_path) as url, Emulator() as emulator:
         key = new_key()
-        env = {
-            **os.environ,
-            "TELEGRAM_BOT_TOKEN": emulator.token,
-            "TELEGRAM_API_URL": emulator.base_url,
-            "DATABASE_URL": url,
-            "COMPANERA_DATA_DIR": str(tmp_path),
-            "COMPANERA_MASTER_KEY": base64.b64encode(key).decode(),
-            "COMPANERA_TEST_CRASH": moment,
-        }
+        env = bot_env(emulator, url, tmp_path, key, COMPANERA_TEST_CRASH=moment)
         async with bot_process(env, "tests.support.crashing_bot") as crashing:
             await polling(emulator)
             ana, luz = await join(emulator, "ana", "luz")

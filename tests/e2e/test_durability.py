@@ -5,8 +5,6 @@ commit repeats the same alert, never a different one."""
 from __future__ import annotations
 
 import asyncio
-import base64
-import os
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,7 +18,7 @@ from storage.database import Database, make_engine
 from tests.e2e.conftest import join, link
 from tests.support.catalog import said
 from tests.support.db import fresh_database_url
-from tests.support.processes import bot_process, polling
+from tests.support.processes import bot_env, bot_process, polling
 from tests.support.settle import settle_process
 
 pytestmark = pytest.mark.slow
@@ -29,15 +27,7 @@ GRACE_SECONDS = 2
 
 async def test_kill_9_before_the_deadline_then_restart_after_it(tmp_path: Path) -> None:
     async with fresh_database_url(tmp_path) as url, Emulator() as emulator:
-        env = {
-            **os.environ,
-            "TELEGRAM_BOT_TOKEN": emulator.token,
-            "TELEGRAM_API_URL": emulator.base_url,
-            "DATABASE_URL": url,
-            "COMPANERA_DATA_DIR": str(tmp_path),
-            "COMPANERA_MASTER_KEY": base64.b64encode(new_key()).decode(),
-            "CHECKIN_GRACE_SECONDS": str(GRACE_SECONDS),
-        }
+        env = bot_env(emulator, url, tmp_path, new_key(), CHECKIN_GRACE_SECONDS=str(GRACE_SECONDS))
         async with bot_process(env) as first:
             await polling(emulator)
             ana, bea, luz = await join(emulator, "ana", "bea", "luz")
@@ -77,15 +67,7 @@ async def pending_alerts(url: str, key: bytes) -> int:
 async def test_kill_9_during_an_outage_and_at_the_worst_moment(tmp_path: Path) -> None:
     async with fresh_database_url(tmp_path) as url, Emulator() as emulator:
         key = new_key()
-        env = {
-            **os.environ,
-            "TELEGRAM_BOT_TOKEN": emulator.token,
-            "TELEGRAM_API_URL": emulator.base_url,
-            "DATABASE_URL": url,
-            "COMPANERA_DATA_DIR": str(tmp_path),
-            "COMPANERA_MASTER_KEY": base64.b64encode(key).decode(),
-            "CHECKIN_GRACE_SECONDS": str(GRACE_SECONDS),
-        }
+        env = bot_env(emulator, url, tmp_path, key, CHECKIN_GRACE_SECONDS=str(GRACE_SECONDS))
         async with bot_process(env) as first:
             await polling(emulator)
             ana, luz = await join(emulator, "ana", "luz")

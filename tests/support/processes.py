@@ -3,11 +3,29 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import os
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from bot.emulator import Emulator
+
+
+def bot_env(
+    emulator: Emulator, url: str, data_dir: Path, key: bytes, **extra: str
+) -> dict[str, str]:
+    """The environment of `companera run` against `emulator`, on database `url`."""
+    return {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": emulator.token,
+        "TELEGRAM_API_URL": emulator.base_url,
+        "DATABASE_URL": url,
+        "COMPANERA_DATA_DIR": str(data_dir),
+        "COMPANERA_MASTER_KEY": base64.b64encode(key).decode(),
+        **extra,
+    }
 
 
 @asynccontextmanager
