@@ -32,7 +32,7 @@ from bot.telegram import (
     warn_form,
     warnings,
 )
-from bot.telegram.context import Turn, UpdateContext
+from bot.telegram.context import Turn, UpdateContext, reply
 from bot.telegram.errors import on_error
 from bot.telegram.people import KeyedLocks
 from storage.database import Database, is_transient
@@ -135,12 +135,7 @@ class BotApplication(Application[ExtBot[None], UpdateContext, Any, Any, Any, Any
         await turn.work.updates.begin(update.update_id, person, self.core.clock.now())
         member = await turn.identify(update)
         if member is not None:
-            context = UpdateContext.from_update(update, self)
-            self._turns[id(update)] = turn
-            try:
-                await context.say("error.generic")
-            finally:
-                del self._turns[id(update)]
+            turn.queue(reply(member.id, "error.generic", None, False, {}))
 
     def _person_key(self, user_id: int) -> int:
         """A signed 64-bit lock key from a blind index of her Telegram id: PostgreSQL's lock
