@@ -76,6 +76,8 @@ class Turn:
                 await action()
             except TelegramError as error:  # a stale button, a message already gone
                 log.info("update.after_commit_failed", extra={"error": type(error).__name__})
+            except Exception as error:  # committed already: it must not be handled again
+                log.warning("update.after_commit_failed", extra={"error": type(error).__name__})
 
     def forget_changes(self) -> None:
         """After a rollback: nothing of what the handlers asked for is kept."""
