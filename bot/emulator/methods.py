@@ -24,7 +24,8 @@ class BotApi:
         self.open_queries: dict[str, int] = {}  # callback query id -> the presser's id
         self.callback_answers: list[CallbackAnswer] = []
         self.commands: dict[str, list[Json]] = {}  # language code ("": any) -> the menu
-        self.scoped_commands: dict[tuple[str, str], list[Json]] = {}  # other scopes
+        # other scopes: (type, chat id or 0, language code) -> the menu
+        self.scoped_commands: dict[tuple[str, int, str], list[Json]] = {}
         self.descriptions: dict[tuple[str, str], str] = {}  # (kind, language) -> text
         self._query_count = 0
         handlers: dict[str, Handler] = {
@@ -145,6 +146,7 @@ class BotApi:
             raise bad_request(QUERY_GONE)
         answer = CallbackAnswer(query_id, user_id, params.text("text"), params.flag("show_alert"))
         self.callback_answers.append(answer)
+        self.chats.answered(user_id, answer.text, answer.show_alert)
         return True
 
     async def set_my_commands(self, params: Params) -> bool:
@@ -172,14 +174,33 @@ class BotApi:
         menus.pop(key, None)
         return True
 
+    def menu(self, chat_id: int, language: str) -> list[Json]:
+        """The command menu a person sees in her private chat, as Telegram picks it: the
+        most specific scope first (her chat, all private chats, everyone), and in each, her
+        language before any language."""
+        for kind, chat in (("chat", chat_id), ("all_private_chats", 0)):
+            for code in (language, ""):
+                if (kind, chat, code) in self.scoped_commands:
+                    return self.scoped_commands[(kind, chat, code)]
+        for code in (language, ""):
+            if code in self.commands:
+                return self.commands[code]
+        return []
+
     def _menus(self, params: Params) -> tuple[dict[Any, list[Json]], Any]:
-        """Where the command menu for the request's scope and language is kept."""
+        """Where the command menu for the request's scope and language is kept (one per
+        chat for a chat's scope)."""
         scope = params.value("scope")
         kind = str(scope.get("type", "default")) if isinstance(scope, dict) else "default"
         language = params.text("language_code") or ""
         if kind == "default":
             return self.commands, language
-        return self.scoped_commands, (kind, language)
+        chat_id = 0
+        if kind in ("chat", "chat_administrators"):
+            chat_id = _scope_chat(scope)
+            if not self.chats.exists(chat_id):
+                raise bad_request("chat not found")
+        return self.scoped_commands, (kind, chat_id, language)
 
     async def set_my_description(self, params: Params) -> bool:
         """setMyDescription and setMyShortDescription (kept, never shown)."""
@@ -215,6 +236,13 @@ class BotApi:
         if sent is None:
             raise bad_request("message to edit not found")
         return sent
+
+
+def _scope_chat(scope: Any) -> int:
+    try:
+        return int(scope.get("chat_id"))
+    except (TypeError, ValueError):
+        raise bad_request("wrong chat id") from None
 
 
 def _message_text(params: Params) -> str:

@@ -14,7 +14,7 @@ from aiohttp import web
 from bot.emulator.limits import Fault, Gate
 from bot.emulator.methods import BotApi
 from bot.emulator.protocol import ApiError, Json, ok, read_params
-from bot.emulator.state import CallbackAnswer, Chats, SentMessage
+from bot.emulator.state import CallbackAnswer, ChatEvent, Chats, SentMessage
 from bot.emulator.updates import UpdateQueue
 from bot.emulator.users import EmulatedUser
 
@@ -161,6 +161,14 @@ class Emulator:
     def commands(self) -> dict[str, list[Json]]:
         """The default-scope command menus set with setMyCommands, by language code."""
         return self.api.commands
+
+    def menu(self, user: EmulatedUser) -> list[Json]:
+        """The command menu she sees in her chat (per chat, per language, as Telegram picks)."""
+        return self.api.menu(user.chat_id, user.language_code)
+
+    def history(self, chat_id: int) -> list[ChatEvent]:
+        """What happened in a chat, in order: sends, edits, deletions, answered presses."""
+        return self.chats.history(chat_id)
 
     @property
     def webhook_url(self) -> str | None:

@@ -56,6 +56,22 @@ class SentMessage:
         return str(button["callback_data"])
 
 
+@dataclass(frozen=True)
+class ChatEvent:
+    """One change in a chat as the person in it sees it happen, in order: a message of the
+    bot's sent or edited (what it shows from then on), a message of either side deleted, a
+    button press answered (the line Telegram shows over the chat, if any)."""
+
+    action: str  # "sent", "edited", "deleted" or "answered"
+    message_id: int = 0
+    by_bot: bool = True
+    text: str | None = None
+    reply_markup: dict[str, Any] | None = None
+    protect_content: bool = False
+    location: tuple[float, float] | None = None
+    show_alert: bool = False
+
+
 @dataclass
 class CallbackAnswer:
     """How the bot answered a button press (answerCallbackQuery)."""
@@ -108,6 +124,7 @@ class Chats:
         self._bot_messages: dict[tuple[int, int], SentMessage] = {}
         self._user_messages: dict[tuple[int, int], Json] = {}
         self._deleted: set[tuple[int, int]] = set()
+        self._history: defaultdict[int, list[ChatEvent]] = defaultdict(list)
 
     def open(self, person: Json) -> None:
         """Open the private chat with a person (a Telegram `User` object)."""
@@ -141,6 +158,7 @@ class Chats:
         """Record what the bot sent and wake whoever waits for it."""
         self._inboxes[sent.chat_id].append(sent)
         self._bot_messages[(sent.chat_id, sent.message_id)] = sent
+        self._history[sent.chat_id].append(_shown("sent", sent))
         self.sent.append(sent)
         self.changed.notify()
         return self.message_json(sent)
@@ -157,6 +175,7 @@ class Chats:
     def edited(self, sent: SentMessage) -> Json:
         """Count an edit of a bot message and wake whoever waits for news."""
         sent.edited += 1
+        self._history[sent.chat_id].append(_shown("edited", sent))
         self.changed.notify()
         return self.message_json(sent)
 
@@ -170,12 +189,23 @@ class Chats:
         self._deleted.add(key)
         if key in self._bot_messages:
             self._bot_messages[key].deleted = True
+        self._history[chat_id].append(
+            ChatEvent("deleted", message_id, by_bot=key in self._bot_messages)
+        )
         self.changed.notify()
         return True
 
     def is_deleted(self, chat_id: int, message_id: int) -> bool:
         """Whether the message (of either side) was deleted."""
         return (chat_id, message_id) in self._deleted
+
+    def answered(self, chat_id: int, text: str | None, show_alert: bool) -> None:
+        """Record the bot's answer to a button pressed in this (private) chat."""
+        self._history[chat_id].append(ChatEvent("answered", text=text, show_alert=show_alert))
+
+    def history(self, chat_id: int) -> list[ChatEvent]:
+        """Everything that changed in the chat, in order: what its person saw happen."""
+        return list(self._history.get(chat_id, []))
 
     def inbox(self, chat_id: int) -> list[SentMessage]:
         """What the bot sent to the chat, oldest first, deleted ones too."""
@@ -200,3 +230,15 @@ class Chats:
         if sent.edited:
             message["edit_date"] = int(time.time())
         return message
+
+
+def _shown(action: str, sent: SentMessage) -> ChatEvent:
+    """A bot message as it shows at this moment (an edit changes it later)."""
+    return ChatEvent(
+        action,
+        sent.message_id,
+        text=sent.text,
+        reply_markup=sent.reply_markup,
+        protect_content=sent.protect_content,
+        location=sent.location,
+    )

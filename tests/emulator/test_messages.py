@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScopeChat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+)
 from telegram.error import BadRequest, EndPointNotFound, InvalidToken
 
 from bot.emulator import Emulator
@@ -145,3 +152,46 @@ async def test_commands_descriptions_and_other_calls(emu: Emulator, bot: Bot) ->
     assert await bot.send_chat_action(ana.chat_id, "typing") is True
     assert emu.api.descriptions[("description", "")] == "Una compañera"
     assert ana.inbox() == []  # none of that is a message
+
+
+async def test_a_menu_per_chat_and_language_as_telegram_picks_it(emu: Emulator, bot: Bot) -> None:
+    ana, eva = emu.user("ana"), emu.user("eva", language_code="en")
+    await bot.set_my_commands([BotCommand("checkin", "Empieza")])
+    await bot.set_my_commands([BotCommand("checkin", "Start")], language_code="en")
+    assert [c["description"] for c in emu.menu(ana)] == ["Empieza"]
+    assert [c["description"] for c in emu.menu(eva)] == ["Start"]
+    await bot.set_my_commands([BotCommand("cita", "Anota")], scope=BotCommandScopeChat(ana.id))
+    assert [c["command"] for c in emu.menu(ana)] == ["cita"]  # her chat's own menu
+    assert [c["command"] for c in emu.menu(eva)] == ["checkin"]  # nobody else's changes
+    scope = BotCommandScopeChat(ana.id)
+    assert [c.command for c in await bot.get_my_commands(scope=scope)] == ["cita"]
+    assert await bot.delete_my_commands(scope=scope) is True
+    assert [c["command"] for c in emu.menu(ana)] == ["checkin"]
+    with pytest.raises(BadRequest, match=r"(?i)chat not found"):
+        await bot.set_my_commands([BotCommand("x", "x")], scope=BotCommandScopeChat(42))
+
+
+async def test_her_chat_history_keeps_every_send_edit_deletion_and_answer(
+    emu: Emulator, bot: Bot
+) -> None:
+    ana = emu.user("ana")
+    sent = await bot.send_message(ana.chat_id, "uno", reply_markup=KEYBOARD, protect_content=True)
+    await bot.edit_message_text("dos", ana.chat_id, sent.message_id)
+    hers = await ana.send("hola")
+    await bot.delete_message(ana.chat_id, hers["message_id"])
+    await bot.delete_message(ana.chat_id, sent.message_id)
+    query = emu.api.open_query(ana.id)
+    await bot.answer_callback_query(query, "listo")
+    events = emu.history(ana.chat_id)
+    assert [(e.action, e.by_bot) for e in events] == [
+        ("sent", True),
+        ("edited", True),
+        ("deleted", False),
+        ("deleted", True),
+        ("answered", True),
+    ]
+    first, edit = events[0], events[1]
+    assert first.text == "uno" and first.protect_content and first.reply_markup
+    assert edit.text == "dos" and edit.reply_markup is None  # an edit without keyboard drops it
+    assert events[4].text == "listo"
+    assert emu.history(emu.user("eva").chat_id) == []
