@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telegram import BotCommand, Update
+from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
@@ -20,7 +20,7 @@ from telegram.ext import (
 )
 
 from bot.core.context import Core
-from bot.i18n import languages, t
+from bot.i18n import languages
 from bot.telegram import (
     checkins,
     contacts,
@@ -32,34 +32,13 @@ from bot.telegram import (
     warn_form,
     warnings,
 )
+from bot.telegram.commands import default_menus
 from bot.telegram.context import Turn, UpdateContext, reply
 from bot.telegram.errors import on_error
 from bot.telegram.people import KeyedLocks
 from storage.database import Database, is_transient
 
 log = logging.getLogger("companera.telegram")
-COMMANDS = (
-    "checkin",
-    "safe",
-    "extend",
-    "sos",
-    "codeword",
-    "pin",
-    "invite",
-    "contacts",
-    "warn",
-    "check",
-    "areas",
-    "join",
-    "network",
-    "language",
-    "timezone",
-    "privacy",
-    "discreet",
-    "clean",
-    "forget",
-    "help",
-)
 PERSON_LOCK = "update-lock"  # its own label: unrelated to the members' stored index
 HANDLED, DUPLICATE = "handled", "duplicate"
 
@@ -184,12 +163,10 @@ def build_application(token: str, base_url: str, core: Core) -> BotApplication:
 
 
 async def publish_commands(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """The command menu in each language; optional, so a failure is logged and forgotten."""
+    """The command menu in each language (bot/telegram/commands.py); optional, so a
+    failure is logged and forgotten."""
     try:
-        for language in languages():
-            commands = [BotCommand(c, t(language, f"command.{c}")) for c in COMMANDS]
-            await application.bot.set_my_commands(
-                commands, language_code=None if language == "es" else language
-            )
+        for language, commands in default_menus(languages()):
+            await application.bot.set_my_commands(commands, language_code=language)
     except TelegramError:
         log.warning("startup.commands_not_published")

@@ -15,6 +15,7 @@ from bot.core.notifications import AlertLocation
 from bot.core.records import Conversation, Member
 from bot.core.safety import Guarded, Outcome, PinNeeded, StoodDown, WrongPin
 from bot.i18n import t
+from bot.telegram.commands import names
 from bot.telegram.common import (
     Context,
     keyboard,
@@ -309,9 +310,9 @@ def steps() -> dict[Step, StepHandlers]:
 
 def handlers() -> list[BaseHandler]:
     return [
-        CommandHandler("checkin", on_checkin_command),
-        CommandHandler("safe", on_safe_command),
-        CommandHandler("extend", on_extend_command),
+        CommandHandler(names("checkin"), on_checkin_command),
+        CommandHandler(names("safe"), on_safe_command),
+        CommandHandler(names("extend"), on_extend_command),
         CallbackQueryHandler(on_checkin_button, pattern=r"^ck:"),
         CallbackQueryHandler(on_alert_button, pattern=r"^al:"),
     ]

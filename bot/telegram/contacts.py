@@ -8,6 +8,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.core import contacts
 from bot.core.context import Refused
 from bot.i18n import t
+from bot.telegram.commands import names
 from bot.telegram.common import (
     Context,
     keyboard,
@@ -85,7 +86,7 @@ async def on_contact_button(update: Update, context: Context) -> None:
 
 def handlers() -> list[BaseHandler]:
     return [
-        CommandHandler("invite", on_invite_command),
-        CommandHandler("contacts", on_contacts_command),
+        CommandHandler(names("invite"), on_invite_command),
+        CommandHandler(names("contacts"), on_contacts_command),
         CallbackQueryHandler(on_contact_button, pattern=r"^ct:"),
     ]

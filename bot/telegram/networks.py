@@ -13,6 +13,7 @@ from bot.core.context import Refused
 from bot.core.networks import Candidate, Joined, PassCreated, Vouched, Welcome
 from bot.core.records import Conversation, Member
 from bot.i18n import day_and_time, t
+from bot.telegram.commands import names
 from bot.telegram.common import (
     Context,
     keyboard,
@@ -75,14 +76,14 @@ async def use_code(context: Context, member: Member, text: str) -> None:
             "network.candidate",
             network=outcome.network_name,
             code=networks.show_code(outcome.code),
-            needed=outcome.needed - outcome.vouches,
+            count=outcome.needed - outcome.vouches,
         )
     elif isinstance(outcome, Vouched):
         key = "network.vouched_in" if outcome.vouches >= outcome.needed else "network.vouched"
         await context.say(
             key,
             network=outcome.network_name,
-            left=max(0, outcome.needed - outcome.vouches),
+            count=max(0, outcome.needed - outcome.vouches),
         )
 
 
@@ -128,7 +129,7 @@ def pass_params(context: Context, member: Member, created: PassCreated) -> dict[
         "link": f"https://t.me/{context.bot.username}?start=j_{created.code}",
         "code": networks.show_code(created.code),
         "until": day_and_time(created.expires_at, member.language, member.timezone),
-        "vouches": created.vouches,
+        "count": created.vouches,
     }
 
 
@@ -349,12 +350,12 @@ def steps() -> dict[Step, StepHandlers]:
 
 def handlers() -> list[BaseHandler]:
     return [
-        CommandHandler(["join", "vouch"], on_join_command),
-        CommandHandler("newmember", on_newmember_command),
-        CommandHandler("network", on_network_command),
-        CommandHandler("remove", on_remove_command),
-        CommandHandler("areas", on_areas_command),
-        CommandHandler("help", on_help_command),
+        CommandHandler(names("join"), on_join_command),
+        CommandHandler(names("newmember"), on_newmember_command),
+        CommandHandler(names("network"), on_network_command),
+        CommandHandler(names("remove"), on_remove_command),
+        CommandHandler(names("areas"), on_areas_command),
+        CommandHandler(names("help"), on_help_command),
         CallbackQueryHandler(on_network_button, pattern=r"^nw:"),
         CallbackQueryHandler(on_area_button, pattern=r"^ar:"),
     ]

@@ -10,6 +10,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.core import forget, members
 from bot.core.context import Refused
 from bot.i18n import t
+from bot.telegram.commands import names
 from bot.telegram.common import (
     Context,
     keyboard,
@@ -94,16 +95,16 @@ async def on_clean_command(update: Update, context: Context) -> None:
             except TelegramError:
                 pass  # too old, or she deleted it herself
         async with core.unit() as work:
-            await work.notify(reply(member.id, "clean.done", None, False, {"n": deleted}))
+            await work.notify(reply(member.id, "clean.done", None, False, {"count": deleted}))
 
     context.after_commit(clean)
 
 
 def handlers() -> list[BaseHandler]:
     return [
-        CommandHandler("forget", on_forget_command),
-        CommandHandler("clean", on_clean_command),
-        CommandHandler("discreet", on_discreet_command),
+        CommandHandler(names("forget"), on_forget_command),
+        CommandHandler(names("clean"), on_clean_command),
+        CommandHandler(names("discreet"), on_discreet_command),
         CallbackQueryHandler(on_discreet_button, pattern=r"^ds:"),
         CallbackQueryHandler(on_forget_button, pattern=r"^fg:"),
     ]

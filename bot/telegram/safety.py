@@ -11,6 +11,7 @@ from bot.core.records import Conversation, Member
 from bot.core.safety import CODEWORD_REPLIES, DEFAULT_REPLY, Guarded
 from bot.i18n import t
 from bot.telegram.checkins import answer_guarded
+from bot.telegram.commands import names
 from bot.telegram.common import (
     Context,
     keyboard,
@@ -239,9 +240,9 @@ def steps() -> dict[Step, StepHandlers]:
 
 def handlers() -> list[BaseHandler]:
     return [
-        CommandHandler("sos", on_sos_command),
-        CommandHandler("codeword", on_codeword_command),
-        CommandHandler("pin", on_pin_command),
+        CommandHandler(names("sos"), on_sos_command),
+        CommandHandler(names("codeword"), on_codeword_command),
+        CommandHandler(names("pin"), on_pin_command),
         CallbackQueryHandler(on_sos_button, pattern=r"^so:"),
         CallbackQueryHandler(on_codeword_button, pattern=r"^cw:"),
         CallbackQueryHandler(on_pin_button, pattern=r"^pn:"),

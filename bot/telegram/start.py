@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from telegram import Message, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.core import contacts, members
+from bot.core.contacts import AliasNeeded
 from bot.core.context import Refused
-from bot.core.records import Conversation, Member
+from bot.core.records import Address, Conversation, Member
 from bot.i18n import clock_time, languages, t
-from bot.telegram import networks
+from bot.telegram import alias_first, networks
+from bot.telegram.commands import names
 from bot.telegram.common import (
     Context,
     fixed_reply,
@@ -19,6 +21,7 @@ from bot.telegram.common import (
 from bot.telegram.steps import Step, StepHandlers
 
 ASK_ALIAS = Conversation(Step.ALIAS)
+FIRST_ALIAS = Conversation(Step.ALIAS, {"first": "1"})  # at onboarding: the form comes next
 
 
 async def on_start_command(update: Update, context: Context) -> None:
@@ -31,7 +34,7 @@ async def on_start_command(update: Update, context: Context) -> None:
     elif context.args:
         await _open_invite(context, member, context.args[0])
     elif member.alias is None:
-        context.converse(ASK_ALIAS)
+        context.converse(FIRST_ALIAS)
         await context.say("start.welcome")
         await context.say("start.ask_alias")
     else:
@@ -49,7 +52,9 @@ async def _open_invite(context: Context, member: Member, token: str) -> None:
             [(t(member.language, "button.decline"), f"iv:no:{view.invite_id}")],
         ]
     )
-    await context.say("invite.offer", buttons, alias=view.worker_alias)
+    await context.say(
+        "invite.offer", buttons, alias=view.worker_alias, about=str(view.worker_address)
+    )
 
 
 async def on_invite_button(update: Update, context: Context) -> None:
@@ -59,14 +64,29 @@ async def on_invite_button(update: Update, context: Context) -> None:
         return
     answer, invite_id = parts
     if answer == "ok":
-        accepted = await contacts.accept_invite(context.work, invite_id, member)
-        if isinstance(accepted, Refused):
-            await context.refuse(accepted)
-        else:
-            await context.say("invite.accepted", alias=accepted.worker_alias)
+        await _accept(context, member, invite_id)
     else:
         declined = await contacts.decline_invite(context.work, invite_id, member)
         await context.refuse(declined) if declined else await context.say("invite.declined")
+
+
+async def _accept(context: Context, member: Member, invite_id: str) -> None:
+    accepted = await contacts.accept_invite(context.work, invite_id, member)
+    if isinstance(accepted, AliasNeeded):
+        await alias_first.ask_alias_first(context, "accept", invite_id)
+    elif isinstance(accepted, Refused):
+        await context.refuse(accepted)
+    else:
+        await context.say("invite.accepted", alias=accepted.worker_alias)
+
+
+async def _accept_after_alias(update: Update, context: Context) -> None:
+    """Her alias is given: accept the invitation she had tapped."""
+    if context.member is not None and context.args:
+        await _accept(context, context.member, context.args[0])
+
+
+alias_first.later("accept", _accept_after_alias)
 
 
 async def on_alias_command(update: Update, context: Context) -> None:
@@ -81,20 +101,68 @@ async def on_alias_command(update: Update, context: Context) -> None:
         await context.say("start.ask_alias")
 
 
-async def save_alias(context: Context, member: Member, text: str) -> None:
+async def save_alias(
+    context: Context, member: Member, text: str, at: Conversation | None = None
+) -> None:
+    """Her alias; then, at onboarding, how she wants to be spoken to; or what she was doing
+    when she was asked for it."""
     saved = await members.set_alias(context.work, member, text)
     if isinstance(saved, Refused):
         await context.refuse(saved)
+        return
+    context.turn.member = saved
+    context.converse(None)
+    if at is not None and alias_first.waiting(at):
+        await alias_first.resume(context, at)
+    elif at is not None and at.data.get("first"):
+        buttons = address_buttons(saved, first=True)
+        await context.say("start.ask_address", buttons, alias=saved.alias)
     else:
-        context.converse(None)
         await context.say("alias.saved", alias=saved.alias)
 
 
 async def on_alias_text(
     context: Context, member: Member, at: Conversation, text: str, message: Message
 ) -> bool:
-    await save_alias(context, member, text)
+    await save_alias(context, member, text, at)
     return True
+
+
+def address_buttons(member: Member, first: bool = False) -> InlineKeyboardMarkup:
+    """Ella, Él, Neutral: the current one marked (not at onboarding: none is chosen yet)."""
+    rows = [
+        [
+            (
+                ("✓ " if address == member.address and not first else "")
+                + t(member.language, f"button.address.{address}"),
+                f"ad:{address}" + (":first" if first else ""),
+            )
+        ]
+        for address in Address
+    ]
+    return keyboard(rows)
+
+
+async def on_address_command(update: Update, context: Context) -> None:
+    """/trato (/address): how the bot speaks to her, and how her contacts read about her."""
+    member = context.member
+    if member is None:
+        return
+    await context.say("address.choose", address_buttons(member))
+
+
+async def on_address_button(update: Update, context: Context) -> None:
+    member, parts = pressed(update, context, "ad")
+    if not parts:
+        return
+    saved = await members.set_address(context.work, member, parts[0])
+    if isinstance(saved, Refused):
+        await context.refuse(saved)
+        return
+    context.turn.member = saved
+    await context.say("address.saved")
+    if parts[1:] == ["first"]:
+        await context.say("start.ready")
 
 
 async def on_language_command(update: Update, context: Context) -> None:
@@ -160,11 +228,13 @@ def steps() -> dict[Step, StepHandlers]:
 
 def handlers() -> list[BaseHandler]:
     return [
-        CommandHandler("start", on_start_command),
-        CommandHandler("alias", on_alias_command),
-        CommandHandler("privacy", fixed_reply("privacy.text")),
-        CommandHandler("language", on_language_command),
-        CommandHandler("timezone", on_timezone_command),
+        CommandHandler(names("start"), on_start_command),
+        CommandHandler(names("alias"), on_alias_command),
+        CommandHandler(names("address"), on_address_command),
+        CallbackQueryHandler(on_address_button, pattern=r"^ad:"),
+        CommandHandler(names("privacy"), fixed_reply("privacy.text")),
+        CommandHandler(names("language"), on_language_command),
+        CommandHandler(names("timezone"), on_timezone_command),
         CallbackQueryHandler(on_timezone_button, pattern=r"^tz:"),
         CallbackQueryHandler(on_invite_button, pattern=r"^iv:"),
         CallbackQueryHandler(on_language_button, pattern=r"^lg:"),

@@ -14,6 +14,7 @@ from bot.core.records import Conversation, Member
 from bot.core.warn_form import EXTRAS, KINDS, WHEN
 from bot.core.warnings import Submitted
 from bot.i18n import t
+from bot.telegram.commands import names
 from bot.telegram.common import (
     Context,
     keyboard,
@@ -264,7 +265,7 @@ async def _send(context: Context, member: Member, draft: dict[str, str]) -> None
         await context.refuse(sent)
         return
     context.converse(None)
-    await context.say(sent_message(sent), recipients=sent.recipients)
+    await context.say(sent_message(sent), count=sent.recipients)
 
 
 def sent_message(sent: Submitted) -> str:
@@ -285,6 +286,6 @@ def steps() -> dict[Step, StepHandlers]:
 
 def handlers() -> list[BaseHandler]:
     return [
-        CommandHandler("warn", on_warn_command),
+        CommandHandler(names("warn"), on_warn_command),
         CallbackQueryHandler(on_warn_button, pattern=r"^wf:"),
     ]

@@ -11,6 +11,7 @@ from bot.core.context import Refused
 from bot.core.records import Conversation, Member
 from bot.core.warnings import ToReview
 from bot.i18n import t
+from bot.telegram.commands import names
 from bot.telegram.common import (
     Context,
     keyboard,
@@ -54,7 +55,7 @@ async def check(context: Context, member: Member, text: str) -> None:
         "check.found",
         None,
         True,
-        n=len(found),
+        count=len(found),
         kinds=", ".join(kinds),
         items=items,
     )
@@ -114,7 +115,7 @@ async def show_review(context: Context, member: Member, item: ToReview) -> None:
         True,
         warning=text,
         waiting=item.waiting,
-        flags=item.warning.flags,
+        count=item.warning.flags,
     )
 
 
@@ -168,7 +169,7 @@ async def on_warning_button(update: Update, context: Context) -> None:
     if isinstance(counted, Refused):
         await context.refuse(counted)
     else:
-        await context.say(f"warning.marked.{what}", n=counted)
+        await context.say(f"warning.marked.{what}", count=counted)
 
 
 def steps() -> dict[Step, StepHandlers]:
@@ -180,8 +181,8 @@ def steps() -> dict[Step, StepHandlers]:
 
 def handlers() -> list[BaseHandler]:
     return [
-        CommandHandler("check", on_check_command),
-        CommandHandler(["pending", "approve"], on_pending_command),
+        CommandHandler(names("check"), on_check_command),
+        CommandHandler(names("pending"), on_pending_command),
         CallbackQueryHandler(on_moderation_button, pattern=r"^mo:"),
         CallbackQueryHandler(on_warning_button, pattern=r"^wn:"),
     ]
