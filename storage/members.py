@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.records import Conversation, Member, new_id
+from bot.core.records import Address, Conversation, Member, new_id
 from storage.crypto import Keyring, new_key, seal_text, unseal_text
 from storage.models import MemberRow
 
@@ -54,6 +54,7 @@ class MemberRepository:
             timezone=timezone,
             conversation_sealed=None,
             discreet=False,
+            address=Address.NEUTRAL,
             created_at=now,
             last_seen_at=now,
         )
@@ -74,6 +75,7 @@ class MemberRepository:
         row.language = member.language
         row.timezone = member.timezone
         row.discreet = member.discreet
+        row.address = member.address
         if row.idle_notice_at is not None and member.last_seen_at > row.idle_notice_at:
             row.idle_notice_at = None  # she came back after the notice: nothing to forget
         row.last_seen_at = member.last_seen_at
@@ -175,7 +177,15 @@ class MemberRepository:
             created_at=row.created_at,
             last_seen_at=row.last_seen_at,
             discreet=bool(row.discreet),
+            address=_address(row.address),
         )
+
+
+def _address(value: str | None) -> Address:
+    try:
+        return Address(value or Address.NEUTRAL)
+    except ValueError:
+        return Address.NEUTRAL
 
 
 def _dump_conversation(conversation: Conversation) -> str:

@@ -79,6 +79,7 @@ class MemberRow(Base):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     idle_notice_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     discreet: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    address: Mapped[str] = mapped_column(String(8), default="neutral", server_default="neutral")
 
 
 class InviteRow(Base):

@@ -28,11 +28,17 @@ class InviteCreated:
 class InviteView:
     invite_id: str
     worker_alias: str
+    worker_address: str = ""  # her form of address, for the words about her
 
 
 @dataclass(frozen=True)
 class Accepted:
     worker_alias: str
+
+
+@dataclass(frozen=True)
+class AliasNeeded:
+    """She must choose an alias first: the worker would not know who accepted."""
 
 
 @dataclass(frozen=True)
@@ -54,7 +60,7 @@ async def create_invite(work: Work, worker: Member, label: str | None) -> Invite
             return Refused("invite.error.label", cleaned.params)
         label = cleaned
     if await work.contacts.count_of_worker(worker.id) >= work.limits.max_contacts:
-        return Refused("invite.error.full", {"max": str(work.limits.max_contacts)})
+        return Refused("invite.error.full", {"count": str(work.limits.max_contacts)})
     token = new_token()
     expires_at = work.clock.now() + timedelta(seconds=work.limits.invite_ttl_seconds)
     await work.invites.add(worker.id, token, label, expires_at)
@@ -74,7 +80,7 @@ async def _usable_invite(
     if await work.contacts.find(worker.id, visitor.id) is not None:
         return Refused("invite.error.already", {"alias": worker.alias or ""})
     if await work.contacts.count_of_worker(worker.id) >= work.limits.max_contacts:
-        return Refused("invite.error.full", {"max": str(work.limits.max_contacts)})
+        return Refused("invite.error.full", {"count": str(work.limits.max_contacts)})
     return invite, worker
 
 
@@ -84,16 +90,21 @@ async def open_invite(work: Work, token: str, visitor: Member) -> InviteView | R
     if isinstance(usable, Refused):
         return usable
     invite, worker = usable
-    return InviteView(invite.id, worker.alias or "")
+    return InviteView(invite.id, worker.alias or "", worker.address)
 
 
-async def accept_invite(work: Work, invite_id: str, visitor: Member) -> Accepted | Refused:
-    """She becomes a trusted contact; the invitation is used up; the worker is told."""
+async def accept_invite(
+    work: Work, invite_id: str, visitor: Member
+) -> Accepted | Refused | AliasNeeded:
+    """She becomes a trusted contact; the invitation is used up; the worker is told. With
+    no name for her (no label on the invitation, no alias), she is asked for an alias first."""
     now = work.clock.now()
     usable = await _usable_invite(work, await work.invites.get(invite_id), visitor)
     if isinstance(usable, Refused):
         return usable
     invite, worker = usable
+    if not invite.label and not visitor.alias:
+        return AliasNeeded()
     await work.invites.mark_used(invite.id, now)
     label = invite.label or visitor.alias
     contact = await work.contacts.add(worker.id, visitor.id, label, now)

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from bot.core.context import Refused, Work
-from bot.core.records import Member
+from bot.core.records import Address, Member
 
 LANGUAGES = ("es", "en")
 MAX_ALIAS = 40
@@ -84,6 +84,15 @@ async def set_timezone(work: Work, member: Member, zone: str) -> Member | Refuse
 async def set_discreet(work: Work, member: Member, discreet: bool) -> Member:
     """Neutral wording in her chat ("appointment", no "check-in", "alert" or "SOS")."""
     return await save(work, replace(member, discreet=discreet))
+
+
+async def set_address(work: Work, member: Member, value: str) -> Member | Refused:
+    """Her form of address: ella, él or neutral wording, to her and about her."""
+    try:
+        address = Address(value)
+    except ValueError:
+        return Refused("address.error.unknown")
+    return await save(work, replace(member, address=address))
 
 
 async def save(work: Work, member: Member) -> Member:

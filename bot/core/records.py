@@ -22,10 +22,17 @@ class Status(StrEnum):
 class Alarm(StrEnum):
     """Why her contacts are alerted; they see which in the alert's first line."""
 
-    MISSED = "missed"  # she did not check in by deadline + grace (or failed her PIN)
+    MISSED = "missed"  # she did not check in by deadline + grace
     SOS = "sos"  # /sos or the SOS button
     CODEWORD = "codeword"  # she sent her code word
     DURESS = "duress"  # she "checked in" with her duress PIN
+    PIN_FAILED = "pin_failed"  # a wrong PIN three times: her chat shows it as accepted
+    SILENT_SOS = "silent_sos"  # /sos in discreet mode: her chat shows an unknown command
+
+
+HIDDEN_ALARMS = frozenset({Alarm.CODEWORD, Alarm.DURESS, Alarm.PIN_FAILED, Alarm.SILENT_SOS})
+"""Silent alarms her chat must never show: each is a check-in of its own that her running
+check-in (`open_for`) never is; to her, and to anyone beside her, nothing happened."""
 
 
 class Stage(StrEnum):
@@ -60,6 +67,15 @@ class WarningStatus(StrEnum):
     FLAGGED = "flagged"  # stays up until a coordinator decides
 
 
+class Address(StrEnum):
+    """How the bot speaks to her, and how her contacts read about her: ella, él, or neutral
+    wording (elle). The catalog's base texts are feminine; `.he` and `.neutral` variants."""
+
+    SHE = "she"
+    HE = "he"
+    NEUTRAL = "neutral"
+
+
 class PinMatch(StrEnum):
     """Which of her PINs she typed: the safety PIN, the duress PIN, or neither."""
 
@@ -92,6 +108,7 @@ class Member:
     created_at: datetime
     last_seen_at: datetime
     discreet: bool = False  # neutral wording in her chat: "appointment", not "check-in"
+    address: Address = Address.NEUTRAL  # her form of address (ella, él, neutral)
 
 
 @dataclass(frozen=True)

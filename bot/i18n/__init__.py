@@ -44,18 +44,60 @@ def languages() -> list[str]:
     return sorted(p.name for p in LOCALES.iterdir() if (p / "LC_MESSAGES").is_dir())
 
 
-def t(language: str, key: str, **params: object) -> str:
-    """The text for `key` in `language`, with `{name}` parameters filled in."""
-    text = catalog(language).gettext(key)
+def t(language: str, key: str, count: object = None, **params: object) -> str:
+    """The text for `key` in `language`, with `{name}` parameters filled in. A counted
+    message (`msgid_plural` in the catalog) takes the language's form for `count` (1 aviso,
+    2 avisos), which also fills its `{count}`."""
+    if count is not None:
+        params["count"] = count
+    if counted(language, key):
+        text = catalog(language).ngettext(key, key, _number(params.get("count")))
+    else:
+        text = catalog(language).gettext(key)
     return text.format(**params) if params else text
 
 
-def wording(language: str, key: str, discreet: bool) -> str:
-    """The key to use: its neutral variant (`key.discreet`) for a member who chose discreet
-    wording, when the catalog has one."""
-    if discreet and catalog(language).gettext(key + ".discreet") != key + ".discreet":
-        return key + ".discreet"
+@cache
+def counted(language: str, key: str) -> bool:
+    """Whether `key` has plural forms in the catalog (a missing plural entry gives the
+    empty `msgid_plural` back for n=2)."""
+    return catalog(language).ngettext(key, "", 2) != ""
+
+
+def _number(value: object) -> int:
+    """The count a parameter stands for; an unreadable count takes the plural form."""
+    try:
+        return abs(int(str(value)))
+    except ValueError:
+        return 2
+
+
+# Forms of address with variants of their own; the base text is feminine ("she").
+ADDRESS_VARIANTS = ("he", "neutral")
+
+
+def has(language: str, key: str) -> bool:
+    """Whether the catalog of `language` (or Spanish, its fallback) translates `key`."""
+    return counted(language, key) or catalog(language).gettext(key) != key
+
+
+def wording(language: str, key: str, discreet: bool = False, address: str = "") -> str:
+    """The key to use, in one place: its neutral variant (`key.discreet`) for a member who
+    chose discreet wording, then the variant for the form of address of the person the text
+    speaks to or about (`key.he`, `key.neutral`, or `key.discreet.he` ...), when the catalog
+    has them; the base key (feminine) otherwise."""
+    if discreet and has(language, key + ".discreet"):
+        key += ".discreet"
+    if address in ADDRESS_VARIANTS and has(language, f"{key}.{address}"):
+        return f"{key}.{address}"
     return key
+
+
+def worded(
+    language: str, key: str, *, discreet: bool = False, address: str = "", **params: object
+) -> str:
+    """`t()` of the variant `wording()` picks."""
+    return t(language, wording(language, key, discreet, address), **params)
 
 
 def clock_time(moment: datetime, language: str, zone: str) -> str:

@@ -36,8 +36,10 @@ class World:
     master_key: bytes
     _reader: settle.Reader | None = field(default=None, repr=False)
 
-    async def members(self, *names: str, language: str = "es") -> list[EmulatedUser]:
-        return await join(self.emulator, *names, language=language)
+    async def members(
+        self, *names: str, language: str = "es", address: str = "she"
+    ) -> list[EmulatedUser]:
+        return await join(self.emulator, *names, language=language, address=address)
 
     async def link(self, worker: EmulatedUser, *contacts: EmulatedUser) -> None:
         await link(worker, *contacts)
@@ -93,8 +95,11 @@ class World:
         await self.bot.start()
 
 
-async def join(emulator: Emulator, *names: str, language: str = "es") -> list[EmulatedUser]:
-    """People who opened the bot and chose an alias (their name, capitalised)."""
+async def join(
+    emulator: Emulator, *names: str, language: str = "es", address: str = "she"
+) -> list[EmulatedUser]:
+    """People who opened the bot, chose an alias (their name, capitalised) and a form of
+    address (one tap: "she", "he" or "neutral")."""
     people = []
     for name in names:
         user = emulator.user(name, language_code=language)
@@ -102,7 +107,9 @@ async def join(emulator: Emulator, *names: str, language: str = "es") -> list[Em
         await user.receives(containing=said("start.ask_alias", language))
         alias = name.capitalize()
         await user.send(alias)
-        await user.receives(containing=said("alias.saved", language, alias=alias))
+        ask = await user.receives(containing=said("start.ask_address", language, alias=alias))
+        await user.press(ask, said(f"button.address.{address}", language))
+        await user.receives(containing=said("start.ready", language))
         people.append(user)
     return people
 

@@ -13,8 +13,42 @@ async def test_start_greets_in_spanish_and_asks_for_an_alias(world: World) -> No
     assert "/privacy" in welcome.text
     await ana.receives(containing="alias")
     await ana.send("Ana Prueba")
-    saved = await ana.receives(containing="Ana Prueba")
-    assert "/invite" in saved.text
+    ask = await ana.receives(containing=said("start.ask_address", alias="Ana Prueba"))
+    assert ask.buttons() == ["Ella", "Él", "Neutral (elle)"]
+    await ana.press(ask, "Ella")
+    await ana.receives(containing=said("address.saved"))
+    ready = await ana.receives(containing=said("start.ready"))
+    assert "/invite" in ready.text and "/trato" in ready.text
+    assert (await world.member(ana)).address == "she"
+
+
+async def test_the_form_of_address_is_chosen_with_one_tap_and_changed_with_trato(
+    world: World,
+) -> None:
+    (leo,) = await world.members("leo", address="he")
+    assert (await world.member(leo)).address == "he"
+    await leo.send("/trato")
+    choose = await leo.receives(containing=said("address.choose"))
+    assert choose.has_button("✓ Él")
+    await leo.press(choose, "Neutral (elle)")
+    await leo.receives(containing=said("address.saved.neutral"))
+    assert (await world.member(leo)).address == "neutral"
+    await leo.send("/address")
+    choose = await leo.receives(containing=said("address.choose"))
+    assert choose.has_button("✓ Neutral (elle)")
+
+
+async def test_a_member_who_skips_the_form_of_address_is_spoken_to_neutrally(
+    world: World,
+) -> None:
+    ana = world.emulator.user("ana")
+    await ana.send("/start")
+    await ana.receives(containing="alias")
+    await ana.send("Ana")
+    await ana.receives(containing=said("start.ask_address", alias="Ana"))
+    await ana.send("/trato")
+    choose = await ana.receives(containing=said("address.choose"))
+    assert choose.has_button("✓ Neutral (elle)")
 
 
 async def test_english_telegram_gets_english_and_language_switches(world: World) -> None:
