@@ -10,19 +10,23 @@ import unicodedata
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from enum import StrEnum
+from functools import cache
+from pathlib import Path
 
 from bot.core import timers
 from bot.core.alerts import alert_contacts
 from bot.core.checkins import Ended, check_in_safe, tell_contacts_resolved
 from bot.core.context import Refused, Work
-from bot.core.records import CheckIn, Member, PinMatch, SafetySettings, new_id
+from bot.core.records import HIDDEN_ALARMS, CheckIn, Member, PinMatch, SafetySettings, new_id
 from bot.core.timers import Alarm, Status
 
 PIN_TRIES = 3
 PIN_DIGITS = (4, 8)
 CODEWORD_REPLIES = ("ok", "thanks", "later", "none")
 DEFAULT_REPLY = "ok"
-CODEWORD_LENGTH = (4, 100)
+CODEWORD_LENGTH = (8, 100)  # letters at least, characters at most
+CODEWORD_WORDS = 2  # words at least
+COMMON_WORDS = Path(__file__).parent / "data" / "common_words.txt"
 
 
 class Guarded(StrEnum):
@@ -40,7 +44,10 @@ class Raised:
 
 @dataclass(frozen=True)
 class StoodDown:
-    """Her contacts were told she is OK (or so it looks in her chat)."""
+    """Her contacts were told she is OK (or so it looks in her chat): `told` of them, as
+    many as the safety PIN would have told, so the duress PIN's answer is the same."""
+
+    told: int = 0
 
 
 @dataclass(frozen=True)
@@ -56,12 +63,7 @@ class WrongPin:
     tries_left: int
 
 
-@dataclass(frozen=True)
-class PinFailed:
-    """Too many wrong PINs: the check-in was treated as missed and her contacts alerted."""
-
-
-Outcome = Ended | StoodDown | PinNeeded | WrongPin | PinFailed | Refused
+Outcome = Ended | StoodDown | PinNeeded | WrongPin | Refused
 """What "I'm safe" or "All good" came to, with or without a PIN typed."""
 
 
@@ -76,16 +78,33 @@ def normalize_phrase(text: str) -> str:
     return " ".join("".join(kept).split())
 
 
+@cache
+def common_words() -> frozenset[str]:
+    """Words people write every day in chats, Spanish and English (bot/core/data/
+    common_words.txt, one a line, `#` comments), normalized as phrases are."""
+    words = set()
+    for line in COMMON_WORDS.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0]
+        words.update(normalize_phrase(line).split())
+    return frozenset(words)
+
+
 def clean_codeword(text: str) -> str | Refused:
-    """Her code word, normalized; refused when too short or long, or only digits (a PIN)."""
+    """Her code word, normalized. Refused when it is only digits (a PIN), too long, under
+    2 words or 8 letters, or made only of everyday chat words ("hola", "ok gracias", "ya
+    voy"): she could send it without meaning to, and anyone could guess it."""
     phrase = normalize_phrase(text)
     shortest, longest = CODEWORD_LENGTH
-    if len(phrase) < shortest:
-        return Refused("codeword.error.short", {"min": str(shortest)})
+    if phrase and phrase.replace(" ", "").isdecimal():
+        return Refused("codeword.error.digits")
     if len(text.strip()) > longest:
         return Refused("codeword.error.long", {"max": str(longest)})
-    if phrase.replace(" ", "").isdecimal():
-        return Refused("codeword.error.digits")
+    words = phrase.split()
+    if len(words) < CODEWORD_WORDS or sum(char.isalpha() for char in phrase) < shortest:
+        return Refused("codeword.error.short", {"min": str(shortest)})
+    everyday = common_words()
+    if all(word in everyday for word in words):
+        return Refused("codeword.error.common")
     return phrase
 
 
@@ -122,16 +141,78 @@ async def _raise(work: Work, member: Member, alarm: Alarm) -> Raised:
     return Raised(raised.id, await alert_contacts(work, raised))
 
 
+async def raise_hidden(
+    work: Work, member: Member, alarm: Alarm, source: CheckIn | None = None
+) -> Raised:
+    """A silent alarm that nothing in her chat may show (a code word, a duress PIN): her
+    contacts are alerted on a check-in of its own, hidden from her (`open_for` never returns
+    it), with the times, details and location of `source` (her running check-in, which goes
+    on for her as if nothing happened) or with none. A hidden alarm already on gets a new
+    round instead. With no contact yet, nobody is alerted, and a contact she links while
+    it is on gets its repeats."""
+    assert alarm in HIDDEN_ALARMS
+    now = work.clock.now()
+    if source is None:
+        source = await work.checkins.open_for(member.id)
+    hidden = await _hidden_alarm(work, member)
+    if hidden is None:
+        hidden = timers.start(new_id(), member.id, now, timedelta(0), work.policy)
+        if source is not None:
+            hidden = replace(
+                hidden,
+                started_at=source.started_at,
+                deadline_at=source.deadline_at,
+                details=source.details,
+                location=source.location,
+            )
+        await work.checkins.add(hidden)
+    elif source is not None:
+        hidden = replace(
+            hidden,
+            details=source.details or hidden.details,
+            location=source.location or hidden.location,
+        )
+    raised = timers.raise_alarm(hidden, alarm, now, work.policy)
+    await work.checkins.save(raised)
+    return Raised(raised.id, await alert_contacts(work, raised))
+
+
+async def _hidden_alarm(work: Work, member: Member) -> CheckIn | None:
+    """Her newest hidden alarm that is still on, if any."""
+    hidden = [
+        checkin
+        for checkin in await work.checkins.all_open_for(member.id)
+        if checkin.alarm in HIDDEN_ALARMS and checkin.status == Status.ALERTED
+    ]
+    return max(hidden, key=lambda checkin: checkin.alerted_at or checkin.started_at, default=None)
+
+
 async def heard_codeword(work: Work, member: Member, text: str) -> str | None:
     """When `text` is her code word: raise the alarm silently and return her chosen reply
-    ("none" for silence). None when it is not, and nothing happens."""
+    ("none" for silence). None when it is not, and nothing happens. Her chat then behaves
+    exactly as if nothing happened: a check-in she had goes on, none appears."""
     phrase = normalize_phrase(text)
     if not phrase:
         return None
     reply = await work.safety.codeword_reply_if_matches(member.id, phrase)
     if reply is not None:
-        await raise_sos(work, member, Alarm.CODEWORD)
+        await raise_hidden(work, member, Alarm.CODEWORD)
     return reply
+
+
+async def reply_to_unknown(work: Work, member: Member) -> str | None:
+    """What free text the bot does not understand gets once she has a code word: the reply
+    she chose for it ("none": silence), so that her code word's answer is like any other.
+    None without a code word (the usual hint)."""
+    current = await work.safety.settings(member.id)
+    if not current.has_codeword:
+        return None
+    return current.codeword_reply or DEFAULT_REPLY
+
+
+async def nobody_to_alert(work: Work, member: Member) -> bool:
+    """No contact yet: an SOS, her code word or her duress PIN would alert nobody."""
+    return await work.contacts.count_of_worker(member.id) == 0
 
 
 async def set_codeword(work: Work, member: Member, text: str) -> str | Refused:
@@ -237,15 +318,14 @@ async def _stand_down(work: Work, member: Member, checkin_id: str | None) -> Sto
     await work.checkins.save(after)
     if after.status != Status.ACTIVE:
         await work.checkins.erase_details(after.id)
-    await tell_contacts_resolved(work, member, checkin, None)
-    return StoodDown()
+    return StoodDown(await tell_contacts_resolved(work, member, checkin, None))
 
 
 async def with_pin(
     work: Work, member: Member, checkin_id: str | None, action: Guarded, pin: str
-) -> Ended | StoodDown | WrongPin | PinFailed | Refused:
+) -> Ended | StoodDown | WrongPin | Refused:
     """A guarded action with the PIN she typed. The safety PIN does it; the duress PIN
-    answers exactly the same and alerts her contacts instead; three wrong PINs alert them."""
+    answers exactly the same and alerts her contacts instead; so do three wrong PINs."""
     match = await work.safety.check_pin(member.id, pin)
     if match is None or match == PinMatch.SAFE:  # without PINs, nothing to check
         return await _act(work, member, checkin_id, action)
@@ -253,18 +333,36 @@ async def with_pin(
     if isinstance(checkin, Refused):
         return checkin
     if match == PinMatch.DURESS:
-        raised = timers.raise_alarm(checkin, Alarm.DURESS, work.clock.now(), work.policy)
-        await work.checkins.save(raised)
-        await alert_contacts(work, raised)
-        if action == Guarded.OK:
-            return StoodDown()
-        return Ended(raised, checkin.status == Status.ALERTED)
+        return await _duress(work, member, checkin, action)
     tries = checkin.pin_tries + 1
     if tries < PIN_TRIES:
         await work.checkins.save(replace(checkin, pin_tries=tries))
         return WrongPin(PIN_TRIES - tries)
-    alarm = Alarm(checkin.alarm) if checkin.alarm else Alarm.MISSED
-    raised = timers.raise_alarm(checkin, alarm, work.clock.now(), work.policy)
-    await work.checkins.save(raised)
-    await alert_contacts(work, raised)
-    return PinFailed()
+    # Whoever typed three wrong PINs may be guessing hers: to him it worked, as with the
+    # duress PIN, while her contacts are alerted (docs/threat-model.md, "Three wrong PINs").
+    return await _duress(work, member, checkin, action, Alarm.PIN_FAILED)
+
+
+async def _duress(
+    work: Work, member: Member, checkin: CheckIn, action: Guarded, alarm: Alarm = Alarm.DURESS
+) -> Ended | StoodDown:
+    """The duress PIN, or three wrong PINs (`alarm`): her chat shows what the safety PIN
+    would have done (the same reply, the same check-in left running or not), and her
+    contacts get a danger alert instead of
+    being told she is fine. The number of contacts in her reply is the one the safety PIN
+    would have told: those alerted now."""
+    now = work.clock.now()
+    after = timers.stand_down(checkin, now, work.policy) if action == Guarded.OK else None
+    if after is not None and after.status == Status.ACTIVE:
+        # "All good" after an SOS, with a timer still ahead: for her the timer goes on, as
+        # after the safety PIN; the alarm goes on for her contacts, hidden from her.
+        await work.checkins.save(after)
+        raised = await raise_hidden(work, member, alarm, source=checkin)
+        return StoodDown(raised.contacts)
+    # Her check-in ends for her (it is hidden from now on) and alerts her contacts.
+    raised_checkin = timers.raise_alarm(checkin, alarm, now, work.policy)
+    await work.checkins.save(raised_checkin)
+    told = await alert_contacts(work, raised_checkin)
+    if action == Guarded.OK:
+        return StoodDown(told)
+    return Ended(raised_checkin, checkin.status == Status.ALERTED and told > 0)

@@ -7,7 +7,7 @@ from datetime import timedelta
 from telegram import Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.core import checkins, safety
+from bot.core import checkins, contacts, safety
 from bot.core.checkins import MAX_DETAILS, Ended, Started
 from bot.core.context import Refused
 from bot.core.durations import DurationError, parse_duration, split_duration
@@ -21,7 +21,7 @@ from bot.telegram.common import (
     keyboard,
     pressed,
 )
-from bot.telegram.render import checkin_buttons, local_time
+from bot.telegram.render import checkin_buttons, label_or_default, local_time
 from bot.telegram.steps import Step, StepHandlers
 
 PRESETS = ((30, "button.30m"), (60, "button.1h"), (120, "button.2h"), (180, "button.3h"))
@@ -70,7 +70,7 @@ async def start(
     """Start her timer; then delete her message if it carried details, and say so."""
     started = await checkins.start_checkin(context.work, member, duration, details)
     if isinstance(started, Refused):
-        await _refuse_running(context, member, started)
+        await _refuse_running(context, member, started, message if details else None)
         return
     context.converse(details_step(started.checkin.id))
     await _confirm(context, member, started, duration)
@@ -94,6 +94,18 @@ async def _confirm(
     )
     if started.contacts == 0:
         await context.say("checkin.no_contacts")
+    else:
+        await say_unreachable(context, member)
+
+
+async def say_unreachable(context: Context, member: Member) -> None:
+    """Her contacts Telegram no longer delivers to (they blocked the bot, or are gone):
+    named whenever she starts a check-in or opens /contacts, in neutral words, unless an
+    alarm her chat must not show is on (then they wait until it is over)."""
+    labels = await contacts.unreachable_now(context.work, member)
+    if labels:
+        names = ", ".join(label or t(member.language, "contacts.unlabeled") for label in labels)
+        await context.say("contacts.unreachable_now", names=names)
 
 
 async def _after_details(
@@ -109,7 +121,12 @@ async def _after_details(
     )
 
 
-async def _refuse_running(context: Context, member: Member, refusal: Refused) -> None:
+async def _refuse_running(
+    context: Context, member: Member, refusal: Refused, message: Message | None = None
+) -> None:
+    """A check-in runs already: its time and buttons. Her message goes all the same when it
+    carried details: they are not kept, and must not stay on her screen."""
+    await context.delete(message)
     running = await checkins.open_checkin(context.work, member)
     if running is None:
         await context.refuse(refusal)
@@ -158,8 +175,9 @@ async def _safe(context: Context, member: Member, checkin_id: str | None) -> Non
 
 
 async def answer_guarded(context: Context, member: Member, outcome: Outcome) -> None:
-    """The answer to "I'm safe" or "All good", with or without a PIN. The safety PIN and
-    the duress PIN reach the same branch: the same conversation change, the same reply."""
+    """The answer to "I'm safe" or "All good", with or without a PIN. The safety PIN, the
+    duress PIN and a third wrong PIN reach the same branch: the same conversation change,
+    the same reply."""
     if isinstance(outcome, PinNeeded):
         step = Conversation(
             Step.PIN_CHECK, {"checkin_id": outcome.checkin_id, "action": str(outcome.action)}
@@ -177,10 +195,8 @@ async def answer_guarded(context: Context, member: Member, outcome: Outcome) -> 
         context.converse(None)
         if isinstance(outcome, Ended):
             reply = "checkin.safe_after_alert" if outcome.was_alerted else "checkin.safe"
-        elif isinstance(outcome, StoodDown):
-            reply = "sos.stood_down"
-        else:
-            reply = "pin.failed"
+        else:  # StoodDown: "Listo" alone when nobody was there to be told
+            reply = "sos.stood_down" if outcome.told else "sos.stood_down_alone"
         await context.say(reply)
 
 
@@ -283,7 +299,7 @@ async def on_alert_button(update: Update, context: Context) -> None:
     else:
         await context.say(
             "alert.ack.already",
-            label=acked.by_label or "?",
+            label=label_or_default(member, acked.by_label),
             alias=acked.worker_alias,
         )
 

@@ -9,7 +9,7 @@ from bot.core import checkins, safety
 from bot.core.checkins import Ended
 from bot.core.context import Core, Refused
 from bot.core.records import Member
-from bot.core.safety import Guarded, PinFailed, PinNeeded, StoodDown, WrongPin
+from bot.core.safety import Guarded, PinNeeded, StoodDown, WrongPin
 from tests.core.test_checkin_services import linked, outbox_kinds
 from tests.support.units import committed
 
@@ -51,9 +51,11 @@ async def test_duress_looks_ended_and_alerts_wrong_pins_count(core: Core) -> Non
     await committed(core, checkins.start_checkin, ana, timedelta(hours=1))
     assert await committed(core, safety.with_pin, ana, None, Guarded.SAFE, "0000") == WrongPin(2)
     assert await committed(core, safety.with_pin, ana, None, Guarded.SAFE, "0001") == WrongPin(1)
-    assert await committed(core, safety.with_pin, ana, None, Guarded.SAFE, "0002") == PinFailed()
-    running = await committed(core, checkins.open_checkin, ana)
-    assert running is not None and running.alarm == "missed"
+    # The third wrong PIN answers as the safety PIN would, and alerts her contacts unseen.
+    third = await committed(core, safety.with_pin, ana, None, Guarded.SAFE, "0002")
+    assert isinstance(third, Ended) and not third.was_alerted
+    assert await committed(core, checkins.open_checkin, ana) is None  # hidden from her flows
+    assert (ana.id, "checkin.alert_sent") not in await outbox_kinds(core)  # nothing shows
 
 
 async def test_all_good_after_an_sos_and_a_stale_one(core: Core) -> None:
