@@ -24,6 +24,7 @@ from bot.i18n import languages
 from bot.telegram import (
     checkins,
     contacts,
+    done_words,
     messages,
     networks,
     privacy,
@@ -150,6 +151,7 @@ def build_application(token: str, base_url: str, core: Core) -> BotApplication:
         start,
         contacts,
         checkins,
+        done_words,
         safety,
         networks,
         warn_form,

@@ -4,8 +4,13 @@ readings; the first reading that takes the message wins, and the last one always
 Free text:
   1. her code word, whatever she was asked (except while she is choosing a new one): it
      raises the silent alarm and gets the reply she chose, as any answer would;
-  2. the answer to her current step (the question she was asked last);
-  3. what free text means with no step: a hint.
+  2. "ya estoy bien" in words (bot/telegram/done_words.py), with a check-in running, at no
+     step or at the steps where she would otherwise be adding details: one tap decides
+     whether she is done or it was a detail. It comes before the details step, which would
+     take any text;
+  3. the answer to her current step (the question she was asked last);
+  4. what free text means with no step: a hint, or once she has a code word the reply she
+     chose for it (or silence), so that the code word's answer is like any other.
 A location: 1. her step (an area pin, the /warn form's area); 2. her running check-in.
 A contact card: 1. her step (the /warn form's phone); 2. a /check of its number.
 Anything else (a photo, a sticker, a voice note): 1. her step; 2. "not understood".
@@ -21,6 +26,7 @@ from telegram import Message
 
 from bot.core import checkins, safety
 from bot.core.records import Conversation, Location, Member
+from bot.telegram import done_words as done
 from bot.telegram.context import UpdateContext
 from bot.telegram.steps import Step, StepHandlers
 from bot.telegram.warnings import check
@@ -58,6 +64,11 @@ async def codeword(context: UpdateContext, heard: Heard) -> bool:
     return True
 
 
+async def done_words(context: UpdateContext, heard: Heard) -> bool:
+    """ "Ya estoy bien", "listo", "I'm ok" with a check-in running: done, or a detail?"""
+    return await done.ask_if_done(context, heard.member, heard.at, heard.text, heard.message)
+
+
 async def step_text(context: UpdateContext, heard: Heard) -> bool:
     if heard.at is None or heard.step.text is None:
         return False
@@ -65,7 +76,13 @@ async def step_text(context: UpdateContext, heard: Heard) -> bool:
 
 
 async def free_text(context: UpdateContext, heard: Heard) -> bool:
-    await context.say("hint.free_text")
+    """A hint; but once she has a code word, the reply she chose for it (or silence): her
+    code word's answer must not be the only one of its kind in her chat."""
+    reply = await safety.reply_to_unknown(context.work, heard.member)
+    if reply is None:
+        await context.say("hint.free_text")
+    elif reply != "none":
+        await context.say(f"codeword.reply.{reply}")
     return True
 
 
@@ -121,7 +138,7 @@ async def not_understood(context: UpdateContext, heard: Heard) -> bool:
     return True
 
 
-TEXT: tuple[Reading, ...] = (codeword, step_text, free_text)
+TEXT: tuple[Reading, ...] = (codeword, done_words, step_text, free_text)
 LOCATION: tuple[Reading, ...] = (step_location, checkin_location)
 CONTACT: tuple[Reading, ...] = (step_contact, checked_contact)
 OTHER: tuple[Reading, ...] = (step_other, not_understood)

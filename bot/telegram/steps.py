@@ -23,6 +23,7 @@ class Step(StrEnum):
     ALIAS = "alias"
     CHECKIN_DURATION = "checkin.duration"
     CHECKIN_DETAILS = "checkin.details"
+    CHECKIN_DONE = "checkin.done"  # "ya estoy bien" typed: done, or a detail?
     CODEWORD_PHRASE = "codeword.phrase"
     PIN_NEW = "pin.new"
     PIN_DURESS = "pin.duress"
