@@ -59,6 +59,7 @@ def limits_from(settings: Settings) -> Limits:
         checks_per_hour=settings.checks_per_hour,
         member_idle_days=settings.member_idle_days,
         idle_notice_days=settings.member_idle_notice_days,
+        alert_advice=settings.alerts,
     )
 
 

@@ -6,9 +6,13 @@ import base64
 import binascii
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from bot.core.network_config import AlertAdvice
 
 TELEGRAM_API = "https://api.telegram.org/bot"
 _SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what Telegram accepts as a secret token
@@ -58,6 +62,7 @@ class Settings(BaseSettings):
         default="America/Mexico_City", alias="COMPANERA_DEFAULT_TIMEZONE"
     )
     log_format: str = Field(default="text", pattern="^(text|json)$", alias="COMPANERA_LOG_FORMAT")
+    alert_advice: str | None = Field(default=None, alias="ALERT_ADVICE")
 
     @field_validator("master_key")
     @classmethod
@@ -70,6 +75,19 @@ class Settings(BaseSettings):
             raise ValueError("must be base64 (make one with `companera keygen`)") from None
         if len(raw) != 32:
             raise ValueError("must decode to 32 bytes (make one with `companera keygen`)")
+        return value
+
+    @field_validator("alert_advice")
+    @classmethod
+    def _advice_reads(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        from bot.core.network_config import ConfigInvalid, parse_advice
+
+        try:
+            parse_advice(value)
+        except ConfigInvalid as error:
+            raise ValueError(str(error)) from None
         return value
 
     @field_validator("webhook_secret")
@@ -108,6 +126,14 @@ class Settings(BaseSettings):
         if self.database_url:
             return _async_driver(self.database_url)
         return f"sqlite+aiosqlite:///{(self.data_dir / 'companera.db').resolve()}"
+
+    @property
+    def alerts(self) -> AlertAdvice | None:
+        """The deployment's advice in alerts (ALERT_ADVICE), for workers in no network that
+        gives its own; None: the catalog's."""
+        from bot.core.network_config import parse_advice
+
+        return parse_advice(self.alert_advice) if self.alert_advice else None
 
     @property
     def master_key_bytes(self) -> bytes | None:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from bot.core.context import Work
 from bot.core.notifications import Alert, AlertSent
 from bot.core.records import CheckIn
 from bot.core.timers import Alarm
+
+if TYPE_CHECKING:
+    from bot.core.network_config import AlertAdvice
 
 
 async def alert_contacts(work: Work, checkin: CheckIn) -> int:
@@ -21,6 +26,7 @@ async def alert_contacts(work: Work, checkin: CheckIn) -> int:
     if worker is None:
         return 0
     alarm = checkin.alarm or Alarm.MISSED
+    advice = await advice_for(work, worker.id)
     reached = 0
     for contact in await work.contacts.of_worker(worker.id):
         if contact.unreachable_at is not None:
@@ -30,6 +36,7 @@ async def alert_contacts(work: Work, checkin: CheckIn) -> int:
             contact.contact_id,
             checkin_id=checkin.id,
             alias=worker.alias or "",
+            address=str(worker.address),
             started_at=checkin.started_at,
             deadline=checkin.deadline_at,
             link_id=contact.id,
@@ -40,6 +47,8 @@ async def alert_contacts(work: Work, checkin: CheckIn) -> int:
             repeat=checkin.alerts_sent - 1,
             has_location=checkin.location is not None,
             location_at=checkin.location.at if checkin.location else None,
+            advice=dict(advice.advice) if advice else {},
+            emergency_number=(advice.emergency_number or "") if advice else "",
         )
         await work.notify(alert)
         if checkin.location is not None:
@@ -52,3 +61,24 @@ async def alert_contacts(work: Work, checkin: CheckIn) -> int:
             )
         )
     return reached
+
+
+async def advice_for(work: Work, worker_id: str) -> AlertAdvice | None:
+    """What her contacts are told to do: the `alerts:` section of the first of her networks
+    (in the order she joined them) that has one; else the deployment's (ALERT_ADVICE); else
+    None, and the catalog's words, which name no emergency number."""
+    # Here, not at the top: network_config reads phrases as bot.core.safety does, which
+    # alerts through this module.
+    from bot.core.network_config import ConfigInvalid, config_from_json
+
+    for membership in await work.networks.memberships_of(worker_id):
+        network = await work.networks.get(membership.network_id)
+        if network is None:
+            continue
+        try:
+            alerts = config_from_json(network.config).alerts
+        except ConfigInvalid:  # an alert goes out whatever a network's configuration says
+            continue
+        if alerts is not None:
+            return alerts
+    return work.limits.alert_advice

@@ -7,12 +7,15 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from bot.core.clock import Clock
 from bot.core.notifications import Notification
 from bot.core.ports import Database, UnitOfWork
 from bot.core.timers import Policy
+
+if TYPE_CHECKING:
+    from bot.core.network_config import AlertAdvice
 
 DB = TypeVar("DB", bound=Database)
 
@@ -37,6 +40,7 @@ class Limits:
     checks_per_hour: int
     member_idle_days: int
     idle_notice_days: int
+    alert_advice: AlertAdvice | None = None  # ALERT_ADVICE: for workers in no network with its own
 
 
 @dataclass

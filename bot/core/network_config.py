@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 import phonenumbers
@@ -36,9 +37,12 @@ LARGEST_RADIUS_KM = 500.0
 NEARBY_KM = 25.0  # how far an area with a center but no radius_km reaches
 EARTH_RADIUS_KM = 6371.0088
 LONGEST_FILE = 500_000  # characters; a real configuration is a few thousand
+ADVICE_LENGTH = 500
+NUMBER_LENGTH = 40
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_LANGUAGE = re.compile(r"[a-z]{2,3}")
 _MESSAGES = {
     "missing": "required",
     "extra_forbidden": "unknown key (check its spelling and indentation)",
@@ -158,6 +162,61 @@ class Resource(BaseModel):
         return None if isinstance(value, str) and not value.strip() else value
 
 
+class AlertAdvice(BaseModel):
+    """What a worker's contacts read in an alert after the steps every alert gives: the
+    organisation's own words (`advice`, per language) and, only where the organisation
+    chose to give one, an emergency number. Used for the alerts of a network's members, or
+    for the whole deployment (ALERT_ADVICE, bot/config.py)."""
+
+    model_config = _FROZEN
+
+    advice: dict[str, Annotated[str, _text(ADVICE_LENGTH)]] = {}
+    emergency_number: str | None = None
+
+    @field_validator("advice", mode="before")
+    @classmethod
+    def _one_text_for_every_language(cls, value: Any) -> Any:
+        return {"*": value} if isinstance(value, str) else value
+
+    @field_validator("advice")
+    @classmethod
+    def _languages_are_codes(cls, value: dict[str, str]) -> dict[str, str]:
+        for language in value:
+            if language != "*" and not _LANGUAGE.fullmatch(language):
+                raise ValueError(
+                    f"'{language}' is not a language code: write es, en... (two letters)"
+                )
+        return value
+
+    @field_validator("emergency_number", mode="before")
+    @classmethod
+    def _digits_may_be_unquoted(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+    @field_validator("emergency_number")
+    @classmethod
+    def _a_number_to_dial(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        number = " ".join(value.split())
+        if len(number) > NUMBER_LENGTH or not any(c.isdigit() for c in number):
+            raise ValueError(f"must be a number to dial, such as 911 (at most {NUMBER_LENGTH})")
+        return number
+
+    def text_in(self, language: str) -> str | None:
+        return advice_in(self.advice, language)
+
+
+def advice_in(advice: Mapping[str, str], language: str) -> str | None:
+    """The advice in `language`; else the text written for every language ("*"), else the
+    first text written (an organisation's phone number is worth more than no advice); None
+    when none was written."""
+    for text in (advice.get(language), advice.get("*")):
+        if text:
+            return text
+    return next((text for text in advice.values() if text), None)
+
+
 class NetworkConfig(BaseModel):
     """The whole configuration of one network."""
 
@@ -169,6 +228,7 @@ class NetworkConfig(BaseModel):
     vouches: StrictInt = 0
     areas: tuple[Area, ...]
     resources: tuple[Resource, ...] = ()
+    alerts: AlertAdvice | None = None
 
     @field_validator("region")
     @classmethod
@@ -233,6 +293,21 @@ def parse_config(text: str) -> NetworkConfig:
         raise ConfigInvalid("the file must be keys and values (region: MX, areas: ...)")
     try:
         return NetworkConfig.model_validate(data)
+    except ValidationError as error:
+        raise ConfigInvalid(_first_problem(error)) from error
+
+
+def parse_advice(text: str) -> AlertAdvice:
+    """The deployment's advice (ALERT_ADVICE): JSON or YAML of the same shape as a network's
+    `alerts:` section; ConfigInvalid says what to fix."""
+    try:
+        data = yaml.load(text, Loader=_Loader)
+    except yaml.YAMLError as error:
+        raise ConfigInvalid('must be JSON such as {"advice": {"es": "..."}}') from error
+    if not isinstance(data, dict):
+        raise ConfigInvalid('must be keys and values: {"advice": ..., "emergency_number": ...}')
+    try:
+        return AlertAdvice.model_validate(data)
     except ValidationError as error:
         raise ConfigInvalid(_first_problem(error)) from error
 

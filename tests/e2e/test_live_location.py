@@ -79,10 +79,13 @@ async def test_a_contact_asking_before_any_pin_is_told_there_is_none(world: Worl
     await ana.send("/sos")
     await ana.receives(containing="Listo")
     alert = await luz.receives(containing="EMERGENCIA")
-    await luz.press(alert, "📍 Última ubicación")
+    assert not alert.has_button("📍 Última ubicación")  # no pin to show: no button
+    await luz.press(alert, "🙋 Me encargo")
+    thanks = await luz.receives(containing=said("alert.ack.thanks", alias="Ana"))
+    await luz.press(thanks, "📍 Última ubicación")
     await luz.receives(containing="Ana no ha compartido su ubicación")
     await ana.send_location(19.45, -99.15)  # she shares one after her SOS
     await ana.receives(containing=said("checkin.location_saved"))
-    await luz.press(alert, "📍 Última ubicación")
+    await luz.press(thanks, "📍 Última ubicación")
     await luz.receives(containing="Última ubicación de Ana, de las 12:00")
     assert (await luz.receives()).location == (19.45, -99.15)

@@ -28,6 +28,11 @@ class Alert(Notification):
     repeat: int = 0  # how many times this round was repeated before
     has_location: bool = False
     location_at: datetime | None = None
+    address: str = ""  # her form of address (she, he, neutral); empty: neutral
+    # What to do, in the words of her organisation or deployment (AlertAdvice.advice: per
+    # language, "*" for all); empty: the catalog's. A number only where they gave one.
+    advice: dict[str, str] = field(default_factory=dict)
+    emergency_number: str = ""
 
     @property
     def priority(self) -> Priority:
@@ -76,6 +81,7 @@ class AlertResolved(Notification):
     raised_at: datetime = field(metadata=NOT_STORED)
     link_id: str = field(metadata=NOT_STORED)
     until: datetime | None = None
+    address: str = ""  # her form of address (she, he, neutral); empty: neutral
 
     @property
     def idempotency_key(self) -> str:

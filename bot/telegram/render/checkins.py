@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup
 
+from bot.core.network_config import advice_in
 from bot.core.notifications import (
     Alert,
     AlertAcknowledged,
@@ -20,6 +21,7 @@ from bot.telegram.common import keyboard
 from bot.telegram.render.base import (
     Outgoing,
     Renderers,
+    form_of,
     label_or_default,
     local_time,
     worker_name,
@@ -57,8 +59,13 @@ def reminder(reminder: CheckinReminder, to: Member) -> Outgoing:
 
 
 def alert_sent(sent: AlertSent, to: Member) -> Outgoing:
+    """Her contacts were alerted (how many); with none to reach, it says so, and never
+    that anyone was told."""
     lang = to.language
-    text = t(lang, wording(lang, sent.kind, to.discreet), contacts=sent.contacts)
+    if sent.contacts == 0:
+        text = t(lang, wording(lang, "checkin.alert_sent_nobody", to.discreet))
+    else:
+        text = t(lang, wording(lang, sent.kind, to.discreet), count=sent.contacts)
     return Outgoing(text, checkin_buttons(lang, sent.checkin_id, to.discreet))
 
 
@@ -66,7 +73,8 @@ def alert(alert: Alert, to: Member) -> Outgoing:
     """The first line says what happened (missed, SOS, code word, duress PIN), in the
     contact's language; then times, details, the pin to come, and what to do."""
     lang, alarm = to.language, alert.alarm
-    lines = [t(lang, f"alert.{alarm}.title", alias=worker_name(to, alert.alias))]
+    title = wording(lang, f"alert.{alarm}.title", address=form_of(alert.address))
+    lines = [t(lang, title, alias=worker_name(to, alert.alias))]
     if alert.repeat:
         lines[0] += " " + t(lang, "alert.missed.repeat", n=alert.repeat)
     times = {
@@ -89,16 +97,51 @@ def alert(alert: Alert, to: Member) -> Outgoing:
         lines.append(t(lang, "alert.location_follows_at", at=local_time(to, alert.location_at)))
     elif alert.has_location:
         lines.append(t(lang, "alert.missed.location_follows"))
-    # After a code word or a duress PIN someone may be watching her phone: discreet advice.
-    advice = {Alarm.MISSED: "alert.missed.what_to_do", Alarm.SOS: "alert.sos.what_to_do"}
-    lines.append(t(lang, advice.get(alarm, "alert.duress.what_to_do")))
-    buttons = keyboard(
-        [
-            [(t(lang, "button.on_it"), f"al:ack:{alert.checkin_id}")],
-            [(t(lang, "button.latest_location"), f"al:loc:{alert.checkin_id}")],
-        ]
-    )
+    lines.append(what_to_do(alert, to))
+    rows = [[(t(lang, "button.on_it"), f"al:ack:{alert.checkin_id}")]]
+    if alert.has_location:  # a button for a pin that does not exist would only disappoint
+        rows.append([(t(lang, "button.latest_location"), f"al:loc:{alert.checkin_id}")])
+    buttons = keyboard(rows)
     return Outgoing("\n\n".join(lines), buttons, protect=True)
+
+
+# The first step: reach her. After a code word or a duress PIN someone may be watching her
+# phone, so her contacts are told not to write.
+_REACH = {
+    Alarm.MISSED: "alert.step.reach.missed",
+    Alarm.SOS: "alert.step.reach.sos",
+    Alarm.CODEWORD: "alert.step.reach.watched",
+    Alarm.DURESS: "alert.step.reach.watched",
+}
+# Where to go, with someone: only to places the alert gives (her pin, her details); if she
+# does not answer, or at once when someone may be watching her phone.
+_GO = {
+    (False, True, True): "alert.step.go.both",
+    (False, True, False): "alert.step.go.location",
+    (False, False, True): "alert.step.go.details",
+    (True, True, True): "alert.step.go_now.both",
+    (True, True, False): "alert.step.go_now.location",
+    (True, False, True): "alert.step.go_now.details",
+}
+
+
+def what_to_do(alert: Alert, to: Member) -> str:
+    """Numbered steps: reach her; go where the alert says she is, with someone; the advice
+    of her organisation or of the deployment (else the catalog's, which calls no police);
+    an emergency number only where one was configured; and "I'm on it"."""
+    lang, alias = to.language, worker_name(to, alert.alias)
+    reach = _REACH.get(alert.alarm, "alert.step.reach.watched")
+    steps = [t(lang, reach)]
+    go = _GO.get((reach == "alert.step.reach.watched", alert.has_location, bool(alert.details)))
+    if go is not None:
+        steps.append(t(lang, go))
+    configured = advice_in(alert.advice, lang)
+    steps.append(configured or t(lang, "alert.step.advice", alias=alias))
+    if alert.emergency_number:
+        steps.append(t(lang, "alert.step.emergency", alias=alias, number=alert.emergency_number))
+    steps.append(t(lang, "alert.step.on_it", alias=alias))
+    numbered = (f"{number}. {step}" for number, step in enumerate(steps, start=1))
+    return "\n".join([t(lang, "alert.what_to_do"), *numbered])
 
 
 def fallback_alert(to: Member, alias: str = "") -> Outgoing:
@@ -117,7 +160,8 @@ def alert_resolved(resolved: AlertResolved, to: Member) -> Outgoing:
     if resolved.until is not None:
         until = local_time(to, resolved.until)
         return Outgoing(t(lang, "alert.resolved_extended", alias=alias, until=until))
-    return Outgoing(t(lang, "alert.resolved", alias=alias))
+    resolved_key = wording(lang, "alert.resolved", address=form_of(resolved.address))
+    return Outgoing(t(lang, resolved_key, alias=alias))
 
 
 def alert_acknowledged(acknowledged: AlertAcknowledged, to: Member) -> Outgoing:
