@@ -56,7 +56,7 @@ def test_no_step_or_an_unknown_one_means_no_step() -> None:
 
 def test_the_order_of_interpretation() -> None:
     i = interpretation
-    assert TEXT == (i.codeword, i.step_text, i.free_text)
+    assert TEXT == (i.codeword, i.done_words, i.step_text, i.free_text)
     assert LOCATION == (i.step_location, i.checkin_location)
     assert CONTACT == (i.step_contact, i.checked_contact)
     assert OTHER == (i.step_other, i.not_understood)
@@ -121,10 +121,11 @@ async def store_step(bench: Bench, ana: EmulatedUser, step: str, **data: str) ->
 
 
 async def alarm(bench: Bench, ana: EmulatedUser) -> Alarm | None:
+    """The alarm of her newest check-in that is not over (a code word's is hidden from her)."""
     found = await member(bench, ana)
     async with bench.core.db.unit_of_work() as uow:
-        checkin = await uow.checkins.open_for(found.id)
-    return checkin.alarm if checkin else None
+        running = await uow.checkins.all_open_for(found.id)
+    return max(running, key=lambda checkin: checkin.started_at).alarm if running else None
 
 
 async def test_her_code_word_comes_before_her_step(bench: Bench) -> None:
