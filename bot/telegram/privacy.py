@@ -10,7 +10,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.core import forget, members
 from bot.core.context import Refused
 from bot.i18n import t
-from bot.telegram.commands import names
+from bot.telegram.commands import names, refresh_chat_menu
 from bot.telegram.common import (
     Context,
     keyboard,
@@ -72,6 +72,7 @@ async def on_discreet_button(update: Update, context: Context) -> None:
         return
     saved = await members.set_discreet(context.work, member, parts[0] == "on")
     await context.say("discreet.saved_on" if saved.discreet else "discreet.saved_off")
+    refresh_chat_menu(context, saved)  # her own neutral menu, or the usual one again
 
 
 async def on_clean_command(update: Update, context: Context) -> None:

@@ -11,7 +11,7 @@ from bot.core.context import Refused
 from bot.core.records import Address, Conversation, Member
 from bot.i18n import clock_time, languages, t
 from bot.telegram import alias_first, networks
-from bot.telegram.commands import names
+from bot.telegram.commands import names, refresh_chat_menu
 from bot.telegram.common import (
     Context,
     fixed_reply,
@@ -182,6 +182,8 @@ async def on_language_button(update: Update, context: Context) -> None:
         await context.refuse(saved)
     else:
         await context.say("language.saved")
+        if saved.discreet:
+            refresh_chat_menu(context, saved)  # her neutral menu, in her new language
 
 
 async def on_timezone_command(update: Update, context: Context) -> None:
