@@ -302,7 +302,7 @@ async def check_phone(work: Work, member: Member, text: str) -> list[Found] | Re
         return Refused("check.error.phone")
     limit = work.limits.checks_per_hour
     if not await work.warnings.take_check(member.id, now, now - timedelta(hours=1), limit):
-        return Refused("check.error.limit", {"max": str(limit)})
+        return Refused("check.error.limit", {"count": str(limit)})
     by_id = {n.network.id: n for n in networks}
     found = await work.warnings.matching(digests, VISIBLE, now, CHECK_RESULTS)
     return [Found(warning, by_id[warning.network_id]) for warning in found]

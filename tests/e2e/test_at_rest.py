@@ -200,9 +200,9 @@ async def test_every_table_has_rows_and_none_reveals_a_secret(
     await marisol.press(review, "📣 Enviar")
     warning = await valentina.receives(containing=WARNING)
     await valentina.press(warning, "🙋 A mí también me pasó")
-    await valentina.receives(containing="Ya son 1")
+    await valentina.receives(containing=said("warning.marked.me_too", count=1))
     await valentina.send(f"/check {PHONE}")
-    await valentina.receives(containing="Hay 1 avisos")
+    await valentina.receives(containing="Hay 1 aviso sobre")
     await valentina.send("/newmember")
     invitation = await valentina.receives(containing="/join ")
     join_code = (invitation.text or "").rsplit("/join ", 1)[1].split()[0]

@@ -100,7 +100,7 @@ async def test_missed_checkin_alerts_every_contact_with_details_and_pin(world: W
         assert alert.has_button("🙋 Me encargo")
         pin = await contact.receives()
         assert pin.location == (19.4326, -99.1332)
-    await ana.receives(containing=said("checkin.alert_sent", contacts=2))
+    await ana.receives(containing=said("checkin.alert_sent", count=2))
 
 
 async def test_first_to_acknowledge_is_named_and_repeats_stop(world: World) -> None:
@@ -155,7 +155,7 @@ async def test_safe_after_the_alert_tells_contacts(world: World) -> None:
     await world.link(ana, luz)
     await miss_checkin(world, ana)
     await luz.receives(containing="ALERTA")
-    told = await ana.receives(containing=said("checkin.alert_sent"))
+    told = await ana.receives(containing=said("checkin.alert_sent", count=1))
     await ana.press(told, "✅ Estoy bien")
     await ana.receives(containing=said("checkin.safe_after_alert"))
     await luz.receives(containing=said("alert.resolved", alias="Ana"))

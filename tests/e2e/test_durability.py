@@ -99,7 +99,7 @@ async def test_kill_9_during_an_outage_and_at_the_worst_moment(tmp_path: Path) -
             again = await luz.receives(
                 containing=said("alert.missed.title", alias="Ana"), timeout=30
             )
-            await ana.receives(containing=said("checkin.alert_sent"), timeout=30)
+            await ana.receives(containing=said("checkin.alert_sent", count=1), timeout=30)
             await settle_process(emulator, url)
             await luz.receives_nothing()
         assert again.text == alert.text and "TEST-000" in alert.text

@@ -153,13 +153,13 @@ async def test_clean_deletes_the_bots_messages_in_her_chat(world: World) -> None
     assert len(sent_before) >= 5
     command = await ana.send("/clean")
     done = await ana.receives(containing="🧹 Borré")
-    assert f"Borré {len(sent_before)} mensajes" in (done.text or "")
+    assert said("clean.done", count=len(sent_before)) in (done.text or "")
     assert all(m.deleted for m in sent_before) and ana.is_deleted(command)
     assert not [m for m in luz.inbox() if m.deleted]  # only her chat
     await world.settle()
     await ana.send("/clean")  # what was deleted is not on record any more
     again = await ana.receives(containing="🧹 Borré")
-    assert "Borré 1 mensajes" in (again.text or "")  # the previous "Borré" line only
+    assert said("clean.done", count=1) in (again.text or "")  # the previous "Borré" line only
 
 
 async def test_forget_under_duress_looks_done_and_the_alarm_goes_on(world: World) -> None:

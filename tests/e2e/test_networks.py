@@ -73,7 +73,7 @@ async def test_newcomer_joins_after_two_vouches(world: World) -> None:
     await dora.send(f"/join {code}")
     waiting = await dora.receives(containing="Ya casi estás")
     vouch_code = (waiting.text or "").rsplit("/vouch ", 1)[1].split()[0]
-    assert "Faltan 1" in (waiting.text or "")
+    assert "Falta 1 integrante" in (waiting.text or "")
 
     # Until she is in, she gets nothing a member gets.
     await dora.send("/check 5123 4567")

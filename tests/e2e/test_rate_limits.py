@@ -27,6 +27,6 @@ async def test_a_full_flow_under_telegram_limits_loses_no_message(world: World) 
         assert alert.has_button("🙋 Me encargo")
         pin = await contact.receives(timeout=10)
         assert pin.location == (19.4, -99.1)
-    await ana.receives(containing=said("checkin.alert_sent", contacts=2), timeout=10)
+    await ana.receives(containing=said("checkin.alert_sent", count=2), timeout=10)
     assert world.emulator.rate_limits
     assert world.emulator.too_many_requests == 0  # the sender kept under them by itself

@@ -46,7 +46,7 @@ async def test_a_checkin_started_before_the_rotation_alerts_after_it(
         assert DETAILS in (alert.text or "")
         await luz.press(alert, "🙋 Me encargo")
         await luz.receives(containing=said("alert.ack.thanks"))
-        told = await ana.receives(containing=said("checkin.alert_sent", contacts=1))
+        told = await ana.receives(containing=said("checkin.alert_sent", count=1))
         await ana.press(told, "✅ Estoy bien")
         await luz.receives(containing=said("alert.resolved", alias="Ana"))
 

@@ -105,7 +105,7 @@ async def test_database_copy_reveals_no_warning(world: World, tmp_path: Path) ->
     await ana.press(review, "📣 Enviar")
     await bea.receives(containing="Dragón Tatuado Prueba")
     await bea.send("/check 55 4444 3333")
-    await bea.receives(containing="Hay 1 avisos")
+    await bea.receives(containing="Hay 1 aviso sobre")
     dump = await database_bytes(world, tmp_path)
     assert len(dump) > 1000
     for secret in (

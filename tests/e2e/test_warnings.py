@@ -53,7 +53,7 @@ async def test_a_warning_waits_for_review_then_reaches_only_the_area(world: Worl
     assert "Cliente violento · Centro" in (warning.text or "")
     assert "Bea" not in (warning.text or "") and "ayer" not in (warning.text or "").lower()
     assert "Pasó el 1 mar" in (warning.text or "")  # the day before it was sent, no time
-    assert warning.buttons() == ["🙋 A mí también me pasó", "⚑ Es falsa o abusiva"]
+    assert warning.buttons() == ["🙋 A mí también me pasó", "⚑ Es falso o abusivo"]
     assert warning.protect_content  # not forwarded out of the network
     await world.settle()
     for outsider in (dora, eva, gaby, bea):  # another area, another network, the reporter
@@ -68,13 +68,13 @@ async def test_a_trusted_member_publishes_at_once(world: World) -> None:
     await ana.receives(containing=said("warning.to_review"))
     await ana.send("/pending")
     pending = await ana.receives(containing="Aviso por revisar")
-    await ana.press(pending, "✅ Publicar y confiar en quien la escribió")
+    await ana.press(pending, "✅ Publicar y confiar en quien lo escribió")
     await ana.receives(containing="se publicarán sin esperar")
     await cris.receives(containing="Primer aviso de prueba")
 
     await bea.press(await write_warning(bea, text="Segundo aviso de prueba"), "📣 Enviar")
     published = await bea.receives(containing=said("warn.sent_published"))
-    assert "Lo recibieron 1 compañeras" in (published.text or "")
+    assert "Lo recibió 1 integrante de" in (published.text or "")
     await cris.receives(containing="Segundo aviso de prueba")
     await ana.send("/pending")
     await ana.receives(containing="No hay avisos por revisar")
@@ -116,19 +116,19 @@ async def test_me_too_counts_once_and_a_flag_goes_back_to_the_coordinators(world
     await ana.press(await write_warning(ana, text=TEXT, phone=PHONE), "📣 Enviar")
     warning = await cris.receives(containing=TEXT)
     await cris.press(warning, "🙋 A mí también me pasó")
-    await cris.receives(containing="Ya son 1")
+    await cris.receives(containing=said("warning.marked.me_too", count=1))
     await cris.press(warning, "🙋 A mí también me pasó")
     await cris.receives(containing="Ya lo habías marcado")
     await bea.send(f"/check {PHONE}")
-    found = await bea.receives(containing="Hay 1 avisos")
-    assert "A 1 compañeras más también les pasó" in (found.text or "")
+    found = await bea.receives(containing="Hay 1 aviso sobre")
+    assert "A 1 persona más también le pasó" in (found.text or "")
 
     flagged_by_dora = await dora.receives(containing=TEXT)
-    await dora.press(flagged_by_dora, "⚑ Es falsa o abusiva")
+    await dora.press(flagged_by_dora, "⚑ Es falso o abusivo")
     await dora.receives(containing="Las coordinadoras lo van a revisar")
     await ana.receives(containing=said("warning.to_review"))
     await bea.send(f"/check {PHONE}")  # still up until a coordinator decides
-    await bea.receives(containing="Hay 1 avisos")
+    await bea.receives(containing="Hay 1 aviso sobre")
     await ana.send("/pending")
     flagged = await ana.receives(containing="señaló este aviso")
     await ana.press(flagged, "Quitar el aviso")
@@ -152,7 +152,7 @@ async def test_check_finds_the_number_however_it_is_written(world: World) -> Non
     ]
     for written in writings:
         sent = await bea.send(f"/check {written}")
-        found = await bea.receives(containing="⚠️ Hay 1 avisos")
+        found = await bea.receives(containing="⚠️ Hay 1 aviso sobre")
         assert "(Cliente violento)" in (found.text or "") and TEXT in (found.text or "")
         assert found.protect_content
         assert bea.is_deleted(sent), written  # the number does not stay in her chat
@@ -161,7 +161,7 @@ async def test_check_finds_the_number_however_it_is_written(world: World) -> Non
     await bea.send("/check hola")
     await bea.receives(containing="No reconozco ese número")
     await bea.send_contact("+525512345678")  # a contact card checks its number
-    await bea.receives(containing="⚠️ Hay 1 avisos")
+    await bea.receives(containing="⚠️ Hay 1 aviso sobre")
 
 
 async def test_outsiders_learn_nothing_from_a_check(world: World) -> None:
@@ -200,7 +200,7 @@ async def test_warnings_expire_with_the_network_retention(world: World) -> None:
     await ana.receives(containing=said("warn.sent_published"))
     await world.advance(days=89)
     await bea.send(f"/check {PHONE}")
-    await bea.receives(containing="Hay 1 avisos")
+    await bea.receives(containing="Hay 1 aviso sobre")
     await world.advance(days=1, seconds=1)
     await world.advance(seconds=1)
     await bea.send(f"/check {PHONE}")
@@ -226,9 +226,9 @@ async def test_a_coordinator_removes_a_published_warning_from_its_flag_button(
     await ana.send("/pending")
     await ana.press(await ana.receives(containing="Aviso por revisar"), "✅ Publicar")
     published = await ana.receives(containing="Aviso de Alianza Prueba")
-    await ana.press(published, "⚑ Es falsa o abusiva")
+    await ana.press(published, "⚑ Es falso o abusivo")
     decision = await ana.receives(containing="Este aviso está publicado")
-    assert decision.buttons() == ["Dejarla publicada", "Quitar el aviso"]
+    assert decision.buttons() == ["Dejarlo publicado", "Quitar el aviso"]
     await ana.press(decision, "Quitar el aviso")
     await ana.receives(containing="Aviso quitado")
     await cris.receives(containing=TEXT)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from bot.i18n import catalog
+from bot.i18n import catalog, counted
 
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -15,7 +15,12 @@ def said(key: str, lang: str = "es", **params: object) -> str:
     line, with the given `params` filled in; around a parameter that is not given, the
     longest stretch of that line. `said("checkin.started")` is "⏱ Listo: tienes hasta las",
     `said("alert.missed.title", alias="Ana")` the whole first line of Ana's alert."""
-    text = catalog(lang).gettext(key)
+    if counted(lang, key) and "count" not in params:  # what every form says
+        return _common(*(said(key, lang, **params, count=n) for n in (1, 2)))
+    if counted(lang, key):
+        text = catalog(lang).ngettext(key, key, int(str(params["count"])))
+    else:
+        text = catalog(lang).gettext(key)
     if text == key:
         raise KeyError(f"{key!r} is not in the {lang!r} catalog")
     line = text.strip().split("\n", 1)[0]
@@ -34,3 +39,13 @@ def said(key: str, lang: str = "es", **params: object) -> str:
     if not found:
         raise ValueError(f"{key!r}: nothing to look for without its parameters")
     return found
+
+
+def _common(first: str, *others: str) -> str:
+    """The longest stretch of `first` found in each of `others`."""
+    for size in range(len(first), 0, -1):
+        for start in range(len(first) - size + 1):
+            piece = first[start : start + size]
+            if piece.strip() and all(piece in other for other in others):
+                return piece.strip()
+    raise ValueError("the forms of a counted message have nothing in common")

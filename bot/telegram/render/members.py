@@ -13,7 +13,7 @@ def announcement(announcement: Announcement, to: Member) -> Outgoing:
 
 
 def idle_notice(notice: IdleNotice, to: Member) -> Outgoing:
-    return Outgoing(t(to.language, notice.kind, days=notice.days))
+    return Outgoing(t(to.language, notice.kind, count=notice.days))
 
 
 def renderers() -> Renderers:

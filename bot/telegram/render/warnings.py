@@ -44,7 +44,7 @@ def warning_text(lang: str, params: Mapping[str, object]) -> str:
         if params.get(name):
             lines.append(t(lang, f"warning.{name}", value=params[name]))
     if params.get("me_too"):
-        lines.append(t(lang, "warning.me_too_count", n=params["me_too"]))
+        lines.append(t(lang, "warning.me_too_count", count=params["me_too"]))
     return "\n".join(lines)
 
 
