@@ -7,9 +7,10 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.core import safety
 from bot.core.context import Refused
-from bot.core.records import Conversation, Member
-from bot.core.safety import CODEWORD_REPLIES, DEFAULT_REPLY, Guarded
+from bot.core.records import Alarm, Conversation, Member
+from bot.core.safety import CODEWORD_REPLIES, Guarded
 from bot.i18n import t
+from bot.telegram.alias_first import alias_first
 from bot.telegram.checkins import answer_guarded
 from bot.telegram.commands import names
 from bot.telegram.common import (
@@ -26,10 +27,23 @@ ASK_PIN = Conversation(Step.PIN_NEW)
 # --- SOS -------------------------------------------------------------------------------
 
 
+@alias_first("sos")
 async def on_sos_command(update: Update, context: Context) -> None:
     member = context.member
-    if member is not None:
+    if member is None:
+        return
+    if member.discreet:
+        await silent_sos(context, member)
+    else:
         await sos(context, member)
+
+
+async def silent_sos(context: Context, member: Member) -> None:
+    """/sos in discreet mode: her contacts are alerted on an alarm of its own, hidden from
+    her chat, which answers as it answers any command it does not know (and goes on as if
+    nothing happened). With nobody to alert she is told, in neutral words."""
+    raised = await safety.raise_hidden(context.work, member, Alarm.SILENT_SOS)
+    await context.say("hint.unknown_command" if raised else "sos.no_contacts")
 
 
 async def sos(context: Context, member: Member) -> None:
@@ -62,6 +76,7 @@ async def stand_down(context: Context, member: Member, checkin_id: str) -> None:
 # --- Code word -------------------------------------------------------------------------
 
 
+@alias_first("codeword")
 async def on_codeword_command(update: Update, context: Context) -> None:
     """/codeword <phrase> sets it in one message (then deletes it); /codeword alone guides."""
     member = context.member
@@ -84,10 +99,18 @@ async def on_codeword_command(update: Update, context: Context) -> None:
         return
     context.converse(ASK_CODEWORD)
     await context.say("codeword.intro")
+    await _if_nobody_to_alert(context, member)
+
+
+async def _if_nobody_to_alert(context: Context, member: Member) -> None:
+    """Setting up a silent alarm with no contact yet: she is told plainly that it would
+    alert nobody until she invites someone."""
+    if await safety.nobody_to_alert(context.work, member):
+        await context.say("contacts.none_to_alert")
 
 
 async def save_codeword(
-    context: Context, member: Member, text: str, message: Message | None
+    context: Context, member: Member, text: str, message: Message | None, guided: bool = False
 ) -> None:
     """Her phrase, from /codeword <phrase> or the guided step; her message is deleted."""
     reply = await safety.set_codeword(context.work, member, text)
@@ -99,17 +122,21 @@ async def save_codeword(
     await context.say(
         "codeword.saved_deleted", delete_first=message, key_if_kept="codeword.saved_kept"
     )
-    await _choose_reply(context, member, reply)
+    if not guided:  # (the guided way said so at its start)
+        await _if_nobody_to_alert(context, member)
+    await _choose_reply(context, member)
 
 
 async def on_codeword_text(
     context: Context, member: Member, at: Conversation, text: str, message: Message
 ) -> bool:
-    await save_codeword(context, member, text, message)
+    await save_codeword(context, member, text, message, guided=True)
     return True
 
 
-async def _choose_reply(context: Context, member: Member, current: str) -> None:
+async def _choose_reply(context: Context, member: Member) -> None:
+    """The replies she can choose from. Which one she has is never shown: it is what
+    anyone who holds her phone would need to know to tell her code word's answer."""
     lang = member.language
     rows = []
     for choice in CODEWORD_REPLIES:
@@ -118,8 +145,7 @@ async def _choose_reply(context: Context, member: Member, current: str) -> None:
             if choice == "none"
             else f"«{t(lang, f'codeword.reply.{choice}')}»"
         )
-        mark = "• " if choice == current else ""
-        rows.append([(mark + label, f"cw:reply:{choice}")])
+        rows.append([(label, f"cw:reply:{choice}")])
     await context.say("codeword.choose_reply", keyboard(rows))
 
 
@@ -133,14 +159,16 @@ async def on_codeword_button(update: Update, context: Context) -> None:
         chosen = await safety.set_codeword_reply(core, member, parts[1])
         if isinstance(chosen, Refused):
             await context.refuse(chosen)
-        elif chosen == "none":
-            await context.say("codeword.reply_none")
         else:
-            line = t(member.language, f"codeword.reply.{chosen}")
-            await context.say("codeword.reply_saved", line=line)
+            # The message with the replies goes: nothing in her chat says which she chose.
+            asked = update.callback_query.message if update.callback_query else None
+            await context.say(
+                "codeword.reply_saved",
+                delete_first=asked if isinstance(asked, Message) else None,
+                key_if_kept="codeword.reply_saved",
+            )
     elif parts[0] == "replies":
-        current = (await safety.settings(core, member)).codeword_reply or DEFAULT_REPLY
-        await _choose_reply(context, member, current)
+        await _choose_reply(context, member)
     elif parts[0] == "change":
         context.converse(ASK_CODEWORD)
         await context.say("codeword.ask")
@@ -152,6 +180,7 @@ async def on_codeword_button(update: Update, context: Context) -> None:
 # --- PINs ------------------------------------------------------------------------------
 
 
+@alias_first("pin")
 async def on_pin_command(update: Update, context: Context) -> None:
     member = context.member
     if member is None:
@@ -168,6 +197,7 @@ async def on_pin_command(update: Update, context: Context) -> None:
         return
     context.converse(ASK_PIN)
     await context.say("pin.intro")
+    await _if_nobody_to_alert(context, member)
     await context.say("pin.ask_safe")
 
 
