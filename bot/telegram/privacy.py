@@ -3,6 +3,8 @@ everything of hers after one confirmation."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
@@ -50,6 +52,8 @@ async def on_forget_button(update: Update, context: Context) -> None:
     if query is not None and query.message is not None:
         # Once committed; a failure leaves the confirmation as it was, the erasure done.
         context.after_commit(lambda: query.edit_message_text(t(language, "forget.done")))
+    if member.discreet:  # her own menu goes with her
+        refresh_chat_menu(context, replace(member, discreet=False))
 
 
 async def on_discreet_command(update: Update, context: Context) -> None:

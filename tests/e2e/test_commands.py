@@ -153,3 +153,17 @@ async def test_discreet_mode_has_a_menu_of_its_own(world: World) -> None:
     await discreet(ana, on=False, language="en")
     await world.settle()
     assert emulator.menu(ana) == default  # the menu for everyone again
+
+
+async def test_forgetting_her_removes_her_menu(world: World) -> None:
+    emulator = world.emulator
+    (ana,) = await world.members("ana")
+    default = emulator.menu(ana)
+    await discreet(ana, on=True)
+    await world.settle()
+    assert emulator.menu(ana) != default
+    await ana.send("/borrar")
+    confirm = await ana.receives(containing=said("forget.confirm"))
+    await ana.press(confirm, said("button.forget_yes"))
+    await world.settle()
+    assert emulator.menu(ana) == default
