@@ -10,7 +10,7 @@ import unicodedata
 
 import pytest
 
-from bot.emulator import EmulatedUser
+from bot.emulator import EmulatedUser, Fault
 from bot.telegram.commands import TABLE, Audience, menu
 from tests.e2e.conftest import World
 from tests.support.catalog import said
@@ -167,3 +167,16 @@ async def test_forgetting_her_removes_her_menu(world: World) -> None:
     await ana.press(confirm, said("button.forget_yes"))
     await world.settle()
     assert emulator.menu(ana) == default
+
+
+async def test_a_menu_telegram_refuses_never_fails_her_update(world: World) -> None:
+    emulator = world.emulator
+    (ana,) = await world.members("ana")
+    for method in ("setMyCommands", "deleteMyCommands"):
+        emulator.inject(Fault("server_error", method=method, times=None))
+    await discreet(ana, on=True)
+    await discreet(ana, on=False)
+    await world.settle()
+    assert emulator.requests["setMyCommands"] and emulator.requests["deleteMyCommands"]
+    await ana.send("/cita 30m")
+    await ana.receives(containing=said("checkin.started"))
