@@ -10,14 +10,15 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.records import Alarm, CheckIn, Location, Stage, Status
+from bot.core.records import HIDDEN_ALARMS, Alarm, CheckIn, Location, Stage, Status
 from storage.crypto import new_key, seal, seal_text, unseal, unseal_text
 from storage.members import MemberRepository
 from storage.models import CheckInRow
 
 OPEN_STATUSES = ("active", "alerted")
 _Query = TypeVar("_Query", bound=Select[Any])
-HIDDEN_ALARM = "duress"  # a duress alarm looks, in her chat, like a check-in that ended
+# A code word or duress alarm looks, in her chat, like no check-in at all (or one that ended).
+HIDDEN = sorted(str(alarm) for alarm in HIDDEN_ALARMS)
 
 
 class CheckInRepository:
@@ -84,14 +85,14 @@ class CheckInRepository:
         await self._session.flush()
 
     async def open_for(self, member_id: str) -> CheckIn | None:
-        """Her running check-in (active, or alerted and not yet ended), if any. A duress
-        alarm is not one: to her, and to anyone beside her, that check-in ended."""
+        """Her running check-in (active, or alerted and not yet ended), if any. A code word
+        or duress alarm is not one: to her, and to anyone beside her, nothing is running."""
         query = (
             select(CheckInRow)
             .where(
                 CheckInRow.member_id == member_id,
                 CheckInRow.status.in_(OPEN_STATUSES),
-                or_(CheckInRow.alarm.is_(None), CheckInRow.alarm != HIDDEN_ALARM),
+                or_(CheckInRow.alarm.is_(None), CheckInRow.alarm.not_in(HIDDEN)),
             )
             .order_by(CheckInRow.started_at.desc())
             .limit(1)

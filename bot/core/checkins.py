@@ -8,8 +8,8 @@ from datetime import timedelta
 from bot.core import timers
 from bot.core.context import Refused, Work
 from bot.core.notifications import AlertAcknowledged, AlertResolved
-from bot.core.records import CheckIn, Location, Member, new_id
-from bot.core.timers import Alarm, Status
+from bot.core.records import HIDDEN_ALARMS, CheckIn, Contact, Location, Member, new_id
+from bot.core.timers import Status
 
 MAX_DETAILS = 3000
 
@@ -23,6 +23,9 @@ class Started:
 
 @dataclass(frozen=True)
 class Ended:
+    """A check-in stopped or extended; `was_alerted`: it had been alerted and her contacts
+    (at least one) are now told she answered, as her reply says."""
+
     checkin: CheckIn
     was_alerted: bool
 
@@ -96,9 +99,8 @@ async def check_in_safe(
     ended = timers.mark_safe(checkin, work.clock.now(), work.policy)
     await work.checkins.save(ended)
     await work.checkins.erase_details(ended.id)
-    if was_alerted:
-        await tell_contacts_resolved(work, member, checkin, None)
-    return Ended(ended, was_alerted)
+    told = await tell_contacts_resolved(work, member, checkin, None) if was_alerted else 0
+    return Ended(ended, told > 0)
 
 
 async def extend_checkin(
@@ -114,26 +116,43 @@ async def extend_checkin(
         return Refused("pin.error.extend_after_alert", {"checkin_id": checkin.id})
     extended = timers.extend(checkin, by, work.clock.now(), work.policy)
     await work.checkins.save(extended)
-    if was_alerted:
-        await tell_contacts_resolved(work, member, checkin, extended)
-    return Ended(extended, was_alerted)
+    told = await tell_contacts_resolved(work, member, checkin, extended) if was_alerted else 0
+    return Ended(extended, told > 0)
+
+
+async def _name(work: Work, contact: Contact | None) -> str:
+    """The worker's name for a contact, else the contact's own alias; "" when neither."""
+    if contact is None:
+        return ""
+    if contact.label:
+        return contact.label
+    member = await work.members.get(contact.contact_id)
+    return (member.alias if member else None) or ""
 
 
 async def tell_contacts_resolved(
     work: Work, member: Member, alerted: CheckIn, extended: CheckIn | None
-) -> None:
+) -> int:
+    """Her reachable contacts are told she answered; returns how many (none: her reply
+    must not say they were told)."""
     assert alerted.alerted_at is not None
+    told = 0
     for contact in await work.contacts.of_worker(member.id):
+        if contact.unreachable_at is not None:
+            continue
+        told += 1
         await work.notify(
             AlertResolved(
                 contact.contact_id,
                 alias=member.alias or "",
+                address=str(member.address),
                 checkin_id=alerted.id,
                 raised_at=alerted.alerted_at,
                 link_id=contact.id,
                 until=extended.deadline_at if extended is not None else None,
             ),
         )
+    return told
 
 
 async def acknowledge_alert(
@@ -150,8 +169,8 @@ async def acknowledge_alert(
     alias = worker.alias or "" if worker else ""
     if checkin.acknowledged_by is not None:
         first = await work.contacts.get(checkin.acknowledged_by)
-        label = (first.label if first else None) or ""
-        return Acknowledged(alias, first is not None and first.id == me.id, label)
+        mine = first is not None and first.id == me.id
+        return Acknowledged(alias, mine, await _name(work, first))
     await work.checkins.save(timers.acknowledge(checkin, me.id, work.policy))
     my_label = me.label or contact_member.alias or ""
     for other in await work.contacts.of_worker(checkin.member_id):
@@ -178,7 +197,7 @@ async def move_location(work: Work, member: Member, location: Location) -> bool:
     running = await work.checkins.all_open_for(member.id)
     for checkin in running:
         await work.checkins.set_location(checkin.id, point)
-    return any(checkin.alarm != Alarm.DURESS for checkin in running)
+    return any(checkin.alarm not in HIDDEN_ALARMS for checkin in running)
 
 
 async def latest_location(
@@ -200,3 +219,13 @@ async def latest_location(
 async def open_checkin(work: Work, member: Member) -> CheckIn | None:
     """Her running check-in, if any."""
     return await work.checkins.open_for(member.id)
+
+
+async def silent_alarm_running(work: Work, member: Member) -> bool:
+    """An alarm her chat must not give away is on (records.HIDDEN_ALARMS: a code word, a
+    duress PIN, ...). Until it is over, nothing in her chat may follow from it, such as a
+    contact its alert found unreachable."""
+    return any(
+        checkin.alarm in HIDDEN_ALARMS and checkin.status == Status.ALERTED
+        for checkin in await work.checkins.all_open_for(member.id)
+    )

@@ -6,6 +6,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.core.checkins import silent_alarm_running
 from bot.core.context import Refused, Work
 from bot.core.members import clean_alias
 from bot.core.notifications import (
@@ -155,12 +156,17 @@ async def leave(work: Work, member: Member, contact_row_id: str) -> str | Refuse
 
 async def member_unreachable(work: Work, member_id: str) -> int:
     """Telegram refuses to deliver to her (she blocked the bot or is gone): every worker who
-    counts on her as a contact is told, once, and alerts skip her until she is back.
-    Returns how many workers were told."""
+    counts on her as a contact is told, once, and alerts skip her until she is back. A
+    worker with a silent alarm on is not told now: her chat must not show that anything was
+    sent; she reads it once the alarm is over, at her next check-in or /contacts
+    (`unreachable_now`). Returns how many workers were told now."""
     told = 0
     now = work.clock.now()
     for contact in await work.contacts.of_contact(member_id):
         if not await work.contacts.mark_unreachable(contact.id, now):
+            continue
+        worker = await work.members.get(contact.worker_id)
+        if worker is None or await silent_alarm_running(work, worker):
             continue
         told += 1
         await work.notify(
@@ -169,3 +175,12 @@ async def member_unreachable(work: Work, member_id: str) -> int:
             ),
         )
     return told
+
+
+async def unreachable_now(work: Work, member: Member) -> list[str | None]:
+    """Her contacts Telegram does not deliver to (their labels), to be named in her chat;
+    none while a silent alarm of hers is on, since only its alert can have found them."""
+    unreachable = [c.label for c in await work.contacts.of_worker(member.id) if c.unreachable_at]
+    if not unreachable or await silent_alarm_running(work, member):
+        return []
+    return unreachable

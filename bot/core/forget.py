@@ -13,8 +13,7 @@ from datetime import timedelta
 
 from bot.core.context import Core, Refused, Work
 from bot.core.notifications import ContactForgotten, IdleNotice
-from bot.core.records import Member
-from bot.core.timers import Alarm
+from bot.core.records import HIDDEN_ALARMS, Member
 
 log = logging.getLogger("companera.forget")
 PAGE = 100
@@ -28,11 +27,11 @@ async def forget(work: Work, member_id: str) -> bool:
 async def forget_at_her_request(work: Work, member: Member) -> bool | Refused:
     """/forget confirmed. Not while a check-in runs: erasing it would stop its alert, and
     whoever holds her phone could do it. She ends it first ("I'm safe", with her PIN if she
-    has one). A duress alarm is hidden from her chat, so it must not show here either: the
-    answer looks like an erasure, nothing is erased, and the alarm goes on. Returns whether
-    she was really erased."""
+    has one). A code word or duress alarm is hidden from her chat, so it must not show here
+    either: the answer looks like an erasure, nothing is erased, and the alarm goes on.
+    Returns whether she was really erased."""
     running = await work.checkins.all_open_for(member.id)
-    if any(c.alarm != Alarm.DURESS for c in running):
+    if any(c.alarm not in HIDDEN_ALARMS for c in running):
         return Refused("forget.error.running")
     if running:
         log.info("forget.held_by_duress", extra={"member": member.id[:8]})

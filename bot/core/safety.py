@@ -26,7 +26,7 @@ CODEWORD_REPLIES = ("ok", "thanks", "later", "none")
 DEFAULT_REPLY = "ok"
 CODEWORD_LENGTH = (8, 100)  # letters at least, characters at most
 CODEWORD_WORDS = 2  # words at least
-COMMON_WORDS = Path(__file__).parent / "data" / "common_words.txt"
+COMMON_WORDS = Path(__file__).parent / "wordlists" / "common_words.txt"
 
 
 class Guarded(StrEnum):
@@ -80,7 +80,7 @@ def normalize_phrase(text: str) -> str:
 
 @cache
 def common_words() -> frozenset[str]:
-    """Words people write every day in chats, Spanish and English (bot/core/data/
+    """Words people write every day in chats, Spanish and English (bot/core/wordlists/
     common_words.txt, one a line, `#` comments), normalized as phrases are."""
     words = set()
     for line in COMMON_WORDS.read_text(encoding="utf-8").splitlines():

@@ -4,44 +4,61 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from babel.lists import format_list
+from babel.units import format_unit
 from telegram import Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.core import checkins, contacts, safety
+from bot.core import checkins, safety
 from bot.core.checkins import MAX_DETAILS, Ended, Started
 from bot.core.context import Refused
-from bot.core.durations import DurationError, parse_duration, split_duration
+from bot.core.durations import (
+    DurationError,
+    looks_like_duration,
+    needs_confirmation,
+    split_duration,
+)
 from bot.core.notifications import AlertLocation
 from bot.core.records import Conversation, Member
-from bot.core.safety import Guarded, Outcome, PinNeeded, StoodDown, WrongPin
+from bot.core.safety import Guarded, Outcome, PinNeeded, WrongPin
 from bot.i18n import t
+from bot.telegram.alias_first import alias_first
 from bot.telegram.commands import names
 from bot.telegram.common import (
     Context,
     keyboard,
     pressed,
 )
+from bot.telegram.contacts import say_unreachable
 from bot.telegram.render import checkin_buttons, label_or_default, local_time
 from bot.telegram.steps import Step, StepHandlers
 
 PRESETS = ((30, "button.30m"), (60, "button.1h"), (120, "button.2h"), (180, "button.3h"))
-ASK_DURATION = Conversation(Step.CHECKIN_DURATION)
+# At the duration step, "via" says how she got there: "choose" (the buttons of a bare
+# /checkin, where typing is welcome too), "other" (she pressed "Otro": a duration is
+# expected) or "confirm" (an unusual length waits for "✓ Sí"; "minutes" and her
+# "details", sealed with her conversation, wait with it).
+ASK_DURATION = Conversation(Step.CHECKIN_DURATION, {"via": "other"})
 
 
-def short_duration(duration: timedelta) -> str:
-    """45 min, 1 h, 1 h 30 min: the same in Spanish and English."""
+def length(language: str, duration: timedelta) -> str:
+    """1 hora, 45 minutos, 1 hora y 30 minutos: Babel's plural forms, never "1 minutos"."""
     hours, minutes = divmod(int(duration.total_seconds() // 60), 60)
-    return " ".join(
-        part
-        for part in (f"{hours} h" if hours else "", f"{minutes} min" if minutes else "")
-        if part
-    )
+    parts = [
+        format_unit(count, unit, length="long", locale=language)
+        for count, unit in ((hours, "duration-hour"), (minutes, "duration-minute"))
+        if count
+    ]
+    if not parts:
+        return format_unit(0, "duration-minute", length="long", locale=language)
+    return format_list(parts, locale=language)
 
 
 def details_step(checkin_id: str) -> Conversation:
     return Conversation(Step.CHECKIN_DETAILS, {"checkin_id": checkin_id})
 
 
+@alias_first("checkin")
 async def on_checkin_command(update: Update, context: Context) -> None:
     """/checkin shows duration buttons; /checkin 45m Hotel Real, P-123 does it all at once."""
     member = context.member
@@ -53,11 +70,43 @@ async def on_checkin_command(update: Update, context: Context) -> None:
         rows = [[(t(member.language, key), f"ck:new:{minutes}") for minutes, key in PRESETS]]
         rows.append([(t(member.language, "button.other"), "ck:other")])
         await context.say("checkin.choose", keyboard(rows))
+        at = member.conversation
+        if at is None or at.step != Step.CHECKIN_DETAILS:  # her details keep their step
+            context.converse(Conversation(Step.CHECKIN_DURATION, {"via": "choose"}))
     elif isinstance(duration, DurationError):
         await context.say(duration.reason)
         await context.say("checkin.example")
     else:
-        await start(context, member, duration, details or None, update.effective_message)
+        await begin(context, member, duration, details or None, update.effective_message)
+
+
+async def begin(
+    context: Context,
+    member: Member,
+    duration: timedelta,
+    details: str | None,
+    message: Message | None,
+) -> None:
+    """Start her timer, or first ask one tap for an unusual length ("¿5 minutos?"). Her
+    details wait sealed in her conversation, and her message leaves the screen."""
+    if not needs_confirmation(duration):
+        await start(context, member, duration, details, message)
+        return
+    minutes = str(int(duration.total_seconds() // 60))
+    waiting = {"via": "confirm", "minutes": minutes}
+    if details:
+        waiting["details"] = details
+        await context.delete(message)
+    context.converse(Conversation(Step.CHECKIN_DURATION, waiting))
+    await _ask_to_confirm(context, member, duration, f"ck:yes:{minutes}", "ck:change")
+
+
+async def _ask_to_confirm(
+    context: Context, member: Member, duration: timedelta, yes: str, change: str
+) -> None:
+    lang = member.language
+    buttons = [(t(lang, "button.duration_yes"), yes), (t(lang, "button.duration_change"), change)]
+    await context.say("duration.confirm", keyboard([buttons]), duration=length(lang, duration))
 
 
 async def start(
@@ -90,22 +139,12 @@ async def _confirm(
         "checkin.started",
         checkin_buttons(member.language, started.checkin.id, member.discreet),
         deadline=local_time(member, started.checkin.deadline_at.isoformat()),
-        duration=short_duration(duration),
+        duration=length(member.language, duration),
     )
     if started.contacts == 0:
         await context.say("checkin.no_contacts")
     else:
         await say_unreachable(context, member)
-
-
-async def say_unreachable(context: Context, member: Member) -> None:
-    """Her contacts Telegram no longer delivers to (they blocked the bot, or are gone):
-    named whenever she starts a check-in or opens /contacts, in neutral words, unless an
-    alarm her chat must not show is on (then they wait until it is over)."""
-    labels = await contacts.unreachable_now(context.work, member)
-    if labels:
-        names = ", ".join(label or t(member.language, "contacts.unlabeled") for label in labels)
-        await context.say("contacts.unreachable_now", names=names)
 
 
 async def _after_details(
@@ -141,12 +180,19 @@ async def _refuse_running(
 async def on_duration_text(
     context: Context, member: Member, at: Conversation, text: str, message: Message
 ) -> bool:
-    """The duration she typed after pressing "other"."""
+    """The duration she typed after /checkin, "Otro" or "Cambiar" ("1h", "hora y media",
+    "45 minutos Hotel Sol"). After the buttons of a bare /checkin or an unusual length,
+    a text that is no duration at all means what it would with no step."""
     duration, details = split_duration(text)
-    if duration is None or isinstance(duration, DurationError):
-        await context.say(duration.reason if duration else "duration.error.format")
+    if isinstance(duration, timedelta):
+        kept = at.data.get("details")  # typed before "Cambiar", or with an unusual length
+        carried = message if details else None
+        await begin(context, member, duration, details or kept or None, carried)
         return True
-    await start(context, member, duration, details or None, message)
+    if at.data.get("via") in ("choose", "confirm") and not looks_like_duration(text):
+        context.converse(None)
+        return False
+    await context.say(duration.reason if duration else "duration.error.format")
     return True
 
 
@@ -232,11 +278,14 @@ async def on_extend_command(update: Update, context: Context) -> None:
                 checkin_buttons(member.language, running.id, member.discreet),
             )
         return
-    duration = parse_duration(context.args[0])
-    if isinstance(duration, DurationError):
-        await context.say(duration.reason)
-        return
-    await _extend(context, member, duration, None)
+    duration, _ = split_duration(" ".join(context.args))
+    if not isinstance(duration, timedelta):
+        await context.say(duration.reason if duration else "duration.error.format")
+    elif needs_confirmation(duration):
+        minutes = int(duration.total_seconds() // 60)
+        await _ask_to_confirm(context, member, duration, f"ck:more:{minutes}", "ck:other_more")
+    else:
+        await _extend(context, member, duration, None)
 
 
 async def _extend(context: Context, member: Member, by: timedelta, checkin_id: str | None) -> None:
@@ -248,20 +297,54 @@ async def _extend(context: Context, member: Member, by: timedelta, checkin_id: s
     if isinstance(ended, Refused):
         await context.refuse(ended)
         return
-    await _extended(context, member, ended)
+    await _extended(context, member, ended, by)
 
 
-async def _extended(context: Context, member: Member, ended: Ended) -> None:
+async def _extended(context: Context, member: Member, ended: Ended, by: timedelta) -> None:
     key = "checkin.extended_after_alert" if ended.was_alerted else "checkin.extended"
     await context.say(
         key,
         checkin_buttons(member.language, ended.checkin.id, member.discreet),
         deadline=local_time(member, ended.checkin.deadline_at.isoformat()),
+        duration=length(member.language, by),
+    )
+
+
+async def _confirmed(context: Context, member: Member, minutes: int) -> None:
+    """She tapped "✓ Sí" to an unusual length: her timer starts, with the details that waited."""
+    at = member.conversation
+    details = None
+    if at is not None and at.step == Step.CHECKIN_DURATION and at.data.get("via") == "confirm":
+        if at.data.get("minutes") == str(minutes):
+            details = at.data.get("details") or None
+    await start(context, member, timedelta(minutes=minutes), details, None)
+
+
+async def _change(context: Context, member: Member) -> None:
+    """She tapped "Cambiar": the duration is asked again; her details still wait."""
+    at = member.conversation
+    asked = {"via": "other"}
+    if at is not None and at.step == Step.CHECKIN_DURATION and at.data.get("details"):
+        asked["details"] = at.data["details"]
+    context.converse(Conversation(Step.CHECKIN_DURATION, asked))
+    await context.say("checkin.ask_duration")
+
+
+async def _other_extension(context: Context, member: Member) -> None:
+    """She tapped "Cambiar" for an unusual extension: her buttons again, and how to type one."""
+    running = await checkins.open_checkin(context.work, member)
+    if running is None:
+        await context.say("checkin.error.none")
+        return
+    await context.say(
+        "extend.ask_duration", checkin_buttons(member.language, running.id, member.discreet)
     )
 
 
 async def on_checkin_button(update: Update, context: Context) -> None:
-    """ck:new:<min>, ck:other, ck:done:<id>, ck:safe:<id>, ck:ext:<id>:<min>."""
+    """ck:new:<min>, ck:other, ck:done:<id>, ck:safe:<id>, ck:ext:<id>:<min>; for an
+    unusual length ck:yes:<min> and ck:change (a check-in), ck:more:<min> and
+    ck:other_more (an extension)."""
     member, parts = pressed(update, context, "ck")
     if not parts:
         return
@@ -278,6 +361,14 @@ async def on_checkin_button(update: Update, context: Context) -> None:
         await _safe(context, member, rest[0])
     elif action == "ext" and len(rest) == 2 and rest[1].isdigit():
         await _extend(context, member, timedelta(minutes=int(rest[1])), rest[0])
+    elif action == "yes" and len(rest) == 1 and rest[0].isdigit():
+        await _confirmed(context, member, int(rest[0]))
+    elif action == "change":
+        await _change(context, member)
+    elif action == "more" and len(rest) == 1 and rest[0].isdigit():
+        await _extend(context, member, timedelta(minutes=int(rest[0])), None)
+    elif action == "other_more":
+        await _other_extension(context, member)
 
 
 async def on_alert_button(update: Update, context: Context) -> None:

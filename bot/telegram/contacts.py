@@ -7,7 +7,9 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.core import contacts
 from bot.core.context import Refused
+from bot.core.records import Member
 from bot.i18n import t
+from bot.telegram.alias_first import alias_first
 from bot.telegram.commands import names
 from bot.telegram.common import (
     Context,
@@ -17,6 +19,7 @@ from bot.telegram.common import (
 from bot.telegram.render import label_or_default
 
 
+@alias_first("invite")
 async def on_invite_command(update: Update, context: Context) -> None:
     """/invite [name]: a single-use link to forward to someone she trusts."""
     member = context.member
@@ -50,6 +53,7 @@ async def on_contacts_command(update: Update, context: Context) -> None:
             for contact, label in view.mine
         ]
         await context.say("contacts.list.mine", keyboard(rows), names=names)
+        await say_unreachable(context, member)
     else:
         await context.say("contacts.list.empty")
     if view.theirs:
@@ -82,6 +86,16 @@ async def on_contact_button(update: Update, context: Context) -> None:
             await context.refuse(left)
         else:
             await context.say("contacts.left_ok", alias=left)
+
+
+async def say_unreachable(context: Context, member: Member) -> None:
+    """Her contacts Telegram no longer delivers to (they blocked the bot, or are gone):
+    named whenever she starts a check-in or opens /contacts, in neutral words, unless an
+    alarm her chat must not show is on (then they wait until it is over)."""
+    labels = await contacts.unreachable_now(context.work, member)
+    if labels:
+        who = ", ".join(label_or_default(member, label) for label in labels)
+        await context.say("contacts.unreachable_now", names=who)
 
 
 def handlers() -> list[BaseHandler]:

@@ -13,7 +13,13 @@ from bot.config import Settings
 from bot.core import timers
 from bot.core.context import Refused
 from bot.core.records import CheckIn
-from bot.core.safety import clean_codeword, normalize_phrase, parse_pin
+from bot.core.safety import (
+    COMMON_WORDS,
+    clean_codeword,
+    common_words,
+    normalize_phrase,
+    parse_pin,
+)
 from bot.core.timers import Alarm, Stage, Status
 
 NOW = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
@@ -58,11 +64,76 @@ def test_a_longer_message_is_never_the_phrase(words: list[str], more: list[str])
 
 
 def test_code_word_refusals() -> None:
-    assert clean_codeword("ab") == Refused("codeword.error.short", {"min": "4"})
-    assert clean_codeword("¿?¿?¿?") == Refused("codeword.error.short", {"min": "4"})
+    assert clean_codeword("ab") == Refused("codeword.error.short", {"min": "8"})
+    assert clean_codeword("¿?¿?¿?") == Refused("codeword.error.short", {"min": "8"})
     assert clean_codeword("1234 5678") == Refused("codeword.error.digits")
     assert clean_codeword("x" * 101) == Refused("codeword.error.long", {"max": "100"})
     assert clean_codeword("Pistache azul") == "pistache azul"
+
+
+SHORT = Refused("codeword.error.short", {"min": "8"})
+COMMON = Refused("codeword.error.common")
+
+# Phrase -> what becomes of it: refused (why), or kept (as compared).
+CODE_WORDS = {
+    # one word, however long or rare: under 2 words
+    "hola": SHORT,
+    "Pistache": SHORT,
+    "supercalifragilístico": SHORT,
+    # two words, under 8 letters
+    "ya voy": SHORT,
+    "ok ok": SHORT,
+    "mi gato": SHORT,
+    "se fue": SHORT,
+    # only everyday chat words, Spanish and English, WhatsApp-style included
+    "ok gracias": COMMON,
+    "Hola amor": COMMON,
+    "¡Hola, amor!": COMMON,
+    "jajaja sí": COMMON,
+    "te quiero mucho": COMMON,
+    "buenas noches bb": COMMON,
+    "ya llegué bien": COMMON,
+    "¿dónde estás?": COMMON,
+    "gracias amiga": COMMON,
+    "ahorita te contesto": COMMON,
+    "ok va, nos vemos": COMMON,
+    "¿Qué onda, amiga?": COMMON,
+    "estoy en camino": COMMON,
+    "good night": COMMON,
+    "see you later": COMMON,
+    "okay, on my way": COMMON,
+    "lol ok thanks": COMMON,
+    "love you babe": COMMON,
+    "hello there": COMMON,
+    # ordinary-sounding but unusual: kept
+    "¿compraste las naranjas?": "compraste las naranjas",
+    "¿Me traes cigarros?": "me traes cigarros",
+    "Pistache azul": "pistache azul",
+    "la tía Chela llamó": "la tia chela llamo",
+    "riega los helechos": "riega los helechos",
+    "did you buy the oranges?": "did you buy the oranges",
+    "can you bring me cigarettes?": "can you bring me cigarettes",
+    "the blue umbrella": "the blue umbrella",
+}
+
+
+def test_code_words_everyday_short_and_good() -> None:
+    outcomes = {phrase: clean_codeword(phrase) for phrase in CODE_WORDS}
+    assert outcomes == CODE_WORDS
+
+
+def test_the_common_words_are_at_least_300_per_language() -> None:
+    text = COMMON_WORDS.read_text(encoding="utf-8")
+    spanish, english = text.split("# --- English", 1)
+    for part in (spanish, english):
+        words = {
+            word
+            for line in part.splitlines()
+            for word in normalize_phrase(line.split("#", 1)[0]).split()
+        }
+        assert len(words) >= 300
+    assert {"hola", "ok", "si", "gracias", "jaja", "bien", "ya", "amor", "bb"} <= common_words()
+    assert {"hi", "ok", "thanks", "lol", "yes", "babe", "omw"} <= common_words()
 
 
 def test_pins_are_4_to_8_digits_in_any_script() -> None:

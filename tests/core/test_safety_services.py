@@ -65,5 +65,7 @@ async def test_all_good_after_an_sos_and_a_stale_one(core: Core) -> None:
     assert await committed(core, safety.guarded, ana, "not-this-one", Guarded.OK) == Refused(
         "sos.error.stale"
     )
-    assert await committed(core, safety.guarded, ana, raised.checkin_id, Guarded.OK) == StoodDown()
+    assert await committed(core, safety.guarded, ana, raised.checkin_id, Guarded.OK) == StoodDown(
+        told=2
+    )
     assert await committed(core, checkins.open_checkin, ana) is None  # no timer: the SOS ended

@@ -16,17 +16,20 @@ async def test_codeword_in_one_message_then_sent_in_other_ways(world: World) -> 
     await ana.receives(containing="Palabra clave guardada, y borré tu mensaje")
     assert ana.is_deleted(command)
     choose = await ana.receives(containing="qué contesto aquí")
-    assert choose.buttons() == [
-        "• «👍»",
+    assert choose.buttons() == [  # which one she has is never marked
+        "«👍»",
         "«Ok, gracias»",
         "«Ahorita te contesto»",
         "Nada (no contestar)",
     ]
     await ana.press(choose, "«Ok, gracias»")
-    await ana.receives(containing="Listo: contestaré «Ok, gracias».")
+    done = await ana.receives(containing=said("codeword.reply_saved"))
+    assert done.text == "Listo." and ana.is_deleted(choose)  # the choice is not echoed
+    assert not [m for m in ana.inbox() if "Ok, gracias" in (m.text or "") and not m.deleted]
 
-    await ana.send("oye, ¿me traes cigarros? porfa")  # contains it: not an alarm
-    await ana.receives(containing="Para avisar antes de una cita")
+    await ana.send("oye, ¿me traes cigarros? porfa")  # contains it: not an alarm...
+    other = await ana.receives()
+    assert other.text == "Ok, gracias" and not other.buttons()  # ...yet answered alike
     await world.settle()
     await luz.receives_nothing()
 
@@ -38,9 +41,11 @@ async def test_codeword_in_one_message_then_sent_in_other_ways(world: World) -> 
         assert "mandó su palabra clave" in (alert.text or "")
         await world.settle()
         await ana.receives_nothing()  # nothing else shows in her chat
-        await ana.send("/safe")  # (no PIN set) her contacts are told she is fine
-        await ana.receives(containing="Ya les dije a tus contactos")
-        await luz.receives(containing=said("alert.resolved", alias="Ana"))
+        await ana.send("/safe")  # as if nothing happened: no check-in runs for her
+        await ana.receives(containing=said("checkin.error.none"))
+        await world.settle()
+        await luz.receives_nothing()  # and her contacts are not stood down
+        await world.advance(minutes=1)  # again, later: a new round of the same alarm
 
 
 async def test_guided_codeword_with_no_reply_during_a_checkin(world: World) -> None:
@@ -58,7 +63,7 @@ async def test_guided_codeword_with_no_reply_during_a_checkin(world: World) -> N
     await ana.press(
         await ana.receives(containing=said("codeword.choose_reply")), "Nada (no contestar)"
     )
-    await ana.receives(containing="no contestaré nada")
+    await ana.receives(containing=said("codeword.reply_saved"))
 
     await ana.send("/checkin 1h Hotel Prueba Lila hab 9")
     await ana.receives(containing=said("checkin.details_saved_deleted"))
@@ -101,7 +106,7 @@ async def test_codeword_can_be_changed_and_removed(world: World) -> None:
     await ana.send("/codeword")
     await ana.press(await ana.receives(containing="Ya tienes"), "Borrar la palabra clave")
     await ana.receives(containing="Palabra clave borrada")
-    await ana.send("pistache azul")
-    await ana.receives(containing="Para avisar antes de una cita")
+    await ana.send("pistache azul")  # no code word any more: the usual hint
+    await ana.receives(containing=said("hint.free_text"))
     await world.settle()
     await luz.receives_nothing()
