@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
+from bot.core import zones
 from bot.core.context import Refused, Work
 from bot.core.records import Address, Member
 
@@ -59,19 +60,9 @@ async def set_language(work: Work, member: Member, language: str) -> Member | Re
     return await save(work, replace(member, language=language))
 
 
-# The zones of the organisations Compañera starts with, then neighbours; a deployment's
-# default zone (COMPANERA_DEFAULT_TIMEZONE) is always accepted too.
-ZONES = (
-    "America/Mexico_City",
-    "America/Lima",
-    "America/Guatemala",
-    "America/Bogota",
-    "America/El_Salvador",
-    "America/Tegucigalpa",
-    "America/Santiago",
-    "America/Argentina/Buenos_Aires",
-    "Europe/Madrid",
-)
+# The zones she may choose (bot/core/zones.py); a deployment's default zone
+# (COMPANERA_DEFAULT_TIMEZONE) is always accepted too.
+ZONES = zones.ZONES
 
 
 async def set_timezone(work: Work, member: Member, zone: str) -> Member | Refused:

@@ -54,6 +54,23 @@ def normalize_phone(text: str, region: str) -> str | None:
     return None
 
 
+# What Mexicans see in examples; elsewhere, the example number `phonenumbers` keeps for the
+# region (numbers set aside for examples, not anybody's phone).
+EXAMPLE_PHONES: Mapping[str, str] = MappingProxyType({"MX": "55 1234 5678"})
+
+
+def example_phone(region: str) -> str:
+    """A made-up mobile number as people of `region` write it: "55 1234 5678" in Mexico,
+    "5123 4567" in Guatemala, "912 345 678" in Peru."""
+    region = region.strip().upper()
+    if region in EXAMPLE_PHONES:
+        return EXAMPLE_PHONES[region]
+    number = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE)
+    if number is None:
+        return EXAMPLE_PHONES["MX"]
+    return phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)
+
+
 def display_phone(e164: str, region: str) -> str:
     """How a member of that region reads it: national format for numbers of the region,
     international otherwise; the text unchanged if it is not a number."""

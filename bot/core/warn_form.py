@@ -9,7 +9,7 @@ import secrets
 from bot.core.context import Refused
 from bot.core.network_config import NetworkConfig, match_area, nearest_area
 from bot.core.networks import Joined
-from bot.core.phones import normalize_phone, normalize_plate
+from bot.core.phones import example_phone, normalize_phone, normalize_plate
 
 KINDS = (
     "violent",
@@ -67,9 +67,10 @@ def answer(
         if len(text) > TEXT_LENGTH[1]:
             return Refused("warn.error.text_long", {"max": str(TEXT_LENGTH[1])})
     if field == "phone":
-        phone = normalize_phone(value, config.region if config else "MX")
+        region = config.region if config else "MX"
+        phone = normalize_phone(value, region)
         if phone is None:
-            return Refused("warn.error.phone")
+            return Refused("warn.error.phone", {"example": example_phone(region)})
         value = phone
     if field == "plate":
         plate = normalize_plate(value)

@@ -20,7 +20,7 @@ from bot.core.notifications import (
     WarningRejected,
     WarningToReview,
 )
-from bot.core.phones import display_phone, normalize_phone
+from bot.core.phones import display_phone, example_phone, normalize_phone
 from bot.core.records import Member, PeerWarning, WarningStatus
 from bot.core.warn_form import EXTRAS, answer, next_field
 
@@ -299,7 +299,7 @@ async def check_phone(work: Work, member: Member, text: str) -> list[Found] | Re
                 )
             )
     if not digests:
-        return Refused("check.error.phone")
+        return Refused("check.error.phone", {"example": example_phone(networks[0].config.region)})
     limit = work.limits.checks_per_hour
     if not await work.warnings.take_check(member.id, now, now - timedelta(hours=1), limit):
         return Refused("check.error.limit", {"count": str(limit)})

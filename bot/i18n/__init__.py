@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import gettext
 import io
+from collections.abc import Iterable
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime, format_time
+from babel import Locale
+from babel.core import get_global
+from babel.dates import format_date, format_datetime, format_time, get_timezone_location
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -112,3 +115,22 @@ def day_and_time(moment: datetime, language: str, zone: str) -> str:
 def short_date(day: date, language: str) -> str:
     """24 nov / Nov 24."""
     return format_date(day, format="d MMM" if language != "en" else "MMM d", locale=language)
+
+
+def zone_name(zone: str, language: str, among: Iterable[str] = (), flag: bool = True) -> str:
+    """A time zone as she knows it, in her language, with its country's flag: 🇲🇽 Ciudad de
+    México / 🇲🇽 Mexico City; 🇭🇳 Honduras for a zone whose country has no other zone
+    `among` the ones shown (or in the time zone database, when none are given)."""
+    territories = get_global("zone_territories")
+    territory = territories.get(zone, "")
+    others = [territories.get(z) for z in among] or list(territories.values())
+    try:
+        place = get_timezone_location(zone, locale=language, return_city=True)
+        if territory and others.count(territory) == 1:
+            place = Locale.parse(language).territories.get(territory, place)
+    except (LookupError, ValueError):
+        place = zone.rsplit("/", 1)[-1].replace("_", " ")
+    if not flag or len(territory) != 2 or not territory.isalpha():
+        return place
+    emoji = "".join(chr(0x1F1E6 + ord(letter) - ord("A")) for letter in territory.upper())
+    return f"{emoji} {place}"

@@ -324,11 +324,19 @@ async def on_area_pin(
 
 
 async def on_help_command(update: Update, context: Context) -> None:
-    """/help, then the local resources of her networks (health, legal, organisations)."""
+    """/help in at most ten lines: the network's commands only for members, the
+    coordinators' only for coordinators; then the local resources of her networks."""
     member = context.member
     if member is None:
         return
-    await context.say("help.text")
+    lang, hers = member.language, await networks.my_networks(context.work, member)
+    in_network = "\n" + t(lang, "help.network") if hers else ""
+    coordinates = any(joined.is_coordinator for joined in hers)
+    await context.say(
+        "help.text",
+        network=in_network,
+        coordinator="\n" + t(lang, "help.coordinator") if coordinates else "",
+    )
     for network, config in await warnings.resources(context.work, member):
         if not config.resources:
             continue

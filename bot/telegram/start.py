@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.core import contacts, members
+from bot.core import contacts, members, zones
 from bot.core.contacts import AliasNeeded
 from bot.core.context import Refused
 from bot.core.records import Address, Conversation, Member
-from bot.i18n import clock_time, languages, t
+from bot.i18n import clock_time, languages, t, zone_name
 from bot.telegram import alias_first, networks
 from bot.telegram.commands import names, refresh_chat_menu
 from bot.telegram.common import (
     Context,
-    fixed_reply,
     keyboard,
     pressed,
 )
@@ -186,15 +187,31 @@ async def on_language_button(update: Update, context: Context) -> None:
             refresh_chat_menu(context, saved)  # her neutral menu, in her new language
 
 
-async def on_timezone_command(update: Update, context: Context) -> None:
-    """/timezone: buttons with the zones she may be in, the current one marked."""
+async def on_privacy_command(update: Update, context: Context) -> None:
+    """/privacy: four plain lines, and a button for the whole of what is kept and how."""
     member = context.member
     if member is None:
         return
-    rows = [
-        [(("✓ " if zone == member.timezone else "") + zone_name(zone), f"tz:{index}")]
-        for index, zone in enumerate(members.ZONES)
-    ]
+    more = keyboard([[(t(member.language, "button.privacy_more"), "pv:more")]])
+    await context.say("privacy.text", more)
+
+
+async def on_privacy_button(update: Update, context: Context) -> None:
+    _, parts = pressed(update, context, "pv")
+    if parts == ["more"]:
+        await context.say("privacy.details")
+
+
+async def on_timezone_command(update: Update, context: Context) -> None:
+    """/timezone: the zones of Latin America by region, named in her language, hers
+    marked; "Otra zona" shows the rest."""
+    member = context.member
+    if member is None:
+        return
+    regions = [region for _, region in zones.FIRST_SCREEN]
+    shown = [zone for region in regions for zone in region]
+    rows = [zone_row(row, member, shown) for region in regions for row in pairs(region)]
+    rows.append([(t(member.language, "button.zone_other"), "tz:more")])
     await context.say(
         "timezone.choose",
         keyboard(rows),
@@ -202,26 +219,44 @@ async def on_timezone_command(update: Update, context: Context) -> None:
     )
 
 
+def pairs(region: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """Two buttons a row: a city's name fits on a narrow phone."""
+    return [region[i : i + 2] for i in range(0, len(region), 2)]
+
+
+def zone_row(
+    row: tuple[str, ...], member: Member, shown: Sequence[str]
+) -> list[tuple[str, str]]:
+    """Buttons for zones: a flag and the city (or the country, when it is the only one of
+    its country `shown`) in her language; hers marked."""
+    return [
+        (
+            ("✓ " if zone == member.timezone else "") + zone_name(zone, member.language, shown),
+            f"tz:{zones.ZONES.index(zone)}",
+        )
+        for zone in row
+    ]
+
+
 async def on_timezone_button(update: Update, context: Context) -> None:
     member, parts = pressed(update, context, "tz")
+    if parts == ["more"]:
+        rows = [zone_row(row, member, zones.OTHER_SCREEN) for row in pairs(zones.OTHER_SCREEN)]
+        await context.say("timezone.choose_other", keyboard(rows))
+        return
     if len(parts) != 1 or not parts[0].isdigit():
         return
     index = int(parts[0])
-    zone = members.ZONES[index] if index < len(members.ZONES) else ""
+    zone = zones.ZONES[index] if index < len(zones.ZONES) else ""
     saved = await members.set_timezone(context.work, member, zone)
     if isinstance(saved, Refused):
         await context.refuse(saved)
     else:
         await context.say(
             "timezone.saved",
-            zone=zone_name(zone),
+            zone=zone_name(zone, saved.language, flag=False),
             now=clock_time(context.work.clock.now(), saved.language, zone),
         )
-
-
-def zone_name(zone: str) -> str:
-    """America/Argentina/Buenos_Aires -> Buenos Aires."""
-    return zone.rsplit("/", 1)[-1].replace("_", " ")
 
 
 def steps() -> dict[Step, StepHandlers]:
@@ -234,7 +269,8 @@ def handlers() -> list[BaseHandler]:
         CommandHandler(names("alias"), on_alias_command),
         CommandHandler(names("address"), on_address_command),
         CallbackQueryHandler(on_address_button, pattern=r"^ad:"),
-        CommandHandler(names("privacy"), fixed_reply("privacy.text")),
+        CommandHandler(names("privacy"), on_privacy_command),
+        CallbackQueryHandler(on_privacy_button, pattern=r"^pv:"),
         CommandHandler(names("language"), on_language_command),
         CommandHandler(names("timezone"), on_timezone_command),
         CallbackQueryHandler(on_timezone_button, pattern=r"^tz:"),

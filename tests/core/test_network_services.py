@@ -71,11 +71,11 @@ async def test_only_members_check_and_only_so_often(core: Core, clock: FakeClock
     core.limits = replace(core.limits, checks_per_hour=2)
     assert len(await committed(core, warnings.check_phone, bea, "5512345678")) == 1  # type: ignore[arg-type]
     assert await committed(core, warnings.check_phone, bea, "tonterías") == Refused(
-        "check.error.phone"
+        "check.error.phone", {"example": "55 1234 5678"}
     )
     assert await committed(core, warnings.check_phone, bea, "55 8765 4321") == []
     limited = await committed(core, warnings.check_phone, bea, "55 1234 5678")
-    assert limited == Refused("check.error.limit", {"max": "2"})
+    assert limited == Refused("check.error.limit", {"count": "2"})
     await clock.advance(hours=1, seconds=1)
     assert len(await committed(core, warnings.check_phone, bea, "5512345678")) == 1  # type: ignore[arg-type]
 

@@ -39,7 +39,9 @@ def test_answers_are_checked_and_a_refusal_keeps_nothing_new() -> None:
     assert answer(COMPLETE, "area", "norte", CONFIG) == Refused("warn.error.area")
     assert answer(COMPLETE, "text", " a ", CONFIG) == Refused("warn.error.text_short")
     assert isinstance(answer(COMPLETE, "text", "x" * 1001, CONFIG), Refused)
-    assert answer(COMPLETE, "phone", "hola", CONFIG) == Refused("warn.error.phone")
+    assert answer(COMPLETE, "phone", "hola", CONFIG) == Refused(
+        "warn.error.phone", {"example": "55 1234 5678"}
+    )
     assert answer(COMPLETE, "phone", "044 55 1234 5678", CONFIG) == {
         **COMPLETE,
         "phone": "+525512345678",
