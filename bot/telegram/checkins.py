@@ -27,6 +27,7 @@ from bot.telegram.commands import names
 from bot.telegram.common import (
     Context,
     keyboard,
+    label,
     pressed,
 )
 from bot.telegram.contacts import say_unreachable
@@ -282,6 +283,9 @@ async def on_extend_command(update: Update, context: Context) -> None:
     if not isinstance(duration, timedelta):
         await context.say(duration.reason if duration else "duration.error.format")
     elif needs_confirmation(duration):
+        if await checkins.open_checkin(context.work, member) is None:
+            await context.say("checkin.error.none")  # nothing to confirm
+            return
         minutes = int(duration.total_seconds() // 60)
         await _ask_to_confirm(context, member, duration, f"ck:more:{minutes}", "ck:other_more")
     else:
@@ -291,7 +295,7 @@ async def on_extend_command(update: Update, context: Context) -> None:
 async def _extend(context: Context, member: Member, by: timedelta, checkin_id: str | None) -> None:
     ended = await checkins.extend_checkin(context.work, member, by, checkin_id)
     if isinstance(ended, Refused) and ended.reason == "pin.error.extend_after_alert":
-        safe = [(t(member.language, "button.safe"), f"ck:safe:{ended.params['checkin_id']}")]
+        safe = [(label(member, "button.safe"), f"ck:safe:{ended.params['checkin_id']}")]
         await context.say(ended.reason, keyboard([safe]))
         return
     if isinstance(ended, Refused):

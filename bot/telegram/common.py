@@ -9,6 +9,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.core.records import Member
+from bot.i18n import t, wording
 from bot.telegram.context import UpdateContext
 
 Context = UpdateContext
@@ -21,6 +22,11 @@ def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows]
     )
+
+
+def label(member: Member, key: str) -> str:
+    """A button's label for her: its neutral variant (`key.discreet`) in discreet mode."""
+    return t(member.language, wording(member.language, key, member.discreet))
 
 
 def button_parts(update: Update, prefix: str) -> list[str]:

@@ -16,6 +16,7 @@ from bot.telegram.commands import names
 from bot.telegram.common import (
     Context,
     keyboard,
+    label,
     pressed,
 )
 from bot.telegram.steps import Step, StepHandlers
@@ -52,7 +53,7 @@ async def sos(context: Context, member: Member) -> None:
     if raised.contacts == 0:
         await context.say("sos.no_contacts")
         return
-    ok = keyboard([[(t(member.language, "button.all_good"), f"so:ok:{raised.checkin_id}")]])
+    ok = keyboard([[(label(member, "button.all_good"), f"so:ok:{raised.checkin_id}")]])
     await context.say("sos.sent", ok)
 
 
@@ -186,11 +187,10 @@ async def on_pin_command(update: Update, context: Context) -> None:
     if member is None:
         return
     if (await safety.settings(context.work, member)).has_pins:
-        lang = member.language
         buttons = keyboard(
             [
-                [(t(lang, "button.pin_change"), "pn:change")],
-                [(t(lang, "button.pin_remove"), "pn:remove")],
+                [(label(member, "button.pin_change"), "pn:change")],
+                [(label(member, "button.pin_remove"), "pn:remove")],
             ]
         )
         await context.say("pin.is_set", buttons)

@@ -12,7 +12,7 @@ from telegram import InlineKeyboardMarkup
 
 from bot.core.notifications import Notification
 from bot.core.records import Member
-from bot.i18n import clock_time, t
+from bot.i18n import clock_time, t, wording
 
 
 @dataclass(frozen=True)
@@ -37,14 +37,21 @@ def local_time(member: Member, moment: datetime | str) -> str:
     return clock_time(moment, member.language, member.timezone)
 
 
+def form_of(address: str) -> str:
+    """The form of address a notification carries; neutral for rows queued before it had
+    one."""
+    return address or "neutral"
+
+
 def worker_name(to: Member, alias: str) -> str:
     """The worker's alias, as her contacts read it; never empty."""
     return alias or t(to.language, "contact.unnamed_worker")
 
 
 def label_or_default(member: Member, label: str | None) -> str:
-    """Her name for a contact; never empty."""
-    return label or t(member.language, "contact.unnamed")
+    """Her name for a contact; never empty (and neutral in discreet mode)."""
+    lang = member.language
+    return label or t(lang, wording(lang, "contact.unnamed", member.discreet))
 
 
 def network_name(to: Member, network: str) -> str:

@@ -12,12 +12,13 @@ from bot.core.notifications import (
     ContactUnreachable,
 )
 from bot.core.records import Member
-from bot.i18n import t
+from bot.i18n import t, wording
 from bot.telegram.render.base import Outgoing, Renderers, label_or_default, worker_name
 
 
 def contact_notice(notice: ContactNotice, to: Member) -> Outgoing:
-    return Outgoing(t(to.language, notice.kind, label=label_or_default(to, notice.label)))
+    lang, label = to.language, label_or_default(to, notice.label)
+    return Outgoing(t(lang, wording(lang, notice.kind, to.discreet), label=label))
 
 
 def contact_removed(removed: ContactRemoved, to: Member) -> Outgoing:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.core.notifications import Announcement, IdleNotice
 from bot.core.records import Member
-from bot.i18n import t
+from bot.i18n import t, wording
 from bot.telegram.render.base import Outgoing, Renderers
 
 
@@ -13,7 +13,8 @@ def announcement(announcement: Announcement, to: Member) -> Outgoing:
 
 
 def idle_notice(notice: IdleNotice, to: Member) -> Outgoing:
-    return Outgoing(t(to.language, notice.kind, count=notice.days))
+    lang = to.language
+    return Outgoing(t(lang, wording(lang, notice.kind, to.discreet), count=notice.days))
 
 
 def renderers() -> Renderers:
