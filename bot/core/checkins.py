@@ -111,8 +111,13 @@ async def extend_checkin(
     if isinstance(checkin, Refused):
         return checkin
     was_alerted = checkin.status == Status.ALERTED
-    if was_alerted and (await work.safety.settings(member.id)).has_pins:
-        # More time would stand her contacts down without her PIN.
+    if (
+        was_alerted
+        and (await work.safety.settings(member.id)).has_pins
+        and any(c.unreachable_at is None for c in await work.contacts.of_worker(member.id))
+    ):
+        # More time would stand her contacts down without her PIN (with nobody to stand
+        # down, it is only more time, and its refusal would claim someone was alerted).
         return Refused("pin.error.extend_after_alert", {"checkin_id": checkin.id})
     extended = timers.extend(checkin, by, work.clock.now(), work.policy)
     await work.checkins.save(extended)

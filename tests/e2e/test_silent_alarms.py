@@ -249,3 +249,17 @@ async def test_with_no_contact_nothing_claims_anyone_was_told(world: World) -> N
     visible = "\n".join(m.text or "" for m in ana.inbox())
     for claim in ("Avisé a tus contactos", "Les dije a tus contactos", "Ya les dije"):
         assert claim not in visible
+
+
+async def test_with_no_contact_and_a_pin_more_time_after_a_missed_checkin_is_just_time(
+    world: World,
+) -> None:
+    (ana,) = await world.members("ana")
+    await set_pins(ana, SAFE_PIN, DURESS_PIN)
+    await ana.send("/checkin 30m")
+    await ana.receives(containing=said("checkin.started"))
+    await world.advance(minutes=30, seconds=GRACE + 1)
+    await ana.receives(containing=said("checkin.alert_sent_nobody"))
+    await ana.send("/extend 30m")  # nobody to stand down: no PIN, no "they were alerted"
+    extended = await ana.receives(containing=said("checkin.extended"))
+    assert "contactos" not in (extended.text or "")
