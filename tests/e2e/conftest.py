@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,8 @@ from bot.core.records import Member
 from bot.delivery.outbox import SenderSettings
 from bot.delivery.pacing import Limits
 from bot.emulator import EmulatedUser, Emulator, SentMessage
+from bot.i18n import t
+from bot.telegram.checkins import length
 from storage.crypto import new_key
 from tests.support import settle
 from tests.support.catalog import said
@@ -127,6 +130,16 @@ async def link(worker: EmulatedUser, *contacts: EmulatedUser) -> None:
         await contact.press(offer, offer.buttons()[0])
         await contact.receives(containing=said("invite.accepted", theirs, alias=alias))
         await worker.receives(containing=said("contacts.accepted", lang, label=label))
+
+
+async def short_checkin(user: EmulatedUser, text: str = "", timeout: float = 5.0) -> None:
+    """She starts a one-minute check-in (`/checkin 1m` and her details) and taps "✓ Sí"
+    when asked whether she means it: under ten minutes is an unusual length."""
+    lang = user.language_code
+    question = said("duration.confirm", lang, duration=length(lang, timedelta(minutes=1)))
+    await user.send(f"/checkin 1m {text}".strip())
+    asked = await user.receives(containing=question, timeout=timeout)
+    await user.press(asked, t(lang, "button.duration_yes"))
 
 
 async def set_pins(user: EmulatedUser, safe: str, duress: str) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy import func, inspect, select, text
 from sqlalchemy.engine import make_url
 
 from storage.models import Base
-from tests.e2e.conftest import GRACE, World, set_pins
+from tests.e2e.conftest import GRACE, World, set_pins, short_checkin
 from tests.e2e.peers import CDMX, add_member, coordinator, follow, write_warning
 from tests.support.catalog import said
 
@@ -86,7 +86,7 @@ async def test_database_copy_reveals_no_secret(world: World, tmp_path: Path) -> 
     offer = await luz.receives(containing=ALIAS)
     await luz.press(offer, offer.buttons()[0])
     await ana.receives(containing=LABEL)
-    await ana.send(f"/checkin 1m {DETAILS}")
+    await short_checkin(ana, DETAILS)
     await ana.send_location(LAT, LON)
     await ana.receives(containing=said("checkin.location_saved"))
     await world.advance(minutes=1, seconds=GRACE + 1)

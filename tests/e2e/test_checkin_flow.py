@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.core import checkins
 from bot.emulator import EmulatedUser
-from tests.e2e.conftest import GRACE, World
+from tests.e2e.conftest import GRACE, World, short_checkin
 from tests.support.catalog import said
 from tests.support.units import committed
 
@@ -13,7 +13,7 @@ DETAILS = "Hotel Prueba hab 12, Nissan gris TEST-000"
 
 async def miss_checkin(world: World, worker: EmulatedUser, details: str = "") -> None:
     """She starts a one-minute check-in and lets it run past deadline + grace."""
-    await worker.send(f"/checkin 1m {details}".strip())
+    await short_checkin(worker, details)
     await worker.receives(containing=said("checkin.started"))
     await world.advance(minutes=1, seconds=GRACE + 1)
 
@@ -88,7 +88,7 @@ async def test_short_timer_reminds_half_way(world: World) -> None:
 async def test_missed_checkin_alerts_every_contact_with_details_and_pin(world: World) -> None:
     ana, luz, eva = await world.members("ana", "luz", "eva")
     await world.link(ana, luz, eva)
-    await ana.send(f"/checkin 1m {DETAILS}")
+    await short_checkin(ana, DETAILS)
     await ana.send_location(19.4326, -99.1332)
     await ana.receives(containing=said("checkin.location_saved"))
     await world.advance(minutes=1, seconds=GRACE + 1)
@@ -136,7 +136,7 @@ async def test_unanswered_alert_is_repeated_three_times(world: World) -> None:
 async def test_safe_before_the_alert_tells_nobody_and_erases_details(world: World) -> None:
     ana, luz = await world.members("ana", "luz")
     await world.link(ana, luz)
-    await ana.send(f"/checkin 1m {DETAILS}")
+    await short_checkin(ana, DETAILS)
     await ana.receives(containing=said("checkin.started"))
     member = await world.member(ana)
     running = await committed(world.bot.core, checkins.open_checkin, member)
@@ -224,7 +224,7 @@ async def test_a_second_checkin_while_one_runs_is_refused_with_buttons(world: Wo
 async def test_details_expire_a_day_after_the_alert(world: World) -> None:
     ana, luz = await world.members("ana", "luz")
     await world.link(ana, luz)
-    await ana.send(f"/checkin 1m {DETAILS}")
+    await short_checkin(ana, DETAILS)
     await ana.receives(containing=said("checkin.started"))
     member = await world.member(ana)
     running = await committed(world.bot.core, checkins.open_checkin, member)

@@ -19,7 +19,7 @@ from bot.core.notifications import Priority
 from bot.delivery.outbox import SenderSettings
 from bot.emulator import EmulatedUser, Fault, SentMessage
 from storage.models import OutboxRow
-from tests.e2e.conftest import GRACE, World
+from tests.e2e.conftest import GRACE, World, short_checkin
 from tests.support.catalog import said
 from tests.support.settle import eventually
 
@@ -72,7 +72,7 @@ def news_before(world: World, message: SentMessage) -> int:
 async def test_an_alert_and_replies_overtake_a_queued_broadcast(world: World) -> None:
     ana, luz = await world.members("ana", "luz")
     await world.link(ana, luz)
-    await ana.send("/checkin 1m Hotel Prueba, placa TEST-000")
+    await short_checkin(ana, "Hotel Prueba, placa TEST-000", timeout=10)
     await ana.receives(containing=said("checkin.details_saved_deleted"), timeout=10)
     people = await crowd(world, 1000)
     queued = await announce(world.bot.core, NEWS)
@@ -104,7 +104,7 @@ async def test_an_outage_loses_nothing_and_alerts_go_first_when_it_ends(world: W
     for worker, contact in zip(workers, contacts, strict=True):
         await world.link(worker, contact)
     for worker in workers:  # deadlines one minute apart
-        await worker.send("/checkin 1m")
+        await short_checkin(worker, timeout=10)
         await worker.receives(containing=said("checkin.started"), timeout=10)
         await world.advance(minutes=1)
         await worker.receives(containing=said("checkin.last_call"), timeout=10)
@@ -140,7 +140,7 @@ async def test_a_contact_who_deleted_her_account_is_reported_once(world: World) 
     ana, luz, eva = await world.members("ana", "luz", "eva")
     await world.link(ana, luz, eva)
     world.emulator.inject(Fault("chat_not_found", chat_id=eva.chat_id, times=None))
-    await ana.send("/checkin 1m")
+    await short_checkin(ana, timeout=10)
     await ana.receives(containing=said("checkin.started"), timeout=10)
     await world.advance(minutes=1, seconds=GRACE + 1)
     await luz.receives(containing=said("alert.missed.title", alias="Ana"), timeout=10)
@@ -164,7 +164,7 @@ async def test_blocking_the_bot_is_noticed_from_any_message(world: World) -> Non
     world.emulator.unblock(luz)
     await luz.send("/help")  # she is back: alerts reach her again
     await luz.receives(containing="/checkin", timeout=10)
-    await ana.send("/checkin 1m")
+    await short_checkin(ana, timeout=10)
     await ana.receives(containing=said("checkin.started"), timeout=10)
     await world.advance(minutes=1, seconds=GRACE + 1)
     await luz.receives(containing=said("alert.missed.title", alias="Ana"), timeout=10)

@@ -15,7 +15,7 @@ from bot.core.notifications import Priority
 from bot.emulator import Emulator, Fault
 from storage.crypto import Keyring, new_key
 from storage.database import Database, make_engine
-from tests.e2e.conftest import join, link
+from tests.e2e.conftest import join, link, short_checkin
 from tests.support.catalog import said
 from tests.support.db import fresh_database_url
 from tests.support.processes import bot_env, bot_process, polling
@@ -33,9 +33,9 @@ async def test_kill_9_before_the_deadline_then_restart_after_it(tmp_path: Path) 
             ana, bea, luz = await join(emulator, "ana", "bea", "luz")
             await link(ana, luz)
             await link(bea, luz)
-            await ana.send("/checkin 1m Hotel Prueba, placa TEST-000")
+            await short_checkin(ana, "Hotel Prueba, placa TEST-000")
             await ana.receives(containing=said("checkin.started"))
-            await bea.send("/checkin 1m")
+            await short_checkin(bea)
             await bea.receives(containing=said("checkin.started"))
             first.kill()  # SIGKILL: no chance to clean up
             await first.wait()
@@ -72,7 +72,7 @@ async def test_kill_9_during_an_outage_and_at_the_worst_moment(tmp_path: Path) -
             await polling(emulator)
             ana, luz = await join(emulator, "ana", "luz")
             await link(ana, luz)
-            await ana.send("/checkin 1m Hotel Prueba, placa TEST-000")
+            await short_checkin(ana, "Hotel Prueba, placa TEST-000")
             await ana.receives(containing=said("checkin.started"))
             await ana.receives(containing=said("checkin.details_saved_deleted"))
             emulator.outage()  # Telegram unreachable from here on

@@ -7,7 +7,7 @@ import json
 import logging
 
 from bot.emulator import Emulator
-from tests.e2e.conftest import GRACE, World
+from tests.e2e.conftest import GRACE, World, short_checkin
 from tests.support.catalog import said
 from tests.support.logscan import LogScan, leaks
 
@@ -62,7 +62,7 @@ async def test_a_real_flow_logs_lines_and_none_carries_a_secret(
     await ana.press(
         await ana.receives(containing=said("codeword.choose_reply")), "Nada (no contestar)"
     )
-    await ana.send(f"/checkin 1m {DETAILS}")
+    await short_checkin(ana, DETAILS)
     await ana.send_location(19.4326, -99.1332)
     await ana.receives(containing=said("checkin.location_saved"))
     await world.advance(minutes=1, seconds=GRACE + 1)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from bot.core import checkins
 from bot.emulator import EmulatedUser, SentMessage
 from bot.i18n import t
-from tests.e2e.conftest import GRACE, World
+from tests.e2e.conftest import GRACE, World, short_checkin
 from tests.e2e.conftest import set_pins as set_user_pins
 from tests.support.catalog import said
 from tests.support.units import committed
@@ -148,7 +148,7 @@ async def test_after_an_alert_more_time_needs_the_pin_through_im_safe(world: Wor
     ana, luz = await world.members("ana", "luz")
     await world.link(ana, luz)
     await set_pins(ana)
-    await ana.send("/checkin 1m")
+    await short_checkin(ana)
     await ana.receives(containing=said("checkin.started"))
     await world.advance(minutes=1, seconds=GRACE + 1)
     await luz.receives(containing="ALERTA")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import GRACE, World
+from tests.e2e.conftest import GRACE, World, short_checkin
 from tests.support.catalog import said
 
 
@@ -17,7 +17,7 @@ def rate_limits() -> bool:
 async def test_a_full_flow_under_telegram_limits_loses_no_message(world: World) -> None:
     ana, luz, eva = await world.members("ana", "luz", "eva")
     await world.link(ana, luz, eva)
-    await ana.send("/checkin 1m Hotel Prueba, placa TEST-000")
+    await short_checkin(ana, "Hotel Prueba, placa TEST-000")
     await ana.receives(containing=said("checkin.details_saved_deleted"), timeout=10)
     await ana.send_location(19.4, -99.1)
     await ana.receives(containing=said("checkin.location_saved"), timeout=10)

@@ -10,7 +10,7 @@ import pytest
 from storage.crypto import Keyring, new_key
 from storage.database import Database, WrongKeyError, make_engine
 from storage.rotation import rotate_master_key
-from tests.e2e.conftest import GRACE, World
+from tests.e2e.conftest import GRACE, World, short_checkin
 from tests.support.catalog import said
 
 DETAILS = "Hotel Prueba hab 12, Nissan gris TEST-000"
@@ -36,7 +36,7 @@ async def test_a_checkin_started_before_the_rotation_alerts_after_it(
 ) -> None:
     ana, luz = await world.members("ana", "luz")
     await world.link(ana, luz)
-    await ana.send(f"/checkin 1m {DETAILS}")
+    await short_checkin(ana, DETAILS)
     await ana.receives(containing=said("checkin.started"))
 
     await rotate(world, tmp_path)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.emulator import Fault
-from tests.e2e.conftest import GRACE, World
+from tests.e2e.conftest import GRACE, World, short_checkin
 from tests.support.catalog import said
 
 
@@ -27,7 +27,7 @@ async def test_settle_waits_for_an_update_and_its_replies(world: World) -> None:
 async def test_settle_waits_for_what_falls_due_when_the_clock_moves(world: World) -> None:
     ana, luz = await world.members("ana", "luz")
     await world.link(ana, luz)
-    await ana.send("/checkin 1m")
+    await short_checkin(ana)
     await ana.receives(containing=said("checkin.started"))
     world.emulator.latency = 0.2
     await world.clock.advance(minutes=1, seconds=GRACE + 1)  # moved, not settled

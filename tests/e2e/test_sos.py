@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.core import checkins
 from bot.emulator import EmulatedUser
-from tests.e2e.conftest import GRACE, World, set_pins
+from tests.e2e.conftest import GRACE, World, set_pins, short_checkin
 from tests.support.catalog import said
 from tests.support.units import committed
 
@@ -117,7 +117,7 @@ async def test_contacts_read_which_alarm_it_is_in_their_own_language(world: Worl
         for contact in contacts:
             await contact.receives(containing="✅")
 
-    await ana.send("/checkin 1m")  # 1. a missed check-in
+    await short_checkin(ana)  # 1. a missed check-in
     await ana.receives(containing=said("checkin.started"))
     await world.advance(minutes=1, seconds=GRACE + 1)
     await collect("ALERTA", "ALERT")
