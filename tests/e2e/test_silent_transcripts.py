@@ -18,6 +18,7 @@ import pytest
 from bot.emulator import ChatEvent, EmulatedUser
 from tests.e2e.conftest import World, set_pins
 from tests.support.catalog import said
+from tests.telegram.test_discreet_words import BANNED_WORD
 
 SAFE_PIN, DURESS_PIN = "482913", "735260"
 CODEWORD = "pistache azul marino"
@@ -206,3 +207,8 @@ async def test_a_silent_alarm_leaves_the_same_transcript_as_no_alarm(
     everything = transcript(world, ana, ana_mark), transcript(world, bea, bea_mark)
     assert described(everything[0]) == described(everything[1]), "her chat afterwards"
     assert menu(world, ana) == menu(world, bea)
+    if case.discreet:  # and nothing she was shown names what the bot is for
+        words = [line[3] for line in everything[0] if line[3]]  # texts, and button labels
+        words += [label for line in everything[0] for row in line[4] or [] for label, _ in row]
+        words += [f"/{command} {line}" for command, line in menu(world, ana)]
+        assert not [w for w in words if BANNED_WORD.search(w)]
