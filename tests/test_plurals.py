@@ -148,3 +148,10 @@ def test_spanish_says_toca_and_the_pin_has_digits() -> None:
         for text in texts:
             assert not re.search(r"\bpulsa", text, re.IGNORECASE), key
             assert "El PIN son" not in text, key
+
+
+def test_a_reply_queued_before_its_message_was_counted_still_reads_right() -> None:
+    """Outbox rows written by the previous version name the number n=, max=, days=..."""
+    assert t("es", "clean.done", n=1) == t("es", "clean.done", count=1)
+    assert t("es", "invite.error.full", max="5") == t("es", "invite.error.full", count=5)
+    assert t("en", "members.idle_notice", days=1) == t("en", "members.idle_notice", count=1)

@@ -54,6 +54,9 @@ def t(language: str, key: str, count: object = None, **params: object) -> str:
     if count is not None:
         params["count"] = count
     if counted(language, key):
+        legacy = [v for v in params.values() if str(v).isdigit()]
+        if "count" not in params and legacy:  # queued before it was counted: n=, max=
+            params["count"] = legacy[0]
         text = catalog(language).ngettext(key, key, _number(params.get("count")))
     else:
         text = catalog(language).gettext(key)
