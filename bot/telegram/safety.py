@@ -44,7 +44,7 @@ async def silent_sos(context: Context, member: Member) -> None:
     her chat, which answers as it answers any command it does not know (and goes on as if
     nothing happened). With nobody to alert she is told, in neutral words."""
     raised = await safety.raise_hidden(context.work, member, Alarm.SILENT_SOS)
-    await context.say("hint.unknown_command" if raised else "sos.no_contacts")
+    await context.say("hint.unknown_command" if raised.contacts else "sos.no_contacts")
 
 
 async def sos(context: Context, member: Member) -> None:

@@ -3,6 +3,8 @@ changes, and her contacts still read a plain alert."""
 
 from __future__ import annotations
 
+from bot.emulator import EmulatedUser
+from bot.i18n import t, wording
 from tests.e2e.conftest import GRACE, LEAD, World
 from tests.support.catalog import said
 
@@ -45,3 +47,39 @@ async def test_discreet_mode_keeps_telling_words_out_of_her_chat(world: World) -
     await ana.send("/checkin 30m")
     started = await ana.receives(containing=said("checkin.started"))
     assert started.buttons()[-1] == "🆘 SOS"
+
+
+async def turn_discreet_on(user: EmulatedUser) -> None:
+    await user.send("/discreet")
+    await user.press(await user.receives(containing="palabras claras"), "Usar palabras discretas")
+    await user.receives(containing="desde ahora uso palabras discretas")
+
+
+async def test_sos_in_discreet_mode_answers_as_an_unknown_command(world: World) -> None:
+    """Typed in front of someone, /sos looks like a command the bot does not know; her
+    contacts get the alert with her details, and her check-in goes on for her."""
+    ana, luz = await world.members("ana", "luz")
+    await world.link(ana, luz)
+    await turn_discreet_on(ana)
+    await ana.send("/checkin 1h Hotel Discreto Prueba")
+    await ana.receives(containing=said("checkin.started.discreet"))
+    await ana.receives(containing=said("checkin.details_saved_deleted.discreet"))
+    await ana.send("/sos")
+    alert = await luz.receives(containing=said("alert.silent_sos.title", alias="Ana"))
+    assert "Hotel Discreto Prueba" in (alert.text or "")
+    await ana.send("/hola")
+    unknown = [(await ana.receives()).text, (await ana.receives()).text]
+    assert unknown[0] == unknown[1] == t("es", wording("es", "hint.unknown_command", True))
+    await ana.send("/safe")  # her check-in, not the alarm: it goes on for her contacts
+    await ana.receives(containing=said("checkin.safe.discreet"))
+    await world.settle()
+    await ana.receives_nothing()
+    assert not [m for m in luz.inbox() if "Ana" in (m.text or "") and "✅" in (m.text or "")]
+
+
+async def test_sos_in_discreet_mode_with_nobody_to_alert_says_so(world: World) -> None:
+    (ana,) = await world.members("ana")
+    await turn_discreet_on(ana)
+    await ana.send("/sos")
+    told = await ana.receives()
+    assert told.text == t("es", "sos.no_contacts.discreet")
