@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from bot.emulator import EmulatedUser
 from bot.i18n import t, wording
-from tests.e2e.conftest import GRACE, LEAD, World
+from tests.e2e.conftest import GRACE, LEAD, World, set_pins
 from tests.support.catalog import said
+from tests.telegram.test_discreet_words import BANNED_WORD
 
 GIVEAWAYS = ("check-in", "checkin", "alerta", "sos", "emergencia", "contactos", "peligro")
 
@@ -83,3 +84,36 @@ async def test_sos_in_discreet_mode_with_nobody_to_alert_says_so(world: World) -
     await ana.send("/sos")
     told = await ana.receives()
     assert told.text == t("es", "sos.no_contacts.discreet")
+
+
+async def test_after_an_alert_and_an_sos_her_discreet_chat_stays_discreet(world: World) -> None:
+    """More time after an alert (refused: her PIN first), the SOS button and "Todo bien"
+    after it: neutral words and neutral buttons, no banned word (issue 14)."""
+    ana, luz = await world.members("ana", "luz")
+    await world.link(ana, luz)
+    await set_pins(ana, "482913", "735260")
+    await turn_discreet_on(ana)
+    first = len(ana.inbox())
+    await ana.send("/checkin 30m")
+    await ana.receives(containing=said("checkin.started.discreet"))
+    await world.advance(minutes=30, seconds=GRACE + 1)
+    await luz.receives(containing=said("alert.missed.title", alias="Ana"))
+    await ana.send("/extend 30m")
+    refused = await ana.receives(containing=said("pin.error.extend_after_alert.discreet"))
+    assert refused.buttons() == [t("es", "button.safe.discreet")]
+    await ana.press(refused, t("es", "button.safe.discreet"))
+    await ana.receives(containing=said("pin.ask.discreet"))
+    await ana.send("482913")
+    await ana.receives(containing=said("checkin.safe_after_alert.discreet"))
+    await ana.send("/checkin 1h")
+    started = await ana.receives(containing=said("checkin.started.discreet"))
+    await ana.press(started, t("es", "button.sos.discreet"))
+    sent = await ana.receives(containing=said("sos.sent"))
+    await ana.press(sent, sent.buttons()[0])
+    await ana.receives(containing=said("pin.ask.discreet"))
+    await ana.send("482913")
+    await ana.receives(containing=said("sos.stood_down.discreet"))
+    await world.settle()
+    for message in ana.inbox()[first:]:
+        for words in (message.text or "", *message.buttons()):
+            assert not BANNED_WORD.search(words), words
