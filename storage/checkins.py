@@ -7,18 +7,23 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, delete, func, or_, select, update
+from sqlalchemy import Select, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.records import HIDDEN_ALARMS, Alarm, CheckIn, Location, Stage, Status
+from storage import wakeups
 from storage.crypto import new_key, seal, seal_text, unseal, unseal_text
 from storage.members import MemberRepository
-from storage.models import CheckInRow
+from storage.models import CheckInRow, table_of
 
 OPEN_STATUSES = ("active", "alerted")
 _Query = TypeVar("_Query", bound=Select[Any])
 # A code word or duress alarm looks, in her chat, like no check-in at all (or one that ended).
 HIDDEN = sorted(str(alarm) for alarm in HIDDEN_ALARMS)
+_CHECKINS = table_of(CheckInRow)
+_COLUMNS = tuple(c.key for c in _CHECKINS.columns)
+_ADD = insert(_CHECKINS)
+_ADD_PG = _ADD.returning(func.pg_notify(wakeups.TIMERS, ""))  # the schedulers look at the commit
 
 
 class CheckInRepository:
@@ -29,20 +34,25 @@ class CheckInRepository:
         self._members = members
         self._is_postgres = is_postgres
         self.changed = False  # a timer was added or moved: other replicas should look
+        self.notified = False  # ... and they were told so already, by the statement itself
 
     async def add(self, checkin: CheckIn) -> None:
         member_key = await self._members.key_for(checkin.member_id)
         assert member_key is not None
+        key = new_key()
         row = CheckInRow(
             id=checkin.id,
             member_id=checkin.member_id,
-            key_wrapped=seal(member_key, new_key(), f"checkins:key:{checkin.id}"),
+            key_wrapped=seal(member_key, key, f"checkins:key:{checkin.id}"),
         )
         self._copy(checkin, row)
-        self._seal_details(checkin, row, await self._checkin_key(row))
-        self._session.add(row)
-        await self._session.flush()
+        self._seal_details(checkin, row, key)
+        # A Core insert of a statement built once: no unit-of-work flush for one new row.
+        await self._session.execute(
+            _ADD_PG if self._is_postgres else _ADD, {c: getattr(row, c) for c in _COLUMNS}
+        )
         self.changed = True
+        self.notified = self.notified or self._is_postgres
 
     async def save(self, checkin: CheckIn) -> None:
         """Write the check-in's state; details are sealed again, or dropped when None."""

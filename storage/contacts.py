@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.records import Contact, Invite, new_id
 from storage.crypto import Keyring, seal_text, token_hash, unseal_text
 from storage.members import MemberRepository
-from storage.models import ContactRow, InviteRow
+from storage.models import ContactRow, InviteRow, table_of
+
+_CONTACTS = table_of(ContactRow)
+# Every update of hers runs this: built once, it is compiled once.
+_MARK_REACHABLE = (
+    update(_CONTACTS)
+    .where(
+        _CONTACTS.c.contact_id == bindparam("member_id"), _CONTACTS.c.unreachable_at.is_not(None)
+    )
+    .values(unreachable_at=None)
+)
 
 
 class InviteRepository:
@@ -143,13 +153,7 @@ class ContactRepository:
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def mark_reachable(self, contact_member_id: str) -> None:
-        await self._session.execute(
-            update(ContactRow)
-            .where(
-                ContactRow.contact_id == contact_member_id, ContactRow.unreachable_at.is_not(None)
-            )
-            .values(unreachable_at=None)
-        )
+        await self._session.execute(_MARK_REACHABLE, {"member_id": contact_member_id})
 
     async def _to_contact(self, row: ContactRow) -> Contact:
         label = None

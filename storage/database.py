@@ -45,7 +45,7 @@ def make_engine(url: str) -> AsyncEngine:
         engine = create_async_engine(url, connect_args={"timeout": 30})
         _tune_sqlite(engine)
         return engine
-    return create_async_engine(url, pool_size=10, max_overflow=5, pool_pre_ping=True)
+    return create_async_engine(url, pool_size=10, max_overflow=5)
 
 
 def _tune_sqlite(engine: AsyncEngine) -> None:
@@ -137,13 +137,22 @@ class UnitOfWork:
     async def commit(self) -> None:
         """Commit; on PostgreSQL, other replicas hear of new timers and messages with it."""
         if self.is_postgres:
-            for channel in wakeups.channels(self.checkins.changed, self.outbox.changed):
-                await self.session.execute(wakeups.NOTIFY, {"channel": channel})
+            # A statement that added rows may have notified already (RETURNING pg_notify).
+            notify = wakeups.notify(
+                wakeups.channels(
+                    self.checkins.changed and not self.checkins.notified,
+                    self.outbox.changed and not self.outbox.notified,
+                )
+            )
+            if notify is not None:
+                await self.session.execute(notify)
         await self.session.commit()
+        self.checkins.notified = self.outbox.notified = False
 
     async def rollback(self) -> None:
         """Forget everything done since the last commit; the unit of work can be used again."""
         await self.session.rollback()
+        self.checkins.notified = self.outbox.notified = False
 
 
 # PostgreSQL's codes for "try again": a lock or statement timeout, a serialization failure,

@@ -5,15 +5,30 @@ from __future__ import annotations
 import json
 from collections.abc import Collection
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Row, bindparam, delete, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.core.records import Address, Conversation, Member, new_id
 from storage.crypto import Keyring, new_key, seal_text, unseal_text
-from storage.models import MemberRow
+from storage.models import ContactRow, MemberRow, table_of
 
 TELEGRAM_USER = "telegram-user"
+_MEMBERS = table_of(MemberRow)
+_CONTACTS = table_of(ContactRow)
+_FIND_BY_INDEX = select(
+    _MEMBERS,
+    exists()
+    .where(_CONTACTS.c.contact_id == _MEMBERS.c.id, _CONTACTS.c.unreachable_at.is_not(None))
+    .label("unreachable"),
+).where(_MEMBERS.c.telegram_index == bindparam("index"))
+_SET_CONVERSATION = (
+    update(_MEMBERS)
+    .where(_MEMBERS.c.id == bindparam("member_id"))
+    .values(conversation_sealed=bindparam("sealed"))
+)
 
 
 class MemberRepository:
@@ -21,13 +36,26 @@ class MemberRepository:
         self._session = session
         self._keyring = keyring
         self._keys: dict[str, bytes] = {}
+        # The rows read in this unit of work, held so that the session's (weak) identity map
+        # keeps them: reading her again, or writing her, costs no second SELECT.
+        self._rows: dict[str, MemberRow] = {}
+        self._unreachable: set[str] = set()
 
     async def find_by_telegram(self, user_id: int) -> Member | None:
+        """Her record (a Core read: every update starts here), and with it whether a contact
+        row marks her unreachable (see `unreachable`)."""
         index = self._keyring.blind_index(TELEGRAM_USER, str(user_id))
-        row = await self._session.scalar(
-            select(MemberRow).where(MemberRow.telegram_index == index)
-        )
-        return self._to_member(row) if row else None
+        row = (await self._session.execute(_FIND_BY_INDEX, {"index": index})).first()
+        if row is None:
+            return None
+        if row.unreachable:
+            self._unreachable.add(row.id)
+        return self._to_member(row)
+
+    def unreachable(self, member_id: str) -> bool:
+        """Whether, when `find_by_telegram` read her, a worker's contact row marked her
+        unreachable (she had blocked the bot): only then is there anything to clear."""
+        return member_id in self._unreachable
 
     async def ids_after(self, after: str, limit: int) -> list[str]:
         """Member ids in id order, from just after `after`: for walking every member."""
@@ -83,23 +111,23 @@ class MemberRepository:
 
     async def set_conversation(self, member_id: str, conversation: Conversation | None) -> None:
         """Write only where she is in a flow: the rest of her record is left as it is."""
-        row = await self._session.get(MemberRow, member_id)
-        if row is None:
-            return
-        row.conversation_sealed = (
-            seal_text(
-                self.key_for_row(row), _dump_conversation(conversation), f"members:conv:{row.id}"
-            )
-            if conversation
-            else None
-        )
-        await self._session.flush()
+        sealed = None
+        if conversation:
+            key = await self.key_for(member_id)
+            if key is None:
+                return
+            sealed = seal_text(key, _dump_conversation(conversation), f"members:conv:{member_id}")
+        await self._session.execute(_SET_CONVERSATION, {"member_id": member_id, "sealed": sealed})
+        row = self._rows.get(member_id)
+        if row is not None:  # what this unit of work reads of her from now on
+            set_committed_value(row, "conversation_sealed", sealed)
 
     async def delete(self, member_id: str) -> bool:
         """Delete her row, and with it her wrapped data key: whatever it sealed, anywhere,
         no longer opens. Her contacts, invitations, check-ins, safety settings, outbox rows
         and memberships go by cascade; her warnings stay, unlinked (SET NULL)."""
         self._keys.pop(member_id, None)
+        self._rows.pop(member_id, None)
         result = await self._session.execute(delete(MemberRow).where(MemberRow.id == member_id))
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
@@ -151,13 +179,21 @@ class MemberRepository:
         return {m: self._keys[m] for m in member_ids if m in self._keys}
 
     def key_for_row(self, row: MemberRow) -> bytes:
-        key = self._keys.get(row.id)
+        self._rows[row.id] = row
+        return self._unwrap(row.id, row.key_wrapped)
+
+    def _unwrap(self, member_id: str, wrapped: bytes) -> bytes:
+        key = self._keys.get(member_id)
         if key is None:
-            key = self._keys[row.id] = self._keyring.unwrap(row.key_wrapped, f"member:{row.id}")
+            key = self._keys[member_id] = self._keyring.unwrap(wrapped, f"member:{member_id}")
         return key
 
-    def _to_member(self, row: MemberRow) -> Member:
-        key = self.key_for_row(row)
+    def _to_member(self, row: MemberRow | Row[Any]) -> Member:
+        key = (
+            self.key_for_row(row)
+            if isinstance(row, MemberRow)
+            else self._unwrap(row.id, row.key_wrapped)
+        )
         conversation = (
             _load_conversation(unseal_text(key, row.conversation_sealed, f"members:conv:{row.id}"))
             if row.conversation_sealed

@@ -14,12 +14,25 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.core.records import OutboxItem, new_id
+from storage import wakeups
 from storage.crypto import seal_text, unseal_text
 from storage.members import MemberRepository
-from storage.models import OutboxRow
+from storage.models import OutboxRow, table_of
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
-_ROWS_PER_INSERT = 500  # 10 columns each: well under SQLite's 32,766 parameters
+_OUTBOX = table_of(OutboxRow)
+# On PostgreSQL the rows that were new also wake the senders of every replica at the
+# commit (notifications of one transaction with the same channel are delivered once).
+_QUEUE_PG = (
+    pg_insert(_OUTBOX)
+    .on_conflict_do_nothing(index_elements=["idempotency_key"])
+    .returning(_OUTBOX.c.id, func.pg_notify(wakeups.OUTBOX, ""))
+)
+_QUEUE_SQLITE = (
+    sqlite_insert(_OUTBOX)
+    .on_conflict_do_nothing(index_elements=["idempotency_key"])
+    .returning(_OUTBOX.c.id)
+)
 _CLAIM_LOCK = 0x636F6D70  # the advisory lock that takes turns between replicas' claims
 
 
@@ -51,6 +64,7 @@ class OutboxRepository:
         self._is_postgres = is_postgres
         self._sequencer = sequencer
         self.changed = False  # rows were added or given back: other replicas should look
+        self.notified = False  # ... and they were told so already, by the statement itself
 
     async def add(
         self, key: str, recipient_id: str, priority: int, payload: dict[str, Any], now: datetime
@@ -86,17 +100,15 @@ class OutboxRepository:
                     "created_at": self._sequencer.stamp(now),
                 }
             )
-        insert = pg_insert if self._is_postgres else sqlite_insert
-        added = 0
-        for start in range(0, len(rows), _ROWS_PER_INSERT):
-            statement = (
-                insert(OutboxRow)
-                .values(rows[start : start + _ROWS_PER_INSERT])
-                .on_conflict_do_nothing(index_elements=["idempotency_key"])
-            )
-            result = await self._session.execute(statement)
-            added += int(result.rowcount or 0)  # type: ignore[attr-defined]
+        if not rows:
+            return 0
+        # One statement, built and compiled once: SQLAlchemy sends the rows as multi-row
+        # VALUES in batches ("insertmanyvalues"); RETURNING names the rows that were new.
+        statement = _QUEUE_PG if self._is_postgres else _QUEUE_SQLITE
+        result = await self._session.execute(statement, rows)
+        added = len(result.all())
         self.changed = self.changed or added > 0
+        self.notified = self.notified or (added > 0 and self._is_postgres)
         return added
 
     async def claim(

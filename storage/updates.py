@@ -15,14 +15,35 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import BigInteger, DateTime, bindparam, delete, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import HandledUpdate
+from storage.models import HandledUpdate, table_of
 
 _WAIT_FOR_SAME_PERSON = "20s"  # longer, and the update is handled again later
+_WAIT = text(f"SELECT set_config('lock_timeout', '{_WAIT_FOR_SAME_PERSON}', true)")
+# The insert reads its row from the lock's CTE, so PostgreSQL takes the lock first.
+_LOCK_AND_RECORD = text(
+    "WITH waited AS ("
+    f" SELECT set_config('lock_timeout', '{_WAIT_FOR_SAME_PERSON}', true),"
+    " pg_advisory_xact_lock(:person))"
+    " INSERT INTO handled_updates (update_id, handled_at)"
+    " SELECT CAST(:update_id AS BIGINT), CAST(:handled_at AS TIMESTAMPTZ) FROM waited"
+    " ON CONFLICT (update_id) DO NOTHING"
+).bindparams(
+    bindparam("person", type_=BigInteger),
+    bindparam("update_id", type_=BigInteger),
+    bindparam("handled_at", type_=DateTime(timezone=True)),
+)
+# Built once: the statement is the same for every update, only its values change.
+_RECORD_PG = pg_insert(table_of(HandledUpdate)).on_conflict_do_nothing(
+    index_elements=["update_id"]
+)
+_RECORD_SQLITE = sqlite_insert(table_of(HandledUpdate)).on_conflict_do_nothing(
+    index_elements=["update_id"]
+)
 
 
 class UpdateRepository:
@@ -33,17 +54,17 @@ class UpdateRepository:
     async def begin(self, update_id: int, person: int | None, now: datetime) -> bool:
         """Record the update as handled by this transaction; False if it was already.
         `person` is a lock key for the person behind it (PostgreSQL only)."""
-        insert = pg_insert if self._is_postgres else sqlite_insert
-        if self._is_postgres:
-            await self._session.execute(
-                text(f"SET LOCAL lock_timeout = '{_WAIT_FOR_SAME_PERSON}'")
+        if self._is_postgres and person is not None:
+            # One round trip: the wait's limit (for this transaction), the lock, the record.
+            inserted = await self._session.execute(
+                _LOCK_AND_RECORD, {"person": person, "update_id": update_id, "handled_at": now}
             )
-            if person is not None:
-                await self._session.execute(select(func.pg_advisory_xact_lock(person)))
+            return bool(inserted.rowcount)  # type: ignore[attr-defined]
+        if self._is_postgres:
+            await self._session.execute(_WAIT)
         inserted = await self._session.execute(
-            insert(HandledUpdate)
-            .values(update_id=update_id, handled_at=now)
-            .on_conflict_do_nothing(index_elements=["update_id"])
+            _RECORD_PG if self._is_postgres else _RECORD_SQLITE,
+            {"update_id": update_id, "handled_at": now},
         )
         return bool(inserted.rowcount)  # type: ignore[attr-defined]
 

@@ -13,16 +13,25 @@ import logging
 from collections.abc import Callable
 
 import asyncpg
-from sqlalchemy import text
+from sqlalchemy import TextClause, text
 from sqlalchemy.engine import URL
 
 log = logging.getLogger("companera.wakeups")
 TIMERS, OUTBOX = "companera_timers", "companera_outbox"
-NOTIFY = text("SELECT pg_notify(:channel, '')")
+_NOTIFY = {
+    (TIMERS,): text(f"SELECT pg_notify('{TIMERS}', '')"),
+    (OUTBOX,): text(f"SELECT pg_notify('{OUTBOX}', '')"),
+    (TIMERS, OUTBOX): text(f"SELECT pg_notify('{TIMERS}', ''), pg_notify('{OUTBOX}', '')"),
+}
 
 
 def channels(timers_changed: bool, outbox_changed: bool) -> list[str]:
     return [c for c, changed in ((TIMERS, timers_changed), (OUTBOX, outbox_changed)) if changed]
+
+
+def notify(names: list[str]) -> TextClause | None:
+    """One statement that wakes the loops listening on `names` at the commit (None: none)."""
+    return _NOTIFY.get(tuple(names))
 
 
 class Listener:

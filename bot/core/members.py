@@ -33,7 +33,8 @@ async def identify(work: Work, telegram_user_id: int, language_code: str | None)
     if now - member.last_seen_at >= _SEEN_GRANULARITY:
         member = replace(member, last_seen_at=now)
         await work.members.save(member)
-    await work.contacts.mark_reachable(member.id)
+    if work.members.unreachable(member.id):
+        await work.contacts.mark_reachable(member.id)
     return member
 
 

@@ -31,6 +31,9 @@ from bot.core.records import (
 
 class Members(Protocol):
     async def find_by_telegram(self, user_id: int) -> Member | None: ...
+    def unreachable(self, member_id: str) -> bool:
+        """Whether a worker's contact row marked her unreachable when she was found."""
+
     async def ids_after(self, after: str, limit: int) -> list[str]:
         """Member ids in id order, from just after `after`: for walking every member."""
 

@@ -36,6 +36,7 @@ class Turn:
         self.member: Member | None = None
         self.error: BaseException | None = None
         self._conversation: object = _UNCHANGED
+        self._stored_conversation: Conversation | None = None  # as read when identified
         self._messages: list[Notification] = []
         self._after_commit: list[Callable[[], Awaitable[object]]] = []
 
@@ -46,6 +47,7 @@ class Turn:
         if user is None or user.is_bot:
             return None
         self.member = await members.identify(self.work, user.id, user.language_code)
+        self._stored_conversation = self.member.conversation
         return self.member
 
     def converse(self, conversation: Conversation | None) -> None:
@@ -69,7 +71,8 @@ class Turn:
         if self._conversation is not _UNCHANGED and self.member is not None:
             conversation = self._conversation
             assert conversation is None or isinstance(conversation, Conversation)
-            await self.work.members.set_conversation(self.member.id, conversation)
+            if conversation != self._stored_conversation:
+                await self.work.members.set_conversation(self.member.id, conversation)
         await self.work.commit()
         for action in self._after_commit:
             try:
