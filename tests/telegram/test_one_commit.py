@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, text
 from telegram import Update
 
 from bot.app import core_from
@@ -18,13 +18,19 @@ from bot.core.context import Core
 from bot.delivery.outbox import OutboxSender
 from bot.emulator import EmulatedUser, Emulator
 from bot.i18n import t
-from bot.telegram.application import DUPLICATE, HANDLED, BotApplication, build_application
+from bot.telegram.application import (
+    DUPLICATE,
+    HANDLED,
+    BotApplication,
+    UpdateFailed,
+    build_application,
+)
 from storage.crypto import Keyring, new_key
-from storage.database import Database
+from storage.database import Database, make_engine
 from storage.models import CheckInRow, OutboxRow
 from tests.e2e.conftest import UNLIMITED
 from tests.support.clock import FakeClock
-from tests.support.db import migrated_engine
+from tests.support.db import backend, migrated_engine
 
 
 class Bench:
@@ -130,3 +136,35 @@ async def test_a_failing_handler_keeps_nothing_but_a_kind_answer(
     assert now_queued == (queued or 0) + 1  # only "something went wrong"
     await bench.deliver()
     assert ana.inbox()[-1].text == t("es", "error.generic")
+
+
+@pytest.mark.skipif(backend() != "postgresql", reason="a server that drops connections")
+async def test_a_connection_the_server_dropped_fails_one_update_and_the_next_is_handled(
+    bench: Bench,
+) -> None:
+    """The pool does not ping before each update (a round trip per update): a connection
+    PostgreSQL closed meanwhile fails the update that meets it, as a database failure that
+    Telegram sends again, and the pool replaces its connections."""
+    ana = await opened(bench, "ana")
+    admin = make_engine(bench.core.db.engine.url.render_as_string(hide_password=False))
+    async with admin.connect() as connection:
+        dropped = await connection.scalar(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
+    await admin.dispose()
+    assert dropped  # the bot's pooled connection
+    await ana.send("/checkin 45m")
+    (update,) = await bench.updates()
+    outcomes = []
+    for _ in range(3):  # at most one failure per connection the server dropped
+        try:
+            outcomes.append(await bench.application.handle(update))
+            break
+        except UpdateFailed:
+            outcomes.append("failed")
+    assert outcomes[-1] == HANDLED
+    async with bench.core.db.unit_of_work() as uow:
+        assert await uow.session.scalar(select(func.count()).select_from(CheckInRow)) == 1
