@@ -37,6 +37,7 @@ from bot.metrics import Metrics
 __all__ = ["OutboxSender", "SenderSettings"]
 
 log = logging.getLogger("companera.delivery")
+CLAIM_GAP = 0.05  # seconds: rows queued meanwhile wait at most this long for a claim
 
 
 class OutboxSender:
@@ -68,6 +69,8 @@ class OutboxSender:
         )
         self._tasks: set[asyncio.Task[None]] = set()
         self._wanted_now = 0
+        self._claim_wanted = False  # rows were queued since the last claim
+        self._last_claim = -CLAIM_GAP
         self._next_purge = 0.0
 
     @property
@@ -102,13 +105,23 @@ class OutboxSender:
             await self._ledger.purge()
         if self._claims.lease_due():
             await self._claims.renew()
-        if self._core.outbox_changed.is_set() or self._claims.should_claim(now):
+        if self._core.outbox_changed.is_set():
             self._core.outbox_changed.clear()
+            self._claim_wanted = True
+        # Rows queued in a burst (a hundred updates a second) are taken together: at most
+        # one look at the database per CLAIM_GAP for them, not one per update.
+        if (
+            self._claim_wanted and now >= self._last_claim + CLAIM_GAP
+        ) or self._claims.should_claim(now):
+            self._claim_wanted = False
+            self._last_claim = now
             await self._claims.claim()
         wait = self._dispatch()
         if self._wanted_now:
             await self._ask_budget()
             wait = self._dispatch()
+        if self._claim_wanted:
+            wait = min(wait, self._last_claim + CLAIM_GAP - now)
         return wait
 
     async def drain(self, timeout: float = 10.0) -> None:
@@ -116,6 +129,7 @@ class OutboxSender:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             self._core.outbox_changed.set()
+            self._last_claim = -CLAIM_GAP  # look now: the rows may have been queued just now
             wait = await self.step()
             if self._claims.idle():
                 return
