@@ -91,6 +91,7 @@ class ContactRepository:
         row_id = new_id()
         key = await self._members.key_for(worker_id)
         assert key is not None
+        self._members.forget_contact_counts()
         self._session.add(
             ContactRow(
                 id=row_id,
@@ -135,12 +136,16 @@ class ContactRepository:
         return await self._to_contact(row) if row else None
 
     async def count_of_worker(self, worker_id: str) -> int:
+        known = self._members.contact_count(worker_id)
+        if known is not None:  # read with her record, and unchanged since
+            return known
         total = await self._session.scalar(
             select(func.count()).select_from(ContactRow).where(ContactRow.worker_id == worker_id)
         )
         return int(total or 0)
 
     async def remove(self, contact_row_id: str) -> None:
+        self._members.forget_contact_counts()
         await self._session.execute(delete(ContactRow).where(ContactRow.id == contact_row_id))
 
     async def mark_unreachable(self, contact_row_id: str, now: datetime) -> bool:

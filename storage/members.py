@@ -7,7 +7,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, delete, exists, select, update
+from sqlalchemy import Row, bindparam, delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -18,11 +18,19 @@ from storage.models import ContactRow, MemberRow, table_of
 TELEGRAM_USER = "telegram-user"
 _MEMBERS = table_of(MemberRow)
 _CONTACTS = table_of(ContactRow)
+# Her record, with two facts that most updates need next and would otherwise ask for in
+# round trips of their own: whether a contact row marks her unreachable, and how many
+# trusted contacts she has.
 _FIND_BY_INDEX = select(
     _MEMBERS,
     exists()
     .where(_CONTACTS.c.contact_id == _MEMBERS.c.id, _CONTACTS.c.unreachable_at.is_not(None))
     .label("unreachable"),
+    select(func.count())
+    .select_from(_CONTACTS)
+    .where(_CONTACTS.c.worker_id == _MEMBERS.c.id)
+    .scalar_subquery()
+    .label("contacts"),
 ).where(_MEMBERS.c.telegram_index == bindparam("index"))
 _SET_CONVERSATION = (
     update(_MEMBERS)
@@ -40,6 +48,7 @@ class MemberRepository:
         # keeps them: reading her again, or writing her, costs no second SELECT.
         self._rows: dict[str, MemberRow] = {}
         self._unreachable: set[str] = set()
+        self._contact_counts: dict[str, int] = {}
 
     async def find_by_telegram(self, user_id: int) -> Member | None:
         """Her record (a Core read: every update starts here), and with it whether a contact
@@ -50,7 +59,16 @@ class MemberRepository:
             return None
         if row.unreachable:
             self._unreachable.add(row.id)
+        self._contact_counts[row.id] = int(row.contacts)
         return self._to_member(row)
+
+    def contact_count(self, member_id: str) -> int | None:
+        """How many trusted contacts she had when `find_by_telegram` read her, unless
+        contacts were added or removed since in this unit of work (None: ask the database)."""
+        return self._contact_counts.get(member_id)
+
+    def forget_contact_counts(self) -> None:
+        self._contact_counts.clear()
 
     def unreachable(self, member_id: str) -> bool:
         """Whether, when `find_by_telegram` read her, a worker's contact row marked her
