@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from bot.emulator import ChatEvent, EmulatedUser
-from tests.e2e.conftest import World, set_pins
+from tests.e2e.conftest import World
 from tests.support.catalog import said
 from tests.telegram.test_discreet_words import BANNED_WORD
 
@@ -100,7 +100,7 @@ def described(lines: list[tuple[Any, ...]]) -> str:
 async def invite(world: World, worker: EmulatedUser, contact: EmulatedUser, label: str) -> None:
     """`contact` accepts her invitation, under `label` (the same label in both runs)."""
     await worker.send(f"/invite {label}")
-    invitation = await worker.receives(containing=said("invite.created"))
+    invitation = await worker.receives(containing=said("invite.created", worker.language_code))
     token = (invitation.text or "").rsplit("start=", 1)[1].split()[0]
     await contact.send(f"/start {token}")
     await world.settle()
@@ -110,17 +110,25 @@ async def invite(world: World, worker: EmulatedUser, contact: EmulatedUser, labe
 
 
 async def worker(
-    world: World, name: str, *, discreet: bool, pins: bool = False, codeword: bool = False
+    world: World,
+    name: str,
+    *,
+    discreet: bool,
+    pins: bool = False,
+    codeword: bool = False,
+    language: str = "es",
 ) -> Worker:
-    """A worker with two contacts, one of whom then blocks the bot; her PINs, code word and
-    discreet mode set as asked."""
-    (user,) = await world.members(name)
+    """A worker with two contacts, one of whom then blocks the bot; her PINs, code word,
+    discreet mode and language set as asked."""
+    (user,) = await world.members(name, language=language)
     contacts = await world.members(*(f"{label.lower()}{name}" for label in CONTACTS))
     for contact, label in zip(contacts, CONTACTS, strict=True):
         await invite(world, user, contact, label)
         await world.advance(seconds=1)  # her contacts in the order they accepted
     if pins:
-        await set_pins(user, SAFE_PIN, DURESS_PIN)
+        for text in ("/pin", SAFE_PIN, DURESS_PIN):
+            await user.send(text)
+            await world.settle()
     if codeword:
         await user.send(f"/codeword {CODEWORD}")
         await world.settle()
@@ -161,6 +169,7 @@ class Case:
     before: tuple[str, ...]  # what she does first, the same in both runs
     alarm: tuple[str, ...]  # then, raising the alarm
     harmless: tuple[str, ...]  # or, not
+    language: str = "es"
 
 
 CHECKIN = "/checkin 1h Hotel Sol hab 4, Tsuru blanco TEST-1122"
@@ -181,6 +190,17 @@ CASES = [
         (SAFE_PIN,),
     ),
     Case("/sos, discreet", True, False, False, (), ("/sos",), ("/hola",)),
+    Case(
+        "three wrong PINs, discreet, in English",
+        True,
+        True,
+        False,
+        (CHECKIN, "/safe", "111111", "222222"),
+        ("333333",),
+        (SAFE_PIN,),
+        "en",
+    ),
+    Case("/sos, discreet, in English", True, False, False, (), ("/sos",), ("/hello",), "en"),
 ]
 
 
@@ -191,7 +211,12 @@ async def test_a_silent_alarm_leaves_the_same_transcript_as_no_alarm(
     runs = {}
     for name, actions in (("ana", case.alarm), ("bea", case.harmless)):
         her = await worker(
-            world, name, discreet=case.discreet, pins=case.pins, codeword=case.codeword
+            world,
+            name,
+            discreet=case.discreet,
+            pins=case.pins,
+            codeword=case.codeword,
+            language=case.language,
         )
         mark = len(world.emulator.history(her.user.chat_id))
         await act(world, her, *case.before, *actions)
