@@ -24,9 +24,9 @@ def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
     )
 
 
-def label(member: Member, key: str) -> str:
+def label(member: Member, key: str, **params: object) -> str:
     """A button's label for her: its neutral variant (`key.discreet`) in discreet mode."""
-    return t(member.language, wording(member.language, key, member.discreet))
+    return t(member.language, wording(member.language, key, member.discreet), **params)
 
 
 def button_parts(update: Update, prefix: str) -> list[str]:

@@ -14,6 +14,7 @@ from bot.telegram.commands import names
 from bot.telegram.common import (
     Context,
     keyboard,
+    label,
     pressed,
 )
 from bot.telegram.render import label_or_default
@@ -59,7 +60,7 @@ async def on_contacts_command(update: Update, context: Context) -> None:
     if view.theirs:
         names = "\n".join(f"• {alias}" for _, alias in view.theirs)
         rows = [
-            [(t(lang, "contacts.button.leave", alias=alias), f"ct:leave:{link.id}")]
+            [(label(member, "contacts.button.leave", alias=alias), f"ct:leave:{link.id}")]
             for link, alias in view.theirs
         ]
         await context.say("contacts.list.theirs", keyboard(rows), names=names)
