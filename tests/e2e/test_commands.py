@@ -11,6 +11,7 @@ import unicodedata
 import pytest
 
 from bot.emulator import EmulatedUser, Fault
+from bot.i18n import wording
 from bot.telegram.commands import TABLE, Audience, menu
 from tests.e2e.conftest import World
 from tests.support.catalog import said
@@ -163,7 +164,7 @@ async def test_forgetting_her_removes_her_menu(world: World) -> None:
     await world.settle()
     assert emulator.menu(ana) != default
     await ana.send("/borrar")
-    confirm = await ana.receives(containing=said("forget.confirm"))
+    confirm = await ana.receives(containing=said(wording("es", "forget.confirm", True)))
     await ana.press(confirm, said("button.forget_yes"))
     await world.settle()
     assert emulator.menu(ana) == default

@@ -32,7 +32,8 @@ async def test_commands_are_published_in_spanish_and_english(tmp_path: Path) -> 
         bot = Companera(make_settings(url, tmp_path, emulator), new_key(), FakeClock(), 1)
         await bot.start()
         await bot.stop()
-    spanish = {c["command"]: c["description"] for c in emulator.commands[""]}
+    spanish = {c["command"]: c["description"] for c in emulator.commands["es"]}
     english = {c["command"]: c["description"] for c in emulator.commands["en"]}
-    assert spanish["checkin"] == "Avisar antes de una cita"
+    assert emulator.commands[""] == emulator.commands["es"]  # the bot's default language
+    assert spanish["cita"] == "Avisar antes de una cita"
     assert english["safe"].startswith("I'm safe")
