@@ -131,7 +131,7 @@ async def test_an_outage_loses_nothing_and_alerts_go_first_when_it_ends(world: W
     assert len(after) == 3 + 3 + 46  # nothing lost, nothing twice
     assert all("ALERTA" in (m.text or "") for m in after[:3])  # alerts first,
     assert [m.chat_id for m in after[:3]] == [c.chat_id for c in contacts]  # in order due,
-    assert all("Avisé a tus contactos" in (m.text or "") for m in after[3:6])  # then notices,
+    assert all("Avisé a tu" in (m.text or "") for m in after[3:6])  # then notices,
     assert all(NEWS in (m.text or "") for m in after[6:])  # then the broadcast
     assert world.emulator.too_many_requests == 0
 
@@ -163,7 +163,7 @@ async def test_blocking_the_bot_is_noticed_from_any_message(world: World) -> Non
     await ana.receives(containing="No puedo escribirle a Luz", timeout=10)
     world.emulator.unblock(luz)
     await luz.send("/help")  # she is back: alerts reach her again
-    await luz.receives(containing="/checkin", timeout=10)
+    await luz.receives(containing=said("help.text"), timeout=10)
     await short_checkin(ana, timeout=10)
     await ana.receives(containing=said("checkin.started"), timeout=10)
     await world.advance(minutes=1, seconds=GRACE + 1)

@@ -12,6 +12,7 @@ from bot.delivery.outbox import SenderSettings
 from bot.delivery.pacing import Limits
 from tests.e2e.conftest import World
 from tests.e2e.test_delivery import NEWS, crowd, news
+from tests.support.catalog import said
 
 
 @pytest.fixture
@@ -33,7 +34,7 @@ async def test_429s_are_waited_out_and_nothing_is_lost_or_repeated(world: World)
         await ana.send("/help")
     await world.emulator.wait_until(lambda: len(news(world)) == queued, timeout=60)
     for _ in range(10):
-        await ana.receives(containing="/checkin", timeout=30)
+        await ana.receives(containing=said("help.text"), timeout=30)
     per_chat = Counter(m.chat_id for m in news(world))
     assert set(per_chat) == {p.chat_id for p in people} | {ana.chat_id}
     assert set(per_chat.values()) == {1}
