@@ -91,7 +91,7 @@ class ContactRepository:
         row_id = new_id()
         key = await self._members.key_for(worker_id)
         assert key is not None
-        self._members.forget_contact_counts()
+        self._members.forget_contact_facts()
         self._session.add(
             ContactRow(
                 id=row_id,
@@ -114,6 +114,18 @@ class ContactRepository:
         rows = await self._session.scalars(
             select(ContactRow)
             .where(ContactRow.worker_id == worker_id)
+            .order_by(ContactRow.created_at, ContactRow.id)
+        )
+        return [await self._to_contact(row) for row in rows]
+
+    async def unreachable_of_worker(self, worker_id: str) -> list[Contact]:
+        """Her contacts Telegram does not deliver to, oldest first; no round trip when her
+        record, read first in this update, said there were none."""
+        if self._members.contacts_known_reachable(worker_id):
+            return []
+        rows = await self._session.scalars(
+            select(ContactRow)
+            .where(ContactRow.worker_id == worker_id, ContactRow.unreachable_at.is_not(None))
             .order_by(ContactRow.created_at, ContactRow.id)
         )
         return [await self._to_contact(row) for row in rows]
@@ -145,11 +157,12 @@ class ContactRepository:
         return int(total or 0)
 
     async def remove(self, contact_row_id: str) -> None:
-        self._members.forget_contact_counts()
+        self._members.forget_contact_facts()
         await self._session.execute(delete(ContactRow).where(ContactRow.id == contact_row_id))
 
     async def mark_unreachable(self, contact_row_id: str, now: datetime) -> bool:
         """Mark the link unreachable; True only the first time (so the worker is told once)."""
+        self._members.forget_contact_facts()
         result = await self._session.execute(
             update(ContactRow)
             .where(ContactRow.id == contact_row_id, ContactRow.unreachable_at.is_(None))

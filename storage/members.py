@@ -18,9 +18,9 @@ from storage.models import ContactRow, MemberRow, table_of
 TELEGRAM_USER = "telegram-user"
 _MEMBERS = table_of(MemberRow)
 _CONTACTS = table_of(ContactRow)
-# Her record, with two facts that most updates need next and would otherwise ask for in
-# round trips of their own: whether a contact row marks her unreachable, and how many
-# trusted contacts she has.
+# Her record, with facts that most updates need next and would otherwise ask for in round
+# trips of their own: whether a contact row marks her unreachable, how many trusted
+# contacts she has, and whether any of them is unreachable.
 _FIND_BY_INDEX = select(
     _MEMBERS,
     exists()
@@ -31,6 +31,9 @@ _FIND_BY_INDEX = select(
     .where(_CONTACTS.c.worker_id == _MEMBERS.c.id)
     .scalar_subquery()
     .label("contacts"),
+    exists()
+    .where(_CONTACTS.c.worker_id == _MEMBERS.c.id, _CONTACTS.c.unreachable_at.is_not(None))
+    .label("contacts_unreachable"),
 ).where(_MEMBERS.c.telegram_index == bindparam("index"))
 _SET_CONVERSATION = (
     update(_MEMBERS)
@@ -49,6 +52,7 @@ class MemberRepository:
         self._rows: dict[str, MemberRow] = {}
         self._unreachable: set[str] = set()
         self._contact_counts: dict[str, int] = {}
+        self._contacts_reachable: set[str] = set()
 
     async def find_by_telegram(self, user_id: int) -> Member | None:
         """Her record (a Core read: every update starts here), and with it whether a contact
@@ -60,6 +64,8 @@ class MemberRepository:
         if row.unreachable:
             self._unreachable.add(row.id)
         self._contact_counts[row.id] = int(row.contacts)
+        if not row.contacts_unreachable:
+            self._contacts_reachable.add(row.id)
         return self._to_member(row)
 
     def contact_count(self, member_id: str) -> int | None:
@@ -67,8 +73,15 @@ class MemberRepository:
         contacts were added or removed since in this unit of work (None: ask the database)."""
         return self._contact_counts.get(member_id)
 
-    def forget_contact_counts(self) -> None:
+    def contacts_known_reachable(self, member_id: str) -> bool:
+        """Whether, when `find_by_telegram` read her, none of her contacts was marked
+        unreachable, and no contact changed since in this unit of work."""
+        return member_id in self._contacts_reachable
+
+    def forget_contact_facts(self) -> None:
+        """Contacts changed in this unit of work: what was read with her record is stale."""
         self._contact_counts.clear()
+        self._contacts_reachable.clear()
 
     def unreachable(self, member_id: str) -> bool:
         """Whether, when `find_by_telegram` read her, a worker's contact row marked her

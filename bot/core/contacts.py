@@ -180,7 +180,7 @@ async def member_unreachable(work: Work, member_id: str) -> int:
 async def unreachable_now(work: Work, member: Member) -> list[str | None]:
     """Her contacts Telegram does not deliver to (their labels), to be named in her chat;
     none while a silent alarm of hers is on, since only its alert can have found them."""
-    unreachable = [c.label for c in await work.contacts.of_worker(member.id) if c.unreachable_at]
+    unreachable = [c.label for c in await work.contacts.unreachable_of_worker(member.id)]
     if not unreachable or await silent_alarm_running(work, member):
         return []
     return unreachable

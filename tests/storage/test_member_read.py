@@ -51,11 +51,18 @@ async def test_only_a_member_marked_unreachable_is_said_to_be(db: Database) -> N
         link = await uow.contacts.add(worker.id, contact.id, None, NOW)
         await uow.commit()
     async with db.unit_of_work() as uow:
+        await uow.members.find_by_telegram(WORKER)
+        assert uow.members.contacts_known_reachable(worker.id)
+        assert await uow.contacts.unreachable_of_worker(worker.id) == []
         await uow.members.find_by_telegram(CONTACT)
         assert not uow.members.unreachable(contact.id)
         assert await uow.contacts.mark_unreachable(link.id, NOW)  # she blocked the bot
+        # what was read with the worker's record no longer holds in this unit of work
+        assert [c.id for c in await uow.contacts.unreachable_of_worker(worker.id)] == [link.id]
         await uow.commit()
     async with db.unit_of_work() as uow:
+        await uow.members.find_by_telegram(WORKER)
+        assert [c.id for c in await uow.contacts.unreachable_of_worker(worker.id)] == [link.id]
         await uow.members.find_by_telegram(CONTACT)
         assert uow.members.unreachable(contact.id)
         await uow.contacts.mark_reachable(contact.id)
