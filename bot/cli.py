@@ -32,6 +32,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     demo.add_argument(
         "--script", help="read the demo's lines from this file instead of the keyboard"
     )
+    demo.add_argument(
+        "--network",
+        metavar="FILE",
+        help="a network's YAML, loaded into the demo's database first (named after the file)",
+    )
     commands.add_parser("migrate", help="bring the database to the newest schema")
     commands.add_parser("keygen", help="print a new master key (base64)")
     rotate = commands.add_parser(
@@ -55,9 +60,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings()
         if args.command == "demo":
-            from bot.demo import run_demo
+            from bot.demo import DemoError, run_demo
 
-            return asyncio.run(run_demo(settings, args.script))
+            try:
+                return asyncio.run(run_demo(settings, args.script, args.network))
+            except DemoError as error:
+                raise ConfigError(str(error)) from None
         key = require_master_key(settings)
         logs.configure(settings.log_format, [settings.telegram_bot_token or ""])
         if args.command == "migrate":
