@@ -96,8 +96,8 @@ def log_to_file(path: Path) -> None:
 
 
 def read_network(path: str) -> tuple[str, NetworkConfig]:
-    """The network in the YAML file `path`, checked, and its name: the file's (net.yaml ->
-    Net); DemoError says what to fix before anything starts."""
+    """The network in the YAML file `path`, checked, and its name: the file's
+    (casa_prueba.yaml -> Casa Prueba); DemoError says what to fix before anything starts."""
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
@@ -106,7 +106,8 @@ def read_network(path: str) -> tuple[str, NetworkConfig]:
         config = parse_config(text)
     except ConfigInvalid as error:
         raise DemoError(f"{path}: {error}") from None
-    name = " ".join(Path(path).stem.replace("_", " ").replace("-", " ").split()).title()
+    words = Path(path).stem.replace("_", " ").replace("-", " ").replace(".", " ")
+    name = " ".join(words.split()).title()
     return name or "Demo", config
 
 
