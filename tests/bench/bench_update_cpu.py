@@ -7,8 +7,9 @@ the webhook, with everything else running beside it.
 
 - members (in the database already, each with an alias and one trusted contact) each send
   `/checkin 45m Hotel Prueba hab 12, placa TEST-000`;
-- CPU ms per update = process CPU time over the updates / their number (the emulator runs
-  in the same process: its share is measured apart and taken out);
+- CPU ms per update = process CPU time while the application handles them / their number
+  (the updates are fetched from the emulator before the clock starts; 50 more are handled
+  first, to warm caches and the pool);
 - SQL statements per update, counted with an engine event.
 
     python -m tests.bench.bench_update_cpu
