@@ -119,3 +119,40 @@ def test_a_discreet_variant_needs_no_more_than_its_plain_message(language: str) 
         plain = key.removesuffix(".discreet")
         assert plain in texts, key
         assert placeholders(texts[key]) <= placeholders(texts[plain]), key
+
+
+COMMAND_TOKEN = re.compile(r"(?<![\w/])/([a-z0-9_]+)(?![\w/])")
+
+
+def test_spanish_texts_name_the_spanish_commands() -> None:
+    """A Spanish text tells her to type /cita, not /checkin: every command that has a Spanish
+    name in the table is named by it in every Spanish message (variants included)."""
+    from bot.telegram.commands import TABLE
+
+    spanish = {
+        english: command.spanish
+        for command in TABLE
+        if command.spanish
+        for english in (command.name, *command.also)
+        if english != command.spanish
+    }
+    wrong = []
+    with (LOCALES / "es" / "LC_MESSAGES" / "companera.po").open("rb") as po:
+        for message in read_po(po):
+            if not message.id:
+                continue
+            texts = message.string if isinstance(message.string, tuple) else (message.string,)
+            key = message.id[0] if isinstance(message.id, tuple) else message.id
+            for text in texts:
+                for name in COMMAND_TOKEN.findall(text or ""):
+                    if name in spanish:
+                        wrong.append(f"{key}: /{name} -> /{spanish[name]}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_command_check_reads_words_not_parts_of_words() -> None:
+    assert COMMAND_TOKEN.findall("usa /checkin, /check y /cita. https://t.me/x a/b") == [
+        "checkin",
+        "check",
+        "cita",
+    ]
