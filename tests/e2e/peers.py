@@ -64,8 +64,8 @@ async def coordinator(world: World, user: EmulatedUser, name: str, config: str) 
 async def new_member_code(user: EmulatedUser) -> str:
     """/newmember (in her only network, or the first of the choice); the code it gives."""
     await user.send("/newmember")
-    given = await user.receives(containing="/join ")
-    return (given.text or "").rsplit("/join ", 1)[1].split()[0]
+    given = await user.receives(containing="/unirme ")
+    return (given.text or "").rsplit("/unirme ", 1)[1].split()[0]
 
 
 async def add_member(coordinator: EmulatedUser, newcomer: EmulatedUser) -> None:

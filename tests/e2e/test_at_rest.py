@@ -204,11 +204,11 @@ async def test_every_table_has_rows_and_none_reveals_a_secret(
     await valentina.send(f"/check {PHONE}")
     await valentina.receives(containing="Hay 1 aviso sobre")
     await valentina.send("/newmember")
-    invitation = await valentina.receives(containing="/join ")
-    join_code = (invitation.text or "").rsplit("/join ", 1)[1].split()[0]
+    invitation = await valentina.receives(containing="/unirme ")
+    join_code = (invitation.text or "").rsplit("/unirme ", 1)[1].split()[0]
     await jimena.send(f"/join {join_code}")
-    waiting = await jimena.receives(containing="/vouch ")
-    vouch_code = (waiting.text or "").rsplit("/vouch ", 1)[1].split()[0]
+    waiting = await jimena.receives(containing="/unirme ")
+    vouch_code = (waiting.text or "").rsplit("/unirme ", 1)[1].split()[0]
 
     counts = await row_counts(world)
     dump = await database_bytes(world, tmp_path)

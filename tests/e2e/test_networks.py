@@ -69,10 +69,10 @@ async def test_newcomer_joins_after_two_vouches(world: World) -> None:
     await bea.send("/newmember")
     invitation = await bea.receives(containing="Invitación a Colectiva Prueba")
     assert "2 integrantes" in (invitation.text or "")
-    code = (invitation.text or "").rsplit("/join ", 1)[1].split()[0]
+    code = (invitation.text or "").rsplit("/unirme ", 1)[1].split()[0]
     await dora.send(f"/join {code}")
     waiting = await dora.receives(containing="Ya casi estás")
-    vouch_code = (waiting.text or "").rsplit("/vouch ", 1)[1].split()[0]
+    vouch_code = (waiting.text or "").rsplit("/unirme ", 1)[1].split()[0]
     assert "Falta 1 integrante" in (waiting.text or "")
 
     # Until she is in, she gets nothing a member gets.

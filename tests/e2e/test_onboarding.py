@@ -10,7 +10,7 @@ async def test_start_greets_in_spanish_and_asks_for_an_alias(world: World) -> No
     ana = world.emulator.user("ana", language_code="es")
     await ana.send("/start")
     welcome = await ana.receives(containing="Compañera")
-    assert "/privacy" in welcome.text
+    assert "/privacidad" in welcome.text and "/privacy" not in welcome.text
     await ana.receives(containing="alias")
     await ana.send("Ana Prueba")
     ask = await ana.receives(containing=said("start.ask_address", alias="Ana Prueba"))
@@ -18,7 +18,8 @@ async def test_start_greets_in_spanish_and_asks_for_an_alias(world: World) -> No
     await ana.press(ask, "Ella")
     await ana.receives(containing=said("address.saved"))
     ready = await ana.receives(containing=said("start.ready"))
-    assert "/invite" in ready.text and "/trato" in ready.text
+    assert "/invitar" in ready.text and "/trato" in ready.text
+    assert "/invite" not in ready.text
     assert (await world.member(ana)).address == "she"
 
 
