@@ -174,6 +174,11 @@ async def measure(contender: Contender, messages: int, alerts: int, latency: flo
                     print(log[-3000:], file=sys.stderr)
 
 
+def _names_checkin(text: str | None) -> bool:
+    """A reply that names the check-in command, under its Spanish or English name."""
+    return any(name in (text or "") for name in ("/cita", "/checkin"))
+
+
 async def _observe(emulator: Emulator, plan: Plan, broadcast_size: int) -> dict:
     contacts = {contact.chat_id: due for due, contact in plan.alerts}
     help_delays: list[float] = []
@@ -186,7 +191,7 @@ async def _observe(emulator: Emulator, plan: Plan, broadcast_size: int) -> dict:
         first_alerts = _first_alerts(emulator, contacts)
         if len(news) >= broadcast_size and len(first_alerts) == len(contacts):
             break
-        replies = [m for m in plan.probe.inbox() if "/checkin" in (m.text or "")]
+        replies = [m for m in plan.probe.inbox() if _names_checkin(m.text)]
         if probe_asked is not None and len(replies) > probe_seen:
             help_delays.append(replies[probe_seen].sent_at - probe_asked)
             probe_seen, probe_asked = len(replies), None

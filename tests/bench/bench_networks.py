@@ -156,8 +156,13 @@ async def spawn_bot(
     )
 
 
+def _names_checkin(text: str | None) -> bool:
+    """A reply that names the check-in command, under its Spanish or English name."""
+    return any(name in (text or "") for name in ("/cita", "/checkin"))
+
+
 def _help_replies(probe: EmulatedUser) -> list[float]:
-    return [m.sent_at for m in probe.inbox() if "/checkin" in (m.text or "")]
+    return [m.sent_at for m in probe.inbox() if _names_checkin(m.text)]
 
 
 async def wait_until_answering(probe: EmulatedUser, timeout: float = 60.0) -> None:
