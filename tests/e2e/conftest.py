@@ -21,7 +21,7 @@ from bot.i18n import t
 from bot.telegram.checkins import length
 from storage.crypto import new_key
 from tests.support import settle
-from tests.support.catalog import said
+from tests.support.catalog import said, said_of_anyone
 from tests.support.clock import FakeClock
 from tests.support.db import fresh_database_url
 from tests.support.logscan import LogScan, describe, scanning
@@ -126,7 +126,9 @@ async def link(worker: EmulatedUser, *contacts: EmulatedUser) -> None:
         invitation = await worker.receives(containing=said("invite.created", lang))
         token = invitation.text.rsplit("start=", 1)[1].split()[0]
         await contact.send(f"/start {token}")
-        offer = await contact.receives(containing=said("invite.offer", theirs, alias=alias))
+        offer = await contact.receives(
+            containing=said_of_anyone("invite.offer", theirs, alias=alias)
+        )
         await contact.press(offer, offer.buttons()[0])
         await contact.receives(containing=said("invite.accepted", theirs, alias=alias))
         await worker.receives(containing=said("contacts.accepted", lang, label=label))

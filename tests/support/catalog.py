@@ -41,6 +41,16 @@ def said(key: str, lang: str = "es", **params: object) -> str:
     return found
 
 
+def said_of_anyone(key: str, lang: str = "es", **params: object) -> str:
+    """What message `key` says about a person in every form of address (ella, él, neutral):
+    for a helper that does not know how the person chose to be named."""
+    forms = [said(key, lang, **params)]
+    for variant in (".he", ".neutral"):
+        if catalog(lang).gettext(key + variant) != key + variant:
+            forms.append(said(key + variant, lang, **params))
+    return _common(*forms)
+
+
 def _common(first: str, *others: str) -> str:
     """The longest stretch of `first` found in each of `others`."""
     for size in range(len(first), 0, -1):
