@@ -9,7 +9,8 @@ and its words. Her message is deleted at once when it carried words (details, a 
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from telegram import Update
 
@@ -17,7 +18,7 @@ from bot.core.records import Conversation
 from bot.telegram.context import UpdateContext
 from bot.telegram.steps import Step
 
-Handler = Callable[[Update, UpdateContext], Awaitable[None]]
+Handler = Callable[[Update, UpdateContext], Coroutine[Any, Any, None]]
 _WAITING: dict[str, Handler] = {}
 
 
