@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import fields, replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -41,7 +42,7 @@ from bot.core.notifications import (
     from_payload,
     notification_types,
 )
-from bot.core.records import Alarm, Member
+from bot.core.records import Address, Alarm, Member
 from bot.i18n import LOCALES, catalog, languages
 from bot.telegram.common import keyboard
 from bot.telegram.render import RENDERERS, Outgoing, render
@@ -141,9 +142,19 @@ KEY_LIKE = re.compile(r"\b[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+\b")
 EMPTY_SLOT = re.compile(r"\S {2,}\S| [.,;:!?)»]|[(«] |\(\)|«»")
 
 
-def member(language: str, discreet: bool) -> Member:
+def member(language: str, discreet: bool, address: Address = Address.SHE) -> Member:
     now = datetime(2026, 11, 20, tzinfo=UTC)
-    return Member(WHO, 1, None, language, "America/Mexico_City", None, now, now, discreet)
+    return replace(
+        Member(WHO, 1, None, language, "America/Mexico_City", None, now, now, discreet),
+        address=address,
+    )
+
+
+def about(notification: Notification, address: Address) -> Notification:
+    """The notification about a person of this form of address, when it names one."""
+    if any(f.name == "address" for f in fields(notification)):  # type: ignore[arg-type]
+        return replace(notification, address=str(address))  # type: ignore[type-var]
+    return notification
 
 
 def key_prefixes() -> set[str]:
@@ -207,8 +218,30 @@ def test_every_kind_renders_in_every_language(kind: type[Notification], value_na
     for notification in SAMPLES[kind](value):
         for language in languages():
             for discreet in (False, True):
-                found += problems(notification, member(language, discreet), value)
+                for address in Address:  # hers, and that of the person it is about
+                    found += problems(
+                        about(notification, address), member(language, discreet, address), value
+                    )
     assert not found, "\n".join(found)
+
+
+FEMININE_ONLY = {"es": (" la obligó", "Bienvenida", "vinculada"), "en": (" forced her",)}
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_an_alert_reads_in_the_form_of_address_of_the_person_it_is_about(language: str) -> None:
+    """The three forms of an alert about her differ, and the feminine words are never in
+    the masculine or neutral ones."""
+    for notification in alerts("Sam"):
+        texts = {
+            address: render(about(notification, address), member(language, False)).text or ""
+            for address in Address
+        }
+        for address in (Address.HE, Address.NEUTRAL):
+            for word in FEMININE_ONLY[language]:
+                assert word not in texts[address], (address, word)
+        if notification.alarm == Alarm.DURESS:  # type: ignore[attr-defined]
+            assert len(set(texts.values())) == 3, texts
 
 
 @pytest.mark.parametrize("kind", notification_types(), ids=lambda cls: cls.__name__)
