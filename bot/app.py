@@ -85,7 +85,7 @@ async def open_database(settings: Settings, master_key: bytes) -> Database:
     if settings.sqlalchemy_url.startswith("sqlite"):
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.sqlalchemy_url)
-    await upgrade(engine)
+    await upgrade(engine, master_key=master_key)
     db = Database(engine, Keyring(master_key))
     await db.open()
     return db

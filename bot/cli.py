@@ -151,7 +151,7 @@ async def _rotate_key(settings: Settings, key: bytes, new_key: bytes) -> int:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.sqlalchemy_url)
     try:
-        await upgrade(engine)
+        await upgrade(engine, master_key=key)
         report = await rotate_master_key(engine, key, new_key)
     except RotationRefused as error:
         raise ConfigError(str(error)) from None

@@ -1,4 +1,5 @@
-"""Check-in rows: details and location sealed with a key of their own, wrapped by hers."""
+"""Check-in rows: details and location sealed with a key of their own, wrapped by hers; the
+alarm kind, wrong PINs and who acknowledged sealed with hers."""
 
 from __future__ import annotations
 
@@ -7,19 +8,20 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, delete, func, insert, or_, select, update
+from sqlalchemy import Select, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.records import HIDDEN_ALARMS, Alarm, CheckIn, Location, Stage, Status
 from storage import wakeups
 from storage.crypto import new_key, seal, seal_text, unseal, unseal_text
 from storage.members import MemberRepository
-from storage.models import CheckInRow, table_of
+from storage.models import CheckInRow, ContactRow, table_of
 
 OPEN_STATUSES = ("active", "alerted")
 _Query = TypeVar("_Query", bound=Select[Any])
-# A code word or duress alarm looks, in her chat, like no check-in at all (or one that ended).
-HIDDEN = sorted(str(alarm) for alarm in HIDDEN_ALARMS)
+# Every check-in's state seals to the same length: a copy cannot tell a duress alarm from
+# an SOS, or from none, by the size of the value.
+STATE_BYTES = 96
 _CHECKINS = table_of(CheckInRow)
 _COLUMNS = tuple(c.key for c in _CHECKINS.columns)
 _ADD = insert(_CHECKINS)
@@ -45,7 +47,7 @@ class CheckInRepository:
             member_id=checkin.member_id,
             key_wrapped=seal(member_key, key, f"checkins:key:{checkin.id}"),
         )
-        self._copy(checkin, row)
+        self._copy(checkin, row, member_key)
         self._seal_details(checkin, row, key)
         # A Core insert of a statement built once: no unit-of-work flush for one new row.
         await self._session.execute(
@@ -60,7 +62,10 @@ class CheckInRepository:
         if row is None:
             return
         timer = row.next_action_at
-        self._copy(checkin, row)
+        member_key = await self._members.key_for(row.member_id)
+        if member_key is None:
+            return
+        self._copy(checkin, row, member_key)
         key = await self._checkin_key(row)
         if key is None:
             row.details_sealed = row.location_sealed = None
@@ -96,19 +101,19 @@ class CheckInRepository:
 
     async def open_for(self, member_id: str) -> CheckIn | None:
         """Her running check-in (active, or alerted and not yet ended), if any. A code word
-        or duress alarm is not one: to her, and to anyone beside her, nothing is running."""
+        or duress alarm is not one: to her, and to anyone beside her, nothing is running.
+        The alarm kind is sealed, so her few open rows are read and opened here."""
         query = (
             select(CheckInRow)
-            .where(
-                CheckInRow.member_id == member_id,
-                CheckInRow.status.in_(OPEN_STATUSES),
-                or_(CheckInRow.alarm.is_(None), CheckInRow.alarm.not_in(HIDDEN)),
-            )
+            .where(CheckInRow.member_id == member_id, CheckInRow.status.in_(OPEN_STATUSES))
             .order_by(CheckInRow.started_at.desc())
-            .limit(1)
         )
-        row = await self._session.scalar(self._locked(query))
-        return await self._to_checkin(row) if row else None
+        for row in (await self._session.scalars(self._locked(query))).all():
+            member_key = await self._members.key_for(row.member_id)
+            if member_key is not None and _open_state(member_key, row)[0] in HIDDEN_ALARMS:
+                continue
+            return await self._to_checkin(row)
+        return None
 
     async def all_open_for(self, member_id: str) -> list[CheckIn]:
         """Every check-in of hers that is not over, a duress alarm included."""
@@ -168,7 +173,7 @@ class CheckInRepository:
         return int(total or 0)
 
     @staticmethod
-    def _copy(checkin: CheckIn, row: CheckInRow) -> None:
+    def _copy(checkin: CheckIn, row: CheckInRow, member_key: bytes) -> None:
         row.status = checkin.status
         row.stage = checkin.stage
         row.started_at = checkin.started_at
@@ -176,10 +181,10 @@ class CheckInRepository:
         row.next_action_at = checkin.next_action_at
         row.alerted_at = checkin.alerted_at
         row.alerts_sent = checkin.alerts_sent
-        row.acknowledged_by = checkin.acknowledged_by
         row.ended_at = checkin.ended_at
-        row.alarm = checkin.alarm
-        row.pin_tries = checkin.pin_tries
+        row.state_sealed = seal_state(
+            member_key, row.id, checkin.alarm, checkin.pin_tries, checkin.acknowledged_by
+        )
 
     @staticmethod
     def _seal_details(checkin: CheckIn, row: CheckInRow, key: bytes | None) -> None:
@@ -205,6 +210,12 @@ class CheckInRepository:
         return unseal(member_key, row.key_wrapped, f"checkins:key:{row.id}")
 
     async def _to_checkin(self, row: CheckInRow) -> CheckIn:
+        member_key = await self._members.key_for(row.member_id)
+        alarm, pin_tries, acknowledged_by = (
+            _open_state(member_key, row) if member_key is not None else (None, 0, None)
+        )
+        if acknowledged_by is not None and not await self._contact_exists(acknowledged_by):
+            acknowledged_by = None  # that contact was removed: nobody is on it any more
         key = await self._checkin_key(row)
         details = location = None
         if key is not None and row.details_sealed:
@@ -223,13 +234,49 @@ class CheckInRepository:
             next_action_at=row.next_action_at,
             alerted_at=row.alerted_at,
             alerts_sent=row.alerts_sent,
-            acknowledged_by=row.acknowledged_by,
+            acknowledged_by=acknowledged_by,
             ended_at=row.ended_at,
             details=details,
             location=location,
-            alarm=Alarm(row.alarm) if row.alarm else None,
-            pin_tries=row.pin_tries or 0,
+            alarm=alarm,
+            pin_tries=pin_tries,
         )
+
+    async def _contact_exists(self, contact_id: str) -> bool:
+        found = await self._session.scalar(
+            select(ContactRow.id).where(ContactRow.id == contact_id)
+        )
+        return found is not None
+
+
+def seal_state(
+    member_key: bytes,
+    checkin_id: str,
+    alarm: str | None,
+    pin_tries: int,
+    acknowledged_by: str | None,
+) -> bytes:
+    """The alarm kind, wrong PINs so far and the contact row that acknowledged, sealed with
+    her key (they outlive the check-in's own key) and padded to `STATE_BYTES`."""
+    state = json.dumps(
+        {"alarm": alarm, "tries": pin_tries, "ack": acknowledged_by}, separators=(",", ":")
+    )
+    return seal_text(member_key, state.ljust(STATE_BYTES), f"checkins:state:{checkin_id}")
+
+
+def open_state(
+    member_key: bytes, checkin_id: str, sealed: bytes | None
+) -> tuple[Alarm | None, int, str | None]:
+    """What `seal_state` sealed: (alarm kind, wrong PINs, acknowledging contact row)."""
+    if sealed is None:
+        return None, 0, None
+    state = json.loads(unseal_text(member_key, sealed, f"checkins:state:{checkin_id}"))
+    alarm = state.get("alarm")
+    return (Alarm(alarm) if alarm else None), int(state.get("tries") or 0), state.get("ack")
+
+
+def _open_state(member_key: bytes, row: CheckInRow) -> tuple[Alarm | None, int, str | None]:
+    return open_state(member_key, row.id, row.state_sealed)
 
 
 def _dump_location(location: Location) -> str:

@@ -1,4 +1,5 @@
-"""Members: found by a blind index of the Telegram user id; chat id and alias sealed."""
+"""Members: found by a blind index of the Telegram user id; chat id, alias and settings
+(discreet mode, form of address) sealed."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from storage.crypto import Keyring, new_key, seal_text, unseal_text
 from storage.models import ContactRow, MemberRow, table_of
 
 TELEGRAM_USER = "telegram-user"
+# Every member's settings seal to the same length, whatever they hold.
+SETTINGS_BYTES = 48
 _MEMBERS = table_of(MemberRow)
 _CONTACTS = table_of(ContactRow)
 # Her record, with facts that most updates need next and would otherwise ask for in round
@@ -68,6 +71,10 @@ class MemberRepository:
             self._contacts_reachable.add(row.id)
         return self._to_member(row)
 
+    @property
+    def keyring(self) -> Keyring:
+        return self._keyring
+
     def contact_count(self, member_id: str) -> int | None:
         """How many trusted contacts she had when `find_by_telegram` read her, unless
         contacts were added or removed since in this unit of work (None: ask the database)."""
@@ -112,8 +119,7 @@ class MemberRepository:
             language=language,
             timezone=timezone,
             conversation_sealed=None,
-            discreet=False,
-            address=Address.NEUTRAL,
+            settings_sealed=seal_settings(key, member_id, False, Address.NEUTRAL),
             created_at=now,
             last_seen_at=now,
         )
@@ -133,8 +139,7 @@ class MemberRepository:
         )
         row.language = member.language
         row.timezone = member.timezone
-        row.discreet = member.discreet
-        row.address = member.address
+        row.settings_sealed = seal_settings(key, row.id, member.discreet, member.address)
         if row.idle_notice_at is not None and member.last_seen_at > row.idle_notice_at:
             row.idle_notice_at = None  # she came back after the notice: nothing to forget
         row.last_seen_at = member.last_seen_at
@@ -230,6 +235,7 @@ class MemberRepository:
             if row.conversation_sealed
             else None
         )
+        discreet, address = open_settings(key, row.id, row.settings_sealed)
         return Member(
             id=row.id,
             chat_id=int(unseal_text(key, row.chat_sealed, f"members:chat:{row.id}")),
@@ -243,9 +249,23 @@ class MemberRepository:
             conversation=conversation,
             created_at=row.created_at,
             last_seen_at=row.last_seen_at,
-            discreet=bool(row.discreet),
-            address=_address(row.address),
+            discreet=discreet,
+            address=address,
         )
+
+
+def seal_settings(key: bytes, member_id: str, discreet: bool, address: str) -> bytes:
+    """Discreet mode and her form of address, sealed with her key, padded to one length."""
+    settings = json.dumps({"discreet": bool(discreet), "address": str(address)})
+    return seal_text(key, settings.ljust(SETTINGS_BYTES), f"members:settings:{member_id}")
+
+
+def open_settings(key: bytes, member_id: str, sealed: bytes | None) -> tuple[bool, Address]:
+    """What `seal_settings` sealed: (discreet mode, form of address)."""
+    if sealed is None:
+        return False, Address.NEUTRAL
+    settings = json.loads(unseal_text(key, sealed, f"members:settings:{member_id}"))
+    return bool(settings.get("discreet")), _address(settings.get("address"))
 
 
 def _address(value: str | None) -> Address:

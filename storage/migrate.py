@@ -21,19 +21,25 @@ def alembic_config(url: str = "") -> Config:
     return config
 
 
-async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
-    """Bring the schema to `revision` on the engine's database."""
-    await _run(engine, lambda config: command.upgrade(config, revision))
+async def upgrade(
+    engine: AsyncEngine, revision: str = "head", *, master_key: bytes | None = None
+) -> None:
+    """Bring the schema to `revision` on the engine's database. A migration that seals
+    values of existing rows (0010) needs the master key; on an empty database none does."""
+    await _run(engine, lambda config: command.upgrade(config, revision), master_key)
 
 
-async def downgrade(engine: AsyncEngine, revision: str) -> None:
-    await _run(engine, lambda config: command.downgrade(config, revision))
+async def downgrade(
+    engine: AsyncEngine, revision: str, *, master_key: bytes | None = None
+) -> None:
+    await _run(engine, lambda config: command.downgrade(config, revision), master_key)
 
 
-async def _run(engine: AsyncEngine, action: object) -> None:
+async def _run(engine: AsyncEngine, action: object, master_key: bytes | None) -> None:
     def run(connection: Connection) -> None:
         config = alembic_config()
         config.attributes["connection"] = connection
+        config.attributes["master_key"] = master_key
         action(config)  # type: ignore[operator]
 
     async with engine.connect() as connection:

@@ -86,8 +86,8 @@ class MemberRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     idle_notice_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    discreet: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
-    address: Mapped[str] = mapped_column(String(8), default="neutral", server_default="neutral")
+    # Discreet mode and her form of address, sealed with her key, padded to one length.
+    settings_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class InviteRow(Base):
@@ -129,15 +129,13 @@ class CheckInRow(Base):
     next_action_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     alerted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     alerts_sent: Mapped[int] = mapped_column(Integer, default=0)
-    acknowledged_by: Mapped[str | None] = mapped_column(
-        ForeignKey("contacts.id", ondelete="SET NULL")
-    )
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     key_wrapped: Mapped[bytes | None] = mapped_column(LargeBinary)
     details_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     location_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
-    alarm: Mapped[str | None] = mapped_column(String(16))
-    pin_tries: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The alarm kind, wrong PINs and who acknowledged, sealed with her key (not the
+    # check-in's, which goes with the details), padded to one length whatever they hold.
+    state_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class SafetyRow(Base):

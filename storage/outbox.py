@@ -15,7 +15,7 @@ from sqlalchemy.orm import aliased
 
 from bot.core.records import OutboxItem, new_id
 from storage import wakeups
-from storage.crypto import seal_text, unseal_text
+from storage.crypto import Keyring, seal_text, unseal_text
 from storage.members import MemberRepository
 from storage.models import OutboxRow, table_of
 
@@ -34,6 +34,13 @@ _QUEUE_SQLITE = (
     .returning(_OUTBOX.c.id)
 )
 _CLAIM_LOCK = 0x636F6D70  # the advisory lock that takes turns between replicas' claims
+IDEMPOTENCY = "outbox-key"
+
+
+def idempotency_digest(keyring: Keyring, key: str) -> str:
+    """What the outbox stores of an idempotency key: a blind index, in hex. The key names
+    rows, the round of an alert and its kind; the digest only has to be unique."""
+    return keyring.blind_index(IDEMPOTENCY, key).hex()
 
 
 class Sequencer:
@@ -73,11 +80,17 @@ class OutboxRepository:
         return await self.add_many([(key, recipient_id, priority, payload)], now) == 1
 
     async def add_many(
-        self, items: Sequence[tuple[str, str, int, dict[str, Any]]], now: datetime
+        self,
+        items: Sequence[tuple[str, str, int, dict[str, Any]]],
+        now: datetime,
+        not_before: datetime | None = None,
     ) -> int:
         """Queue (key, recipient, priority, payload) notifications, each once per key, in
         statements of a few hundred rows; returns how many were new. A warning to 5,000
-        members is 10 statements and one query for their keys, not 10,000 round trips."""
+        members is 10 statements and one query for their keys, not 10,000 round trips.
+        Rows held back until `not_before` are also dated then, not now: nothing in them
+        points at the moment, or the transaction, that queued them."""
+        held = not_before if not_before is not None and not_before > now else None
         keys = await self._members.keys_for({recipient for _, recipient, _, _ in items})
         rows = []
         for key, recipient_id, priority, payload in items:
@@ -88,7 +101,7 @@ class OutboxRepository:
             rows.append(
                 {
                     "id": row_id,
-                    "idempotency_key": key,
+                    "idempotency_key": idempotency_digest(self._members.keyring, key),
                     "recipient_id": recipient_id,
                     "priority": priority,
                     "payload_sealed": seal_text(
@@ -96,8 +109,8 @@ class OutboxRepository:
                     ),
                     "status": PENDING,
                     "attempts": 0,
-                    "not_before": now,
-                    "created_at": self._sequencer.stamp(now),
+                    "not_before": held or now,
+                    "created_at": held or self._sequencer.stamp(now),
                 }
             )
         if not rows:

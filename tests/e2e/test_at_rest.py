@@ -147,6 +147,34 @@ async def test_code_word_and_pins_are_not_readable_in_the_database(
         assert secret.encode() not in dump, f"a secret of kind #{secrets.index(secret)} leaked"
 
 
+# An alarm kind as a check-in row or a queued message's key would hold it in clear (the
+# column names codeword_digest and codeword_reply aside).
+ALARM_KIND = re.compile(
+    rb"duress|pin_failed|silent_sos|codeword(?!_digest|_reply)|:(?:alert|sos):\d+:"
+)
+
+
+async def test_database_copy_names_no_alarm_kind(world: World, tmp_path: Path) -> None:
+    """After a duress PIN and a code word, with alerts queued and sent, a copy does not say
+    which alarm went off: the kind is sealed in the check-in's state, the messages' keys are
+    digests."""
+    ana, luz = await world.members("ana", "luz")
+    await world.link(ana, luz)
+    await ana.send(f"/codeword {CODEWORD}")
+    await ana.receives(containing=said("codeword.choose_reply"))
+    await set_pins(ana, SAFE_PIN, DURESS_PIN)
+    await ana.send("/checkin 1h")
+    await ana.press(await ana.receives(containing=said("checkin.started")), "✅ Estoy bien")
+    await ana.receives(containing=said("pin.ask"))
+    await ana.send(DURESS_PIN)
+    await luz.receives(containing="PELIGRO")
+    await ana.send(CODEWORD.upper())
+    await luz.receives(containing="palabra clave")
+    dump = await database_bytes(world, tmp_path)
+    assert len(dump) > 1000
+    assert not sorted({found.group(0) for found in ALARM_KIND.finditer(dump)})
+
+
 # Tables that may hold no row at the moment of the copy, and why. Each other table must have
 # rows, or the search above proves nothing about it.
 EXPECTED_EMPTY: dict[str, str] = {
