@@ -57,7 +57,7 @@ async def _take_step(work: Work, checkin: CheckIn, now: datetime) -> None:
         await _remind(work, after, step)
     elif step in (Step.ALERT, Step.REPEAT):
         await alert_contacts(work, after)
-    log.info("checkin.step", extra={"step": str(step), "checkin": checkin.id[:8]})
+    log.info("checkin.step", extra={"step": str(step)})  # no id: a copy would name her
 
 
 async def _remind(work: Work, checkin: CheckIn, step: Step) -> None:

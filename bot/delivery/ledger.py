@@ -23,9 +23,10 @@ class Ledger:
         self._settings = settings
 
     async def record(self, item: OutboxItem, change: Change) -> None:
-        """Write a row's outcome; a failure after the retries is logged with the row's id."""
+        """Write a row's outcome; a failure after the retries is logged with the message's
+        kind, never the row's id (a copy of the database would join it)."""
         if not await self.record_all(change):
-            log.error("outbox.record_failed", extra={"row": item.id[:8]})
+            log.error("outbox.record_failed", extra={"kind": str(item.payload.get("kind"))[:40]})
 
     async def record_all(self, change: Change) -> bool:
         """Run a change in a transaction of its own, retried while the database is busy."""
