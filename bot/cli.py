@@ -58,14 +58,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(new_master_key_b64())
         return 0
     try:
+        if args.command == "demo":  # before any setting is read: it reads its own
+            return demo_command(args)
         settings = load_settings()
-        if args.command == "demo":
-            from bot.demo import DemoError, run_demo
-
-            try:
-                return asyncio.run(run_demo(settings, args.script, args.network))
-            except DemoError as error:
-                raise ConfigError(str(error)) from None
         key = require_master_key(settings)
         logs.configure(settings.log_format, [settings.telegram_bot_token or ""])
         if args.command == "migrate":
@@ -85,6 +80,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (SettingsError, ConfigError, WrongKeyError) as error:
         print(f"companera: {error}", file=sys.stderr)
         return EXIT_CONFIG
+
+
+def demo_command(args: argparse.Namespace) -> int:
+    from bot.demo import DemoError, run_demo
+
+    try:
+        return asyncio.run(run_demo(args.script, args.network))
+    except DemoError as error:
+        raise ConfigError(str(error)) from None
 
 
 def add_network_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -5,6 +5,11 @@ Everything the demo keeps is under `<data dir>/demo/`: its key, its SQLite datab
 and `people.json`, the names typed so far in the order they were first typed. Each run
 makes those people again in that order, so each gets the same emulated Telegram id and
 chat as before, and the bot recognises her: eva stays eva, with her contacts and settings.
+
+The demo never touches a database or a key it did not make: of the environment it reads
+only COMPANERA_DATA_DIR and CHECKIN_GRACE_SECONDS. A production DATABASE_URL, master key
+(or its file, or systemd credential), token or webhook, even in an env file, is ignored,
+and it says so in one line.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pydantic import ValidationError
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -42,21 +49,69 @@ HINT = "  (type a person, '>' and what she sends, as in: ana> /start; 'help' sho
 LOCATION_HINT = "  (a location is two numbers: location 19.43 -99.13)"
 PRESS_HINT = "  (press a button by its number: press 1)"
 SETTLE_TIMEOUT = 15.0  # seconds a script line may keep the bot busy before the next goes
+DEMO_GRACE_SECONDS = 30
+# What a production set-up may have in the environment, and the demo leaves alone.
+IGNORED = (
+    "DATABASE_URL",
+    "COMPANERA_MASTER_KEY",
+    "COMPANERA_MASTER_KEY_FILE",
+    "CREDENTIALS_DIRECTORY",
+    "TELEGRAM_BOT_TOKEN",
+    "TELEGRAM_API_URL",
+    "WEBHOOK_URL",
+    "WEBHOOK_SECRET",
+)
 
 
 class DemoError(Exception):
     """One line for the person running the demo; the demo does not start."""
 
 
-def demo_dir(settings: Settings) -> Path:
-    return settings.data_dir / "demo"
+class DemoSettings(Settings):
+    """Settings from what the demo passes, and nothing else: no environment variable, no
+    env file, no secrets directory."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings,)
 
 
-def demo_key(settings: Settings) -> bytes:
-    """COMPANERA_MASTER_KEY if set; else a key kept in the data dir, made once."""
-    if settings.master_key_bytes:
-        return settings.master_key_bytes
-    path = settings.data_dir / "demo" / "master.key"
+def demo_place() -> tuple[Path, int]:
+    """Where the demo keeps its files, and its grace: the only two things it reads from the
+    environment. Any production setting is dropped from this process's environment first,
+    so that nothing started later reads it either."""
+    ignored = [name for name in IGNORED if os.environ.pop(name, None)]
+    if ignored:
+        print(
+            f"The demo ignores {', '.join(ignored)}: it uses only its own database and key, "
+            "under <data dir>/demo/."
+        )
+    values: dict[str, object] = {"CHECKIN_GRACE_SECONDS": DEMO_GRACE_SECONDS}
+    for name in ("COMPANERA_DATA_DIR", "CHECKIN_GRACE_SECONDS"):
+        if os.environ.get(name):
+            values[name] = os.environ[name]
+    try:
+        settings = DemoSettings(**values)  # type: ignore[arg-type]
+    except ValidationError as error:
+        first = error.errors()[0]
+        raise DemoError(f"{first['loc'][0] if first['loc'] else ''}: {first['msg']}") from None
+    return settings.data_dir, settings.checkin_grace_seconds
+
+
+def demo_dir(data_dir: Path) -> Path:
+    return data_dir / "demo"
+
+
+def demo_key(here: Path) -> bytes:
+    """The demo's own key, kept in its folder, made once."""
+    path = here / "master.key"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(new_master_key_b64())
@@ -65,23 +120,15 @@ def demo_key(settings: Settings) -> bytes:
     return base64.b64decode(path.read_text().strip())
 
 
-def demo_settings(settings: Settings, api_url: str, token: str) -> Settings:
-    overrides: dict[str, object] = {"TELEGRAM_API_URL": api_url, "TELEGRAM_BOT_TOKEN": token}
-    if not settings.database_url:
-        overrides["DATABASE_URL"] = (
-            f"sqlite:///{(settings.data_dir / 'demo' / 'demo.db').resolve()}"
-        )
-    if "CHECKIN_GRACE_SECONDS" not in os.environ:
-        overrides["CHECKIN_GRACE_SECONDS"] = 30
-    return Settings(**{**_env_view(settings), **overrides})  # type: ignore[arg-type]
-
-
-def _env_view(settings: Settings) -> dict[str, object]:
-    return {
-        field.alias or name: getattr(settings, name)
-        for name, field in Settings.model_fields.items()
-        if getattr(settings, name) is not None
-    }
+def demo_settings(here: Path, grace: int, api_url: str, token: str) -> Settings:
+    """The bot's settings: the emulator, the demo's own SQLite file, defaults otherwise."""
+    return DemoSettings(
+        TELEGRAM_API_URL=api_url,
+        TELEGRAM_BOT_TOKEN=token,
+        DATABASE_URL=f"sqlite:///{(here / 'demo.db').resolve()}",
+        COMPANERA_DATA_DIR=here.parent,
+        CHECKIN_GRACE_SECONDS=grace,
+    )
 
 
 def log_to_file(path: Path) -> None:
@@ -124,13 +171,12 @@ async def load_network(bot: Companera, name: str, config: NetworkConfig) -> str:
     return created.code
 
 
-async def run_demo(
-    settings: Settings, script: str | None = None, network: str | None = None
-) -> int:
+async def run_demo(script: str | None = None, network: str | None = None) -> int:
+    data_dir, grace = demo_place()
     wanted = read_network(network) if network is not None else None
-    here = demo_dir(settings)
+    here = demo_dir(data_dir)
     here.mkdir(parents=True, exist_ok=True)
-    key = demo_key(settings)
+    key = demo_key(here)
     log = here / "companera.log"
     log_to_file(log)
     people = People(here / "people.json")
@@ -139,7 +185,7 @@ async def run_demo(
         # go on from the last run's, as Telegram's do, or she would be ignored. Milliseconds
         # of the clock only grow, faster than anyone types.
         emulator.updates._next_id = int(time.time() * 1000)
-        local = demo_settings(settings, emulator.base_url, emulator.token)
+        local = demo_settings(here, grace, emulator.base_url, emulator.token)
         bot = Companera(local, key, poll_timeout=1)
         await bot.start()
         terminal = Terminal(emulator, people, Settle(emulator, bot, local.sqlalchemy_url))

@@ -4,12 +4,17 @@ chats across runs, and a network's YAML can be loaded first."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
+from storage.crypto import new_master_key_b64
+
+ROOT = Path(__file__).parent.parent
 SCRIPT = """\
 ana> /start
 ana> Ana
@@ -52,14 +57,21 @@ MISTYPED = [
 
 
 def demo(
-    data: Path, *args: str, script: str | None = None, keyboard: str | None = None
+    data: Path,
+    *args: str,
+    script: str | None = None,
+    keyboard: str | None = None,
+    production: dict[str, str] | None = None,
+    cwd: Path | None = None,
 ) -> subprocess.CompletedProcess[str]:
     env = {
         k: v
         for k, v in os.environ.items()
         if not k.startswith(("COMPANERA_", "TELEGRAM_", "DATABASE_"))
     }
+    env.update(production or {})
     env["COMPANERA_DATA_DIR"] = str(data)
+    env["PYTHONPATH"] = str(ROOT)  # this checkout's code, from any working directory
     command = [sys.executable, "-m", "bot.cli", "demo", *args]
     if script is not None:
         path = data.parent / "demo.txt"
@@ -71,6 +83,7 @@ def demo(
         input=keyboard,
         capture_output=True,
         text=True,
+        cwd=cwd,
         timeout=120,
         check=False,
     )
@@ -144,3 +157,45 @@ def test_a_network_file_with_a_mistake_stops_the_demo_with_one_line(tmp_path: Pa
     missing = demo(tmp_path / "data", "--network", str(tmp_path / "nada.yaml"), keyboard="")
     assert missing.returncode == 2 and "cannot read it" in missing.stderr
     assert len(missing.stderr.strip().splitlines()) == 1
+
+
+def test_production_settings_are_ignored_and_their_database_left_untouched(
+    tmp_path: Path,
+) -> None:
+    """With a production database, key, key file, credential, token and webhook in the
+    environment and in an env file, the demo runs on its own database and key only, and
+    says so in one line (issue 15: it once alerted a real contact)."""
+    server = tmp_path / "server"
+    (server / "credentials").mkdir(parents=True)
+    database = server / "companera.db"
+    with sqlite3.connect(database) as connection:  # a real database, as the demo would see it
+        connection.execute("CREATE TABLE members (id TEXT PRIMARY KEY)")
+        connection.execute("INSERT INTO members VALUES ('produccion-prueba')")
+    connection.close()
+    before = database.read_bytes()
+    key = new_master_key_b64()
+    (server / "master.key").write_text(key + "\n")
+    (server / "credentials" / "companera-master-key").write_text(key + "\n")
+    production = {
+        "DATABASE_URL": f"sqlite:///{database}",
+        "COMPANERA_MASTER_KEY": key,
+        "COMPANERA_MASTER_KEY_FILE": str(server / "master.key"),
+        "CREDENTIALS_DIRECTORY": str(server / "credentials"),
+        "TELEGRAM_BOT_TOKEN": "123456:produccion-prueba",
+        "WEBHOOK_URL": "https://bot.example.invalid/hook",
+        "WEBHOOK_SECRET": "secreto-prueba",
+    }
+    (server / ".env").write_text("".join(f"{k}={v}\n" for k, v in production.items()))
+    result = demo(server / "data", script=SCRIPT, production=production, cwd=server)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Qué bueno. Temporizador detenido" in result.stdout  # the demo ran, on its own
+    said = [line for line in result.stdout.splitlines() if "ignores" in line]
+    assert said == [
+        "The demo ignores DATABASE_URL, COMPANERA_MASTER_KEY, COMPANERA_MASTER_KEY_FILE, "
+        "CREDENTIALS_DIRECTORY, TELEGRAM_BOT_TOKEN, WEBHOOK_URL, WEBHOOK_SECRET: it uses only "
+        "its own database and key, under <data dir>/demo/."
+    ]
+    assert database.read_bytes() == before
+    assert [p.name for p in server.glob("companera.db*")] == ["companera.db"]
+    demo_key = (server / "data" / "demo" / "master.key").read_text().strip()
+    assert base64.b64decode(demo_key) != base64.b64decode(key)
