@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import event, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.core.records import CheckIn, Location, Member, Network, new_id
+from bot.core.records import Address, Alarm, CheckIn, Location, Member, Network, new_id
 from storage.crypto import CryptoError, Keyring, Sealed, new_key
 from storage.database import Database, WrongKeyError
 from storage.models import Base, MemberRow, NetworkRow, SystemKey
@@ -45,6 +45,7 @@ class Everything:
     found_by_name: str | None
     area_digest: bytes
     checkins: list[tuple[str | None, Location | None]]
+    states: list[tuple[Alarm | None, int]]  # sealed with her key, not the check-in's
 
 
 async def opened(engine: AsyncEngine, key: bytes) -> Database:
@@ -62,7 +63,10 @@ async def populate(engine: AsyncEngine, key: bytes, members: int = 3) -> None:
             for n in range(members)
         ]
         for n, member in enumerate(added):
-            await uow.members.save(replace(member, alias=f"Prueba {n}"))
+            # Her settings are sealed with her key: they too must open after a rotation.
+            await uow.members.save(
+                replace(member, alias=f"Prueba {n}", discreet=n == 0, address=Address.HE)
+            )
         await uow.networks.add("Alianza Prueba", CONFIG, NOW)
         await uow.checkins.add(
             CheckIn(
@@ -75,6 +79,8 @@ async def populate(engine: AsyncEngine, key: bytes, members: int = 3) -> None:
                 next_action_at=NOW + timedelta(minutes=50),
                 details=DETAILS,
                 location=Location(19.4326, -99.1332),
+                alarm=Alarm.SOS,
+                pin_tries=1,
             )
         )
         await uow.commit()
@@ -96,6 +102,7 @@ async def read_everything(engine: AsyncEngine, key: bytes) -> Everything:
             found_by_name=by_name.id if by_name else None,
             area_digest=await uow.networks.digest(networks[0].id, "area", "Centro"),
             checkins=[(c.details, c.location) for c in running],
+            states=[(c.alarm, c.pin_tries) for c in running],
         )
 
 
@@ -159,6 +166,8 @@ async def test_after_rotation_the_old_key_opens_nothing_and_the_new_key_everythi
     assert after.found_by_telegram == [m.id for m in after.members]
     assert after.networks[0].config == CONFIG and after.found_by_name == after.networks[0].id
     assert after.checkins == [(DETAILS, Location(19.4326, -99.1332))]
+    assert after.states == [(Alarm.SOS, 1)]
+    assert [(m.discreet, m.address) for m in after.members].count((True, Address.HE)) == 1
 
 
 async def test_the_new_key_keeps_working_for_new_rows(engine: AsyncEngine) -> None:
