@@ -8,6 +8,7 @@ row or column does not open.
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import hmac
 import os
@@ -17,6 +18,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
@@ -142,3 +144,58 @@ class Keyring:
                 self._index_root, f"companera/v1/index/{label}"
             )
         return BlindIndex(hmac.new(key, value.encode(), hashlib.sha256).digest())
+
+    def root_key(self, label: str) -> bytes:
+        """A key derived from the index root key for `label`; like the blind-index keys, it
+        does not change when the master key is rotated."""
+        if self._index_root is None:
+            raise CryptoError("index key not loaded")
+        return _derive(self._index_root, label)
+
+
+_ROW_ID_BYTES = 16
+_TOKEN_CHARS = 22  # 16 bytes in base64url, unpadded
+
+
+class RowTokens:
+    """Row ids as opaque tokens, for data that leaves the server (a button's callback data
+    stays in every Telegram client and on Telegram's servers). A token is the id's 16 bytes
+    encrypted as one AES block under a key of its kind ("checkin", "warning", ...) derived
+    from the index root key, in base64url without padding: 22 characters that match no
+    stored value and turn back into the id only with the key. Same id, same token."""
+
+    def __init__(self, keyring: Keyring) -> None:
+        self._keyring = keyring
+        self._keys: dict[str, Cipher[modes.ECB]] = {}
+
+    def _cipher(self, kind: str) -> Cipher[modes.ECB]:
+        cipher = self._keys.get(kind)
+        if cipher is None:
+            key = self._keyring.root_key(f"companera/v1/button/{kind}")
+            # One block of a uniformly random id: ECB is a plain pseudorandom permutation.
+            cipher = self._keys[kind] = Cipher(algorithms.AES(key), modes.ECB())
+        return cipher
+
+    def token(self, kind: str, row_id: str) -> str:
+        """The token of a row id (32 hex characters); ValueError for anything else."""
+        raw = bytes.fromhex(row_id) if len(row_id) == 2 * _ROW_ID_BYTES else b""
+        if len(raw) != _ROW_ID_BYTES:
+            raise ValueError("not a row id")
+        encryptor = self._cipher(kind).encryptor()
+        block = encryptor.update(raw) + encryptor.finalize()
+        return base64.urlsafe_b64encode(block).rstrip(b"=").decode("ascii")
+
+    def row_id(self, kind: str, token: str) -> str | None:
+        """The row id behind a token of this kind; None for anything that is not one."""
+        if len(token) != _TOKEN_CHARS or not token.isascii():
+            return None
+        try:
+            block = base64.urlsafe_b64decode(token + "==")
+        except (ValueError, binascii.Error):
+            return None
+        if len(block) != _ROW_ID_BYTES:
+            return None
+        if base64.urlsafe_b64encode(block).rstrip(b"=").decode("ascii") != token:
+            return None  # another spelling of the same bytes (or + and / for - and _)
+        decryptor = self._cipher(kind).decryptor()
+        return (decryptor.update(block) + decryptor.finalize()).hex()

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import (
 from storage import wakeups
 from storage.checkins import CheckInRepository
 from storage.contacts import ContactRepository, InviteRepository
-from storage.crypto import CryptoError, Keyring, new_key
+from storage.crypto import CryptoError, Keyring, RowTokens, new_key
 from storage.members import MemberRepository
 from storage.models import SystemKey
 from storage.networks import NetworkRepository
@@ -71,6 +71,7 @@ class Database:
     def __init__(self, engine: AsyncEngine, keyring: Keyring) -> None:
         self.engine = engine
         self.keyring = keyring
+        self.tokens = RowTokens(keyring)
         self._sessions = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
         self.sequencer = Sequencer()
 

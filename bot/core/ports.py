@@ -314,7 +314,19 @@ class UnitOfWork(Protocol):
         """Roll back what was not committed and give the connection back."""
 
 
+class RowTokens(Protocol):
+    """Row ids as opaque tokens, for data that leaves the server (button data): a token
+    matches no stored value, and turns back into its id only with the installation's key."""
+
+    def token(self, kind: str, row_id: str) -> str: ...
+    def row_id(self, kind: str, token: str) -> str | None:
+        """The id behind a token of this kind; None for anything that is not one."""
+
+
 class Database(Protocol):
-    """What the core asks of the database: a unit of work."""
+    """What the core asks of the database: a unit of work; and, for the adapters, the
+    tokens that stand for row ids outside it."""
 
     def unit_of_work(self) -> UnitOfWork: ...
+    @property
+    def tokens(self) -> RowTokens: ...

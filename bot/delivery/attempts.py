@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 
 from telegram import Bot
 from telegram.error import TelegramError
@@ -24,6 +25,7 @@ from bot.delivery.pacing import Pacer
 from bot.delivery.probe import Probe
 from bot.delivery.settings import SenderSettings
 from bot.metrics import Metrics, priority_name
+from bot.telegram.buttons import seal_markup
 from bot.telegram.render import Outgoing, fallback, render
 
 log = logging.getLogger("companera.delivery")
@@ -75,7 +77,9 @@ class Attempts:
         are logged, never its content."""
         item = row.item
         try:
-            return render(from_payload(item.recipient_id, item.payload), row.to)
+            part = render(from_payload(item.recipient_id, item.payload), row.to)
+            # Row ids leave for Telegram only as tokens (bot/telegram/buttons.py).
+            return replace(part, markup=seal_markup(part.markup, self._core.db.tokens))
         except Exception as error:
             instead = fallback(item.payload, item.priority, row.to)
             kind = str(item.payload.get("kind"))[:40]

@@ -13,6 +13,7 @@ from bot.core import checkins, safety
 from bot.core.checkins import MAX_DETAILS, Ended, Started
 from bot.core.context import Refused
 from bot.core.durations import (
+    MAX_DURATION,
     DurationError,
     looks_like_duration,
     needs_confirmation,
@@ -28,12 +29,15 @@ from bot.telegram.common import (
     Context,
     keyboard,
     label,
+    number,
     pressed,
+    stale,
 )
 from bot.telegram.contacts import say_unreachable
 from bot.telegram.render import checkin_buttons, label_or_default, local_time
 from bot.telegram.steps import Step, StepHandlers
 
+MAX_MINUTES = int(MAX_DURATION.total_seconds() // 60)  # of a duration in button data
 PRESETS = ((30, "button.30m"), (60, "button.1h"), (120, "button.2h"), (180, "button.3h"))
 # At the duration step, "via" says how she got there: "choose" (the buttons of a bare
 # /checkin, where typing is welcome too), "other" (she pressed "Otro": a duration is
@@ -353,8 +357,9 @@ async def on_checkin_button(update: Update, context: Context) -> None:
     if not parts:
         return
     action, rest = parts[0], parts[1:]
-    if action == "new" and rest and rest[0].isdigit():
-        await start(context, member, timedelta(minutes=int(rest[0])), None, None)
+    minutes = number(rest[-1], MAX_MINUTES) if rest else None
+    if action == "new" and len(rest) == 1 and minutes:
+        await start(context, member, timedelta(minutes=minutes), None, None)
     elif action == "other":
         context.converse(ASK_DURATION)
         await context.say("checkin.ask_duration")
@@ -363,16 +368,18 @@ async def on_checkin_button(update: Update, context: Context) -> None:
         await context.say("checkin.details_done")
     elif action == "safe" and len(rest) == 1:
         await _safe(context, member, rest[0])
-    elif action == "ext" and len(rest) == 2 and rest[1].isdigit():
-        await _extend(context, member, timedelta(minutes=int(rest[1])), rest[0])
-    elif action == "yes" and len(rest) == 1 and rest[0].isdigit():
-        await _confirmed(context, member, int(rest[0]))
+    elif action == "ext" and len(rest) == 2 and minutes:
+        await _extend(context, member, timedelta(minutes=minutes), rest[0])
+    elif action == "yes" and len(rest) == 1 and minutes:
+        await _confirmed(context, member, minutes)
     elif action == "change":
         await _change(context, member)
-    elif action == "more" and len(rest) == 1 and rest[0].isdigit():
-        await _extend(context, member, timedelta(minutes=int(rest[0])), None)
+    elif action == "more" and len(rest) == 1 and minutes:
+        await _extend(context, member, timedelta(minutes=minutes), None)
     elif action == "other_more":
         await _other_extension(context, member)
+    else:
+        stale(context)
 
 
 async def on_alert_button(update: Update, context: Context) -> None:

@@ -10,7 +10,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.core.records import Member
 from bot.i18n import t, wording
-from bot.telegram.context import UpdateContext
+from bot.telegram.buttons import open_fields
+from bot.telegram.context import UpdateContext, reply
 
 Context = UpdateContext
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -38,13 +39,35 @@ def button_parts(update: Update, prefix: str) -> list[str]:
 
 
 def pressed(update: Update, context: Context, prefix: str) -> tuple[Member, list[str]]:
-    """The member who pressed a `prefix:` button and its fields (the spinner stops once the
-    update is committed). No member (a channel, a bot) gives an empty field list, which
-    every handler ignores."""
+    """The member who pressed a `prefix:` button and its fields, a row's token turned back
+    into its id (bot/telegram/buttons.py); the spinner stops once the update is committed.
+    No member (a channel, a bot) gives an empty field list, which every handler ignores; so
+    does a token that is not one, after the kind "this button no longer works"."""
     member = context.member
     if member is None:
         return _NOBODY, []
-    return member, button_parts(update, prefix)
+    fields = button_parts(update, prefix)
+    opened = open_fields(prefix, fields, context.core.db.tokens) if fields else fields
+    if opened is None:
+        stale(context)
+        return member, []
+    return member, opened
+
+
+def stale(context: Context) -> None:
+    """Answer a button that no longer works, or never did (forged data): kindly."""
+    member = context.member
+    if member is not None:
+        context.turn.queue(reply(member.id, "button.stale", None, False, {}))
+
+
+def number(text: str, most: int) -> int | None:
+    """A whole number from button data: ASCII digits only ("²" is a digit to `isdigit()`),
+    at most `most`; None for anything else."""
+    if not text or len(text) > len(str(most)) or not all("0" <= c <= "9" for c in text):
+        return None
+    value = int(text)
+    return value if value <= most else None
 
 
 def fixed_reply(key: str) -> Callable[[Update, Context], Coroutine[Any, Any, None]]:

@@ -22,7 +22,7 @@ from bot.core.notifications import Reply
 from bot.core.records import Conversation, Member
 from bot.i18n import languages, t, wording
 from bot.telegram.checkins import details_step, on_details_text
-from bot.telegram.common import Context, keyboard, pressed
+from bot.telegram.common import Context, keyboard, number, pressed
 from bot.telegram.steps import Step, StepHandlers
 
 PHRASES_KEY = "phrases.safe"
@@ -141,14 +141,15 @@ async def on_done_button(update: Update, context: Context) -> None:
         await context.say("checkin.truncated", max=MAX_DETAILS)
         return
     message_id = at.data.get("message_id", "")
-    if not message_id.isdigit():
+    her_message = number(message_id, 2**63 - 1)
+    if her_message is None:
         await context.say("checkin.details_saved_kept")
         return
     await context.notify(
         Reply(
             member.id,
             "checkin.details_saved_deleted",
-            delete_first=int(message_id),
+            delete_first=her_message,
             key_if_kept="checkin.details_saved_kept",
         )
     )

@@ -17,21 +17,20 @@ from bot.telegram.commands import names
 from bot.telegram.common import (
     Context,
     keyboard,
+    number,
     pressed,
+    stale,
 )
 from bot.telegram.steps import Step, StepHandlers
 
 ASK_CODE = Conversation(Step.NETWORK_CODE)
 ASK_AREA_PIN = Conversation(Step.AREAS_PIN)
-SHORT_ID = 12  # network ids in button data are cut to fit Telegram's 64 bytes
+MAX_PAGE = 10_000  # of the members list, in button data
 
 
-def short(network_id: str) -> str:
-    return network_id[:SHORT_ID]
-
-
-def by_short(choices: list[Joined], short_id: str) -> Joined | None:
-    return next((n for n in choices if short(n.network.id) == short_id), None)
+def by_id(choices: list[Joined], network_id: str) -> Joined | None:
+    """Her network of this id (from a button, where it travels as a token)."""
+    return next((n for n in choices if n.network.id == network_id), None)
 
 
 def is_network_code(start_parameter: str) -> bool:
@@ -106,7 +105,7 @@ async def on_newmember_command(update: Update, context: Context) -> None:
     elif len(mine) == 1:
         await _new_pass(context, member, mine[0].network.id)
     else:
-        rows = [[(n.network.name, f"nw:pass:{short(n.network.id)}")] for n in mine]
+        rows = [[(n.network.name, f"nw:pass:{n.network.id}")] for n in mine]
         await context.say("network.choose", keyboard(rows))
 
 
@@ -146,12 +145,12 @@ async def on_network_command(update: Update, context: Context) -> None:
     for joined in mine:
         rows = []
         if joined.is_coordinator:
-            rows.append([(t(lang, "button.members"), f"nw:list:{short(joined.network.id)}:0")])
+            rows.append([(t(lang, "button.members"), f"nw:list:{joined.network.id}:0")])
             rows.append([(t(lang, "button.pending"), "nw:pending")])
         if joined.is_coordinator or joined.config.vouches:
-            rows.append([(t(lang, "button.new_member"), f"nw:pass:{short(joined.network.id)}")])
+            rows.append([(t(lang, "button.new_member"), f"nw:pass:{joined.network.id}")])
         rows.append([(t(lang, "button.areas"), "nw:areas")])
-        rows.append([(t(lang, "button.leave_network"), f"nw:leave:{short(joined.network.id)}")])
+        rows.append([(t(lang, "button.leave_network"), f"nw:leave:{joined.network.id}")])
         key = "network.about_coordinator" if joined.is_coordinator else "network.about"
         await context.say(key, keyboard(rows), network=joined.network.name)
 
@@ -186,9 +185,9 @@ async def show_members(context: Context, member: Member, network_id: str, page: 
         )
     nav = []
     if listed.page > 0:
-        nav.append(("◀", f"nw:list:{short(network_id)}:{listed.page - 1}"))
+        nav.append(("◀", f"nw:list:{network_id}:{listed.page - 1}"))
     if listed.page + 1 < listed.pages:
-        nav.append(("▶", f"nw:list:{short(network_id)}:{listed.page + 1}"))
+        nav.append(("▶", f"nw:list:{network_id}:{listed.page + 1}"))
     if nav:
         rows.append(nav)
     await context.say(
@@ -214,13 +213,13 @@ async def on_network_button(update: Update, context: Context) -> None:
 
         await show_next_to_review(context, member)
     elif action in ("pass", "list", "leave") and rest:
-        joined = by_short(await networks.my_networks(core, member), rest[0])
+        joined = by_id(await networks.my_networks(core, member), rest[0])
         if joined is None:
             await context.say("network.error.not_member")
         elif action == "pass":
             await _new_pass(context, member, joined.network.id)
         elif action == "list":
-            page = int(rest[1]) if len(rest) > 1 and rest[1].isdigit() else 0
+            page = (number(rest[1], MAX_PAGE) if len(rest) > 1 else None) or 0
             await show_members(context, member, joined.network.id, page)
         else:
             rows = [[(t(member.language, "button.leave_confirm"), f"nw:bye:{rest[0]}")]]
@@ -230,7 +229,7 @@ async def on_network_button(update: Update, context: Context) -> None:
                 network=joined.network.name,
             )
     elif action == "bye" and rest:
-        joined = by_short(await networks.my_networks(core, member), rest[0])
+        joined = by_id(await networks.my_networks(core, member), rest[0])
         left = (
             await networks.leave_network(core, member, joined.network.id)
             if joined
@@ -250,6 +249,8 @@ async def on_network_button(update: Update, context: Context) -> None:
             await context.refuse(removed)
         else:
             await context.say("network.removed_ok", alias=removed or "—")
+    else:
+        stale(context)
 
 
 async def _toggle_trust(context: Context, member: Member, membership_id: str, page: str) -> None:
@@ -258,7 +259,7 @@ async def _toggle_trust(context: Context, member: Member, membership_id: str, pa
         await context.refuse(changed)
         return
     await context.say("network.trusted" if changed.trusted else "network.untrusted")
-    await show_members(context, member, changed.network_id, int(page) if page.isdigit() else 0)
+    await show_members(context, member, changed.network_id, number(page, MAX_PAGE) or 0)
 
 
 async def on_areas_command(update: Update, context: Context) -> None:
@@ -278,7 +279,7 @@ async def show_areas(context: Context, member: Member) -> None:
             [
                 (
                     ("✅ " if following else "◻️ ") + area.name,
-                    f"ar:{short(choice.network.network.id)}:{area.id}",
+                    f"ar:{choice.network.network.id}:{area.id}",
                 )
             ]
             for area, following in choice.areas
@@ -293,7 +294,7 @@ async def on_area_button(update: Update, context: Context) -> None:
     if len(parts) != 2:
         return
     core = context.work
-    joined = by_short(await networks.my_networks(core, member), parts[0])
+    joined = by_id(await networks.my_networks(core, member), parts[0])
     if joined is None:
         await context.say("network.error.not_member")
         return

@@ -17,7 +17,9 @@ from bot.telegram.commands import names, refresh_chat_menu
 from bot.telegram.common import (
     Context,
     keyboard,
+    number,
     pressed,
+    stale,
 )
 from bot.telegram.steps import Step, StepHandlers
 
@@ -244,10 +246,11 @@ async def on_timezone_button(update: Update, context: Context) -> None:
         rows = [zone_row(row, member, zones.OTHER_SCREEN) for row in pairs(zones.OTHER_SCREEN)]
         await context.say("timezone.choose_other", keyboard(rows))
         return
-    if len(parts) != 1 or not parts[0].isdigit():
+    index = number(parts[0], len(zones.ZONES) - 1) if len(parts) == 1 else None
+    if index is None:
+        stale(context)
         return
-    index = int(parts[0])
-    zone = zones.ZONES[index] if index < len(zones.ZONES) else ""
+    zone = zones.ZONES[index]
     saved = await members.set_timezone(context.work, member, zone)
     if isinstance(saved, Refused):
         await context.refuse(saved)

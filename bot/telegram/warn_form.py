@@ -20,7 +20,7 @@ from bot.telegram.common import (
     keyboard,
     pressed,
 )
-from bot.telegram.networks import by_short, short
+from bot.telegram.networks import by_id
 from bot.telegram.render import warning_text
 from bot.telegram.steps import WARN_FORM, Step, StepHandlers
 
@@ -70,7 +70,7 @@ async def ask(
     if asking:
         await context.say(f"warn.ask.{asking}", keyboard([cancel]))
     elif field == "network":
-        rows = [[(n.network.name, f"wf:{d}:network:{short(n.network.id)}")] for n in mine]
+        rows = [[(n.network.name, f"wf:{d}:network:{n.network.id}")] for n in mine]
         await context.say("warn.ask.network", keyboard([*rows, cancel]))
     elif field == "kind":
         buttons = [(t(lang, f"warning.kind.{kind}"), f"wf:{d}:kind:{kind}") for kind in KINDS]
@@ -154,7 +154,7 @@ async def on_warn_button(update: Update, context: Context) -> None:
     elif field == "extras":
         await ask(context, member, {**draft, "extras": "done"}, mine)
     elif field == "network":
-        joined = by_short(mine, value)
+        joined = by_id(mine, value)
         await _answer(context, member, draft, field, joined.network.id if joined else "", mine)
     else:
         await _answer(context, member, draft, field, value, mine)
