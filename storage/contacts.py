@@ -13,6 +13,9 @@ from storage.members import MemberRepository
 from storage.models import ContactRow, InviteRow, table_of
 
 _CONTACTS = table_of(ContactRow)
+# A link she has not confirmed yet counts for nothing: no alert, no notice, no count.
+_CONFIRMED = ContactRow.confirmed_at.is_not(None)
+_PENDING = ContactRow.confirmed_at.is_(None)
 # Every update of hers runs this: built once, it is compiled once.
 _MARK_REACHABLE = (
     update(_CONTACTS)
@@ -88,6 +91,24 @@ class ContactRepository:
     async def add(
         self, worker_id: str, contact_id: str, label: str | None, now: datetime
     ) -> Contact:
+        """A confirmed link at once."""
+        return await self._add(worker_id, contact_id, label, now, confirmed=True)
+
+    async def add_pending(
+        self, worker_id: str, contact_id: str, label: str | None, token: str, now: datetime
+    ) -> Contact:
+        """A link waiting for her "Sí"; only a hash of `token` (her buttons') is kept."""
+        return await self._add(worker_id, contact_id, label, now, confirmed=False, token=token)
+
+    async def _add(
+        self,
+        worker_id: str,
+        contact_id: str,
+        label: str | None,
+        now: datetime,
+        confirmed: bool,
+        token: str | None = None,
+    ) -> Contact:
         row_id = new_id()
         key = await self._members.key_for(worker_id)
         assert key is not None
@@ -100,20 +121,58 @@ class ContactRepository:
                 label_sealed=seal_text(key, label, f"contacts:label:{row_id}") if label else None,
                 created_at=now,
                 unreachable_at=None,
+                confirmed_at=now if confirmed else None,
+                confirm_hash=token_hash(token) if token else None,
             )
         )
         await self._session.flush()
         return Contact(row_id, worker_id, contact_id, label, now, None)
 
+    async def pending_by_token(self, worker_id: str, token: str) -> Contact | None:
+        """Her link waiting for confirmation whose buttons carry `token`."""
+        row = await self._session.scalar(
+            select(ContactRow).where(
+                ContactRow.worker_id == worker_id,
+                ContactRow.confirm_hash == token_hash(token),
+                _PENDING,
+            )
+        )
+        return await self._to_contact(row) if row else None
+
+    async def pending_exists(self, worker_id: str, contact_member_id: str) -> bool:
+        found = await self._session.scalar(
+            select(ContactRow.id).where(
+                ContactRow.worker_id == worker_id,
+                ContactRow.contact_id == contact_member_id,
+                _PENDING,
+            )
+        )
+        return found is not None
+
+    async def confirm(self, contact_row_id: str, now: datetime) -> None:
+        self._members.forget_contact_facts()
+        await self._session.execute(
+            update(ContactRow)
+            .where(ContactRow.id == contact_row_id, _PENDING)
+            .values(confirmed_at=now, confirm_hash=None)
+        )
+
+    async def pending_before(self, before: datetime) -> list[Contact]:
+        """Links still waiting for her answer, made before `before` (they expire)."""
+        rows = await self._session.scalars(
+            select(ContactRow).where(_PENDING, ContactRow.created_at <= before)
+        )
+        return [await self._to_contact(row) for row in rows]
+
     async def get(self, contact_row_id: str) -> Contact | None:
         row = await self._session.get(ContactRow, contact_row_id)
-        return await self._to_contact(row) if row else None
+        return await self._to_contact(row) if row and row.confirmed_at is not None else None
 
     async def of_worker(self, worker_id: str) -> list[Contact]:
         """Her contacts, oldest first."""
         rows = await self._session.scalars(
             select(ContactRow)
-            .where(ContactRow.worker_id == worker_id)
+            .where(ContactRow.worker_id == worker_id, _CONFIRMED)
             .order_by(ContactRow.created_at, ContactRow.id)
         )
         return [await self._to_contact(row) for row in rows]
@@ -125,7 +184,11 @@ class ContactRepository:
             return []
         rows = await self._session.scalars(
             select(ContactRow)
-            .where(ContactRow.worker_id == worker_id, ContactRow.unreachable_at.is_not(None))
+            .where(
+                ContactRow.worker_id == worker_id,
+                ContactRow.unreachable_at.is_not(None),
+                _CONFIRMED,
+            )
             .order_by(ContactRow.created_at, ContactRow.id)
         )
         return [await self._to_contact(row) for row in rows]
@@ -134,7 +197,7 @@ class ContactRepository:
         """The links in which this member is somebody's trusted contact."""
         rows = await self._session.scalars(
             select(ContactRow)
-            .where(ContactRow.contact_id == contact_member_id)
+            .where(ContactRow.contact_id == contact_member_id, _CONFIRMED)
             .order_by(ContactRow.created_at, ContactRow.id)
         )
         return [await self._to_contact(row) for row in rows]
@@ -142,7 +205,9 @@ class ContactRepository:
     async def find(self, worker_id: str, contact_member_id: str) -> Contact | None:
         row = await self._session.scalar(
             select(ContactRow).where(
-                ContactRow.worker_id == worker_id, ContactRow.contact_id == contact_member_id
+                ContactRow.worker_id == worker_id,
+                ContactRow.contact_id == contact_member_id,
+                _CONFIRMED,
             )
         )
         return await self._to_contact(row) if row else None
@@ -152,7 +217,9 @@ class ContactRepository:
         if known is not None:  # read with her record, and unchanged since
             return known
         total = await self._session.scalar(
-            select(func.count()).select_from(ContactRow).where(ContactRow.worker_id == worker_id)
+            select(func.count())
+            .select_from(ContactRow)
+            .where(ContactRow.worker_id == worker_id, _CONFIRMED)
         )
         return int(total or 0)
 

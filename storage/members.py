@@ -31,7 +31,7 @@ _FIND_BY_INDEX = select(
     .label("unreachable"),
     select(func.count())
     .select_from(_CONTACTS)
-    .where(_CONTACTS.c.worker_id == _MEMBERS.c.id)
+    .where(_CONTACTS.c.worker_id == _MEMBERS.c.id, _CONTACTS.c.confirmed_at.is_not(None))
     .scalar_subquery()
     .label("contacts"),
     exists()

@@ -115,6 +115,10 @@ class ContactRow(Base):
     label_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     unreachable_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Null until the worker confirms the account that accepted her link: until then the row
+    # counts for nothing (no alert, no notice, not among her contacts).
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    confirm_hash: Mapped[bytes | None] = mapped_column(LargeBinary(32))  # her buttons' token
 
 
 class CheckInRow(Base):

@@ -263,6 +263,15 @@ class OutboxRepository:
             )
         )
 
+    async def message_id_of(self, key: str) -> int | None:
+        """The id, in the recipient's chat, of the sent message queued under `key`; None
+        while it is not sent, or once it is no longer on record."""
+        return await self._session.scalar(
+            select(OutboxRow.message_id).where(
+                OutboxRow.idempotency_key == idempotency_digest(self._members.keyring, key)
+            )
+        )
+
     async def take_message_ids(self, recipient_id: str) -> list[int]:
         """The ids, in her chat, of the messages sent to her that are still on record;
         forgotten as they are handed out, so that each is deleted once."""

@@ -20,8 +20,9 @@ ana> /start
 ana> Ana
 ana> /invite Luz
 @luz /start <token>
-luz> Luz
 luz> press 1
+luz> Luz
+ana> press 1
 ana> /checkin 1h Hotel Prueba, placa TEST-000
 ana> press 1
 quit
@@ -96,7 +97,7 @@ def test_demo_plays_a_script_end_to_end_and_logs_to_a_file(tmp_path: Path) -> No
     assert "Made a demo master key" in out
     assert (tmp_path / "data" / "demo" / "master.key").exists()
     assert "→ luz: Ana te invita a ser su contacto de confianza" in out
-    assert "→ ana: Luz aceptó ser tu contacto de confianza" in out
+    assert "→ ana: Listo: Luz ya es tu contacto de confianza" in out
     assert "tienes hasta las" in out
     assert "Qué bueno. Temporizador detenido" in out
     log = tmp_path / "data" / "demo" / "companera.log"
@@ -122,8 +123,9 @@ def test_mistyped_lines_get_a_hint_and_people_keep_their_chats(tmp_path: Path) -
         "ana> /join <code>",
         "ana> /invite Luz",
         "@luz /start <token>",
-        "luz> Luz",
         "luz> press 1",
+        "luz> Luz",
+        "ana> press 1",
         "quit",
     ]
     result = demo(data, "--network", str(network), keyboard="\n".join(first) + "\n")
@@ -132,7 +134,7 @@ def test_mistyped_lines_get_a_hint_and_people_keep_their_chats(tmp_path: Path) -
     assert "Traceback" not in out + result.stderr
     assert "Network «Casa Prueba» loaded from" in out
     assert "→ ana: Ahora coordinas Casa Prueba" in out
-    assert "→ ana: Luz aceptó ser tu contacto de confianza" in out
+    assert "→ ana: Listo: Luz ya es tu contacto de confianza" in out
     hints = [line for line in out.splitlines() if line.startswith("  (")]
     assert len(hints) == len(MISTYPED), hints
     assert hints.count("  (a location is two numbers: location 19.43 -99.13)") == 6

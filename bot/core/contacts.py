@@ -10,11 +10,15 @@ from bot.core.checkins import silent_alarm_running
 from bot.core.context import Refused, Work
 from bot.core.members import clean_alias
 from bot.core.notifications import (
-    ContactAccepted,
+    ContactConfirmed,
     ContactDeclined,
     ContactLeft,
+    ContactNotConfirmed,
     ContactRemoved,
+    ContactToConfirm,
     ContactUnreachable,
+    InviteLinkUsed,
+    reply_key,
 )
 from bot.core.records import Contact, Invite, Member
 
@@ -23,6 +27,7 @@ from bot.core.records import Contact, Invite, Member
 class InviteCreated:
     token: str
     expires_at: datetime
+    link_nonce: str  # the nonce of the reply that carries the link (see `link_message`)
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,17 @@ def new_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+def new_confirm_token() -> str:
+    """128 random bits for her "Sí"/"No" buttons: they name no row; only a hash is kept."""
+    return secrets.token_urlsafe(16)
+
+
+def link_message(invite_id: str) -> str:
+    """The nonce of the reply with her invitation link: the message is found again by it
+    and edited once the link is used."""
+    return f"invite-link:{invite_id}"
+
+
 async def create_invite(work: Work, worker: Member, label: str | None) -> InviteCreated | Refused:
     """A single-use link token for someone she trusts; only its hash is stored."""
     if label is not None:
@@ -64,8 +80,8 @@ async def create_invite(work: Work, worker: Member, label: str | None) -> Invite
         return Refused("invite.error.full", {"count": str(work.limits.max_contacts)})
     token = new_token()
     expires_at = work.clock.now() + timedelta(seconds=work.limits.invite_ttl_seconds)
-    await work.invites.add(worker.id, token, label, expires_at)
-    return InviteCreated(token, expires_at)
+    invite = await work.invites.add(worker.id, token, label, expires_at)
+    return InviteCreated(token, expires_at, link_message(invite.id))
 
 
 async def _usable_invite(
@@ -80,6 +96,8 @@ async def _usable_invite(
         return Refused("invite.error.invalid")
     if await work.contacts.find(worker.id, visitor.id) is not None:
         return Refused("invite.error.already", {"alias": worker.alias or ""})
+    if await work.contacts.pending_exists(worker.id, visitor.id):
+        return Refused("invite.error.waiting", {"alias": worker.alias or ""})
     if await work.contacts.count_of_worker(worker.id) >= work.limits.max_contacts:
         return Refused("invite.error.full", {"count": str(work.limits.max_contacts)})
     return invite, worker
@@ -97,20 +115,75 @@ async def open_invite(work: Work, token: str, visitor: Member) -> InviteView | R
 async def accept_invite(
     work: Work, invite_id: str, visitor: Member
 ) -> Accepted | Refused | AliasNeeded:
-    """She becomes a trusted contact; the invitation is used up; the worker is told. With
-    no name for her (no label on the invitation, no alias), she is asked for an alias first."""
+    """The invitation is used up and the link waits for the worker: she is shown this
+    account's own alias and asked whether it is her contact; until she says yes it gets
+    nothing of hers. Without an alias, the visitor is asked for one first: a link may have
+    reached someone else, and his own name is what gives him away."""
     now = work.clock.now()
     usable = await _usable_invite(work, await work.invites.get(invite_id), visitor)
     if isinstance(usable, Refused):
         return usable
     invite, worker = usable
-    if not invite.label and not visitor.alias:
+    if not visitor.alias:
         return AliasNeeded()
     await work.invites.mark_used(invite.id, now)
+    token = new_confirm_token()
     label = invite.label or visitor.alias
-    contact = await work.contacts.add(worker.id, visitor.id, label, now)
-    await work.notify(ContactAccepted(worker.id, label or "", link_id=contact.id))
+    pending = await work.contacts.add_pending(worker.id, visitor.id, label, token, now)
+    await work.notify(
+        ContactToConfirm(
+            worker.id, invite.label or "", visitor.alias, token=token, link_id=pending.id
+        )
+    )
+    await _link_used(work, worker.id, invite.id)
     return Accepted(worker.alias or "")
+
+
+async def _link_used(work: Work, worker_id: str, invite_id: str) -> None:
+    """Her message with the link says it was used (once it was sent: else it is left)."""
+    message_id = await work.outbox.message_id_of(reply_key(link_message(invite_id)))
+    if message_id is not None:
+        await work.notify(InviteLinkUsed(worker_id, message_id, invite_id=invite_id))
+
+
+@dataclass(frozen=True)
+class Confirmed:
+    label: str | None  # her name for the contact
+
+
+async def confirm_contact(work: Work, worker: Member, token: str) -> Confirmed | Refused:
+    """She says the account that accepted her link is her contact: it becomes one, and is
+    told so."""
+    pending = await work.contacts.pending_by_token(worker.id, token)
+    if pending is None:
+        return Refused("contacts.confirm.gone")
+    if await work.contacts.count_of_worker(worker.id) >= work.limits.max_contacts:
+        return Refused("invite.error.full", {"count": str(work.limits.max_contacts)})
+    await work.contacts.confirm(pending.id, work.clock.now())
+    await work.notify(ContactConfirmed(pending.contact_id, worker.alias or "", link_id=pending.id))
+    return Confirmed(pending.label)
+
+
+async def reject_contact(work: Work, worker: Member, token: str) -> Refused | None:
+    """She says it is not her contact: the link goes, and the account is told only that the
+    invitation was not confirmed."""
+    pending = await work.contacts.pending_by_token(worker.id, token)
+    if pending is None:
+        return Refused("contacts.confirm.gone")
+    await work.contacts.remove(pending.id)
+    await work.notify(ContactNotConfirmed(pending.contact_id, link_id=pending.id))
+    return None
+
+
+async def expire_pending(work: Work, now: datetime) -> int:
+    """Links she never confirmed go with the invitation retention (INVITE_TTL_SECONDS after
+    they were accepted); the account is told it was not confirmed. Returns how many."""
+    before = now - timedelta(seconds=work.limits.invite_ttl_seconds)
+    expired = await work.contacts.pending_before(before)
+    for pending in expired:
+        await work.contacts.remove(pending.id)
+        await work.notify(ContactNotConfirmed(pending.contact_id, link_id=pending.id))
+    return len(expired)
 
 
 async def decline_invite(work: Work, invite_id: str, visitor: Member) -> Refused | None:
@@ -121,6 +194,7 @@ async def decline_invite(work: Work, invite_id: str, visitor: Member) -> Refused
     invite, worker = usable
     await work.invites.mark_used(invite.id, work.clock.now())
     await work.notify(ContactDeclined(worker.id, invite.label or "", invite_id=invite.id))
+    await _link_used(work, worker.id, invite.id)
     return None
 
 

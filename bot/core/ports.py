@@ -68,9 +68,23 @@ class Invites(Protocol):
 
 
 class Contacts(Protocol):
+    """Her trusted contacts. A link made by accepting her invitation is pending until she
+    confirms the account: every method but the `pending` ones sees only confirmed links."""
+
     async def add(
         self, worker_id: str, contact_id: str, label: str | None, now: datetime
     ) -> Contact: ...
+    async def add_pending(
+        self, worker_id: str, contact_id: str, label: str | None, token: str, now: datetime
+    ) -> Contact:
+        """A link waiting for her "Sí"; only a hash of `token` (her buttons') is kept."""
+
+    async def pending_by_token(self, worker_id: str, token: str) -> Contact | None: ...
+    async def pending_exists(self, worker_id: str, contact_member_id: str) -> bool: ...
+    async def confirm(self, contact_row_id: str, now: datetime) -> None: ...
+    async def pending_before(self, before: datetime) -> list[Contact]:
+        """Links still waiting for her answer, made before `before` (they expire)."""
+
     async def get(self, contact_row_id: str) -> Contact | None: ...
     async def of_worker(self, worker_id: str) -> list[Contact]:
         """Her contacts, oldest first."""
@@ -132,6 +146,10 @@ class Outbox(Protocol):
     ) -> int:
         """Queue (key, recipient, priority, payload) notifications, each once per key;
         returns how many were new."""
+
+    async def message_id_of(self, key: str) -> int | None:
+        """The id, in the recipient's chat, of the sent message queued under `key`; None
+        while it is not sent, or once it is no longer on record."""
 
     async def take_message_ids(self, recipient_id: str) -> list[int]:
         """The ids, in her chat, of the messages sent to her that are still on record;

@@ -12,7 +12,7 @@ import logging
 from dataclasses import replace
 
 from telegram import Bot
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 
 from bot.core import contacts
 from bot.core.context import Core
@@ -29,6 +29,8 @@ from bot.telegram.buttons import seal_markup
 from bot.telegram.render import Outgoing, fallback, render
 
 log = logging.getLogger("companera.delivery")
+# What Telegram answers to an edit that has nothing left to do.
+EDIT_DONE = ("message to edit not found", "message is not modified", "message can't be edited")
 
 
 class Attempts:
@@ -107,8 +109,11 @@ class Attempts:
 
     async def _deliver(self, part: Outgoing, chat_id: int) -> int | None:
         """Make the row's calls; the id in her chat of the message sent, None when there was
-        only her message to delete."""
+        only her message to delete, or one of the bot's to edit."""
         text = part.text
+        if part.edit is not None:
+            await self._edit(part, chat_id, part.edit)
+            return None
         if part.delete_first is not None:
             if not await self._delete(chat_id, part.delete_first):
                 text = part.text_if_kept if part.text_if_kept is not None else text
@@ -123,6 +128,17 @@ class Attempts:
                 chat_id, text or "", reply_markup=part.markup, protect_content=part.protect
             )
         return sent.message_id
+
+    async def _edit(self, part: Outgoing, chat_id: int, message_id: int) -> None:
+        """Rewrite a message of the bot in her chat. One she deleted, or that says this
+        already, is done with; a 429 or a failure that may pass is raised, as for a send."""
+        try:
+            await self._bot.edit_message_text(
+                part.text or "", chat_id, message_id, reply_markup=part.markup
+            )
+        except BadRequest as error:
+            if not any(gone in error.message.lower() for gone in EDIT_DONE):
+                raise
 
     async def _delete(self, chat_id: int, message_id: int) -> bool:
         """Delete her message: True when it is gone, False when Telegram keeps it. A 429 or

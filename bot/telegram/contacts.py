@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
@@ -17,6 +19,7 @@ from bot.telegram.common import (
     label,
     pressed,
 )
+from bot.telegram.context import reply
 from bot.telegram.render import label_or_default
 
 
@@ -32,7 +35,9 @@ async def on_invite_command(update: Update, context: Context) -> None:
         await context.refuse(created)
         return
     link = f"https://t.me/{context.bot.username}?start={created.token}"
-    await context.say("invite.created", link=link)
+    # Under a nonce of its own: once the link is used, this message is found and rewritten.
+    said = reply(member.id, "invite.created", None, False, {"link": link})
+    await context.notify(replace(said, nonce=created.link_nonce))
 
 
 async def on_contacts_command(update: Update, context: Context) -> None:
@@ -89,6 +94,32 @@ async def on_contact_button(update: Update, context: Context) -> None:
             await context.say("contacts.left_ok", alias=left)
 
 
+async def on_confirm_button(update: Update, context: Context) -> None:
+    """"✓ Sí" or "✗ No": is the account that accepted her invitation her contact? The
+    question loses its buttons once answered."""
+    member, parts = pressed(update, context, "cf")
+    if len(parts) != 2 or parts[0] not in ("y", "n"):
+        return
+    answer, token = parts
+    if answer == "y":
+        confirmed = await contacts.confirm_contact(context.work, member, token)
+        if isinstance(confirmed, Refused):
+            await context.refuse(confirmed)
+            return
+        await context.say(
+            "contacts.confirmed_ok", label=label_or_default(member, confirmed.label)
+        )
+    else:
+        rejected = await contacts.reject_contact(context.work, member, token)
+        if rejected is not None:
+            await context.refuse(rejected)
+            return
+        await context.say("contacts.rejected_ok")
+    query = update.callback_query
+    if query is not None:
+        context.after_commit(lambda: query.edit_message_reply_markup(None))
+
+
 async def say_unreachable(context: Context, member: Member) -> None:
     """Her contacts Telegram no longer delivers to (they blocked the bot, or are gone):
     named whenever she starts a check-in or opens /contacts, in neutral words, unless an
@@ -104,4 +135,5 @@ def handlers() -> list[BaseHandler]:
         CommandHandler(names("invite"), on_invite_command),
         CommandHandler(names("contacts"), on_contacts_command),
         CallbackQueryHandler(on_contact_button, pattern=r"^ct:"),
+        CallbackQueryHandler(on_confirm_button, pattern=r"^cf:"),
     ]

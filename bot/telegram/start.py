@@ -80,7 +80,7 @@ async def _accept(context: Context, member: Member, invite_id: str) -> None:
     elif isinstance(accepted, Refused):
         await context.refuse(accepted)
     else:
-        await context.say("invite.accepted", alias=accepted.worker_alias)
+        await context.say("invite.waiting", alias=accepted.worker_alias)
 
 
 async def _accept_after_alias(update: Update, context: Context) -> None:

@@ -14,11 +14,14 @@ DETAILS = "Hotel Prueba hab 12, placa TEST-000"
 
 
 async def linked(core: Core) -> tuple[Member, Member, Member]:
+    """Ana, and Luz and Eva, who accepted her invitations and whom she confirmed."""
     ana = await committed(core, members.identify, 1_000_001, "es")
     ana = await committed(core, members.set_alias, ana, "Ana")  # type: ignore[assignment]
-    luz = await committed(core, members.identify, 1_000_002, "es")
-    eva = await committed(core, members.identify, 1_000_003, "es")
-    for contact, label in ((luz, "Luz"), (eva, "Eva")):
+    people = []
+    for user_id, label in ((1_000_002, "Luz"), (1_000_003, "Eva")):
+        contact = await committed(core, members.identify, user_id, "es")
+        contact = await committed(core, members.set_alias, contact, label)  # type: ignore[assignment]
+        people.append(contact)
         invite = await committed(core, contacts.create_invite, ana, label)
         assert isinstance(invite, contacts.InviteCreated)
         view = await committed(core, contacts.open_invite, invite.token, contact)
@@ -27,7 +30,22 @@ async def linked(core: Core) -> tuple[Member, Member, Member]:
             await committed(core, contacts.accept_invite, view.invite_id, contact),
             contacts.Accepted,
         )
+        confirmed = await committed(core, contacts.confirm_contact, ana, await asked(core, ana))
+        assert isinstance(confirmed, contacts.Confirmed)
+    luz, eva = people
     return ana, luz, eva
+
+
+async def asked(core: Core, worker: Member) -> str:
+    """The token of the newest "is this your contact?" queued for her."""
+    async with core.db.unit_of_work() as uow:
+        items = await uow.outbox.peek(core.clock.now(), 500)
+    tokens = [
+        item.payload["params"]["token"]
+        for item in items
+        if item.recipient_id == worker.id and item.payload["kind"] == "contacts.to_confirm"
+    ]
+    return str(tokens[-1])
 
 
 async def outbox_kinds(core: Core) -> list[tuple[str, str]]:

@@ -118,7 +118,8 @@ async def join(
 
 
 async def link(worker: EmulatedUser, *contacts: EmulatedUser) -> None:
-    """Each contact accepts an invitation from the worker (the label: her alias)."""
+    """Each contact accepts an invitation from the worker (the label: their alias), and the
+    worker, shown the account's own alias, confirms it is her contact."""
     alias, lang = worker.name.capitalize(), worker.language_code
     for contact in contacts:
         label, theirs = contact.name.capitalize(), contact.language_code
@@ -130,8 +131,13 @@ async def link(worker: EmulatedUser, *contacts: EmulatedUser) -> None:
             containing=said_of_anyone("invite.offer", theirs, alias=alias)
         )
         await contact.press(offer, offer.buttons()[0])
-        await contact.receives(containing=said("invite.accepted", theirs, alias=alias))
-        await worker.receives(containing=said("contacts.accepted", lang, label=label))
+        await contact.receives(containing=said("invite.waiting", theirs, alias=alias))
+        asked = await worker.receives(
+            containing=said_of_anyone("contacts.to_confirm", lang, label=label, alias=label)
+        )
+        await worker.press(asked, t(lang, "button.contact_yes"))
+        await worker.receives(containing=said("contacts.confirmed_ok", lang, label=label))
+        await contact.receives(containing=said("contacts.confirmed", theirs, alias=alias))
 
 
 async def short_checkin(user: EmulatedUser, text: str = "", timeout: float = 5.0) -> None:

@@ -19,6 +19,7 @@ from tests.e2e.peers import CDMX, add_member, coordinator, follow, write_warning
 from tests.support.catalog import said
 
 ALIAS, LABEL = "Anabella Prueba", "Lucecita Prueba"
+CONTACT_ALIAS = "Lucerito Prueba"  # the alias Luz chose, shown to Ana before she confirms
 DETAILS = "Hotel Flamingo Prueba hab 12, placa TEST-7788"
 LAT, LON = 19.4326, -99.1332
 BYTEA = re.compile(rb"\\\\x([0-9a-f]*)")  # how COPY writes a bytea value: \\x0a1b...
@@ -85,7 +86,11 @@ async def test_database_copy_reveals_no_secret(world: World, tmp_path: Path) -> 
     await luz.send(f"/start {token}")
     offer = await luz.receives(containing=ALIAS)
     await luz.press(offer, offer.buttons()[0])
-    await ana.receives(containing=LABEL)
+    await luz.receives(containing=said("alias.first"))
+    await luz.send(CONTACT_ALIAS)
+    asked = await ana.receives(containing=CONTACT_ALIAS)
+    await ana.press(asked, said("button.contact_yes"))
+    await ana.receives(containing=said("contacts.confirmed_ok", label=LABEL))
     await short_checkin(ana, DETAILS)
     await ana.send_location(LAT, LON)
     await ana.receives(containing=said("checkin.location_saved"))
@@ -97,6 +102,7 @@ async def test_database_copy_reveals_no_secret(world: World, tmp_path: Path) -> 
     secrets = [
         ALIAS,
         LABEL,
+        CONTACT_ALIAS,
         "Flamingo",
         "TEST-7788",
         "TEST-9911",

@@ -19,10 +19,21 @@ async def invite_token(worker: EmulatedUser, label: str = "") -> str:
     return (link.text or "").rsplit("start=", 1)[1].split()[0]
 
 
-async def accept(contact: EmulatedUser, token: str, worker_alias: str) -> None:
+async def open_offer(contact: EmulatedUser, token: str, worker_alias: str) -> None:
     await contact.send(f"/start {token}")
-    offer = await contact.receives(containing=said("invite.offer", alias=worker_alias))
-    await contact.press(offer, offer.buttons()[0])
+    await contact.receives(containing=said("invite.offer", alias=worker_alias))
+
+
+async def accept(contact: EmulatedUser, token: str, worker_alias: str) -> None:
+    await open_offer(contact, token, worker_alias)
+    await contact.press(None, said("button.accept"))
+
+
+async def confirm(worker: EmulatedUser, alias: str) -> None:
+    """The worker, shown the account's own alias, taps "Sí"."""
+    asked = await worker.receives(containing=said("contacts.to_confirm", alias=alias))
+    await worker.press(asked, said("button.contact_yes"))
+    await worker.receives(containing=said("contacts.confirmed_ok"))
 
 
 async def test_a_contact_who_came_by_a_link_is_asked_her_alias_before_she_invites_or_sos(
@@ -30,15 +41,15 @@ async def test_a_contact_who_came_by_a_link_is_asked_her_alias_before_she_invite
 ) -> None:
     ana, eva = await world.members("ana", "eva")
     luz = world.emulator.user("luz")  # her first contact with the bot: Ana's link
-    await accept(luz, await invite_token(ana, "Luz"), "Ana")
-    await luz.receives(containing=said("invite.accepted", alias="Ana"))
+    await open_offer(luz, await invite_token(ana, "Luz"), "Ana")
     await luz.send("/invite Eva")
     await luz.receives(containing=said("alias.first"))
     await luz.send("Lucía")
     link = await luz.receives(containing=said("invite.created"))  # what she asked for
     token = (link.text or "").rsplit("start=", 1)[1].split()[0]
     await accept(eva, token, "Lucía")
-    await luz.receives(containing=said("contacts.accepted", label="Eva"))
+    await eva.receives(containing=said("invite.waiting", alias="Lucía"))
+    await confirm(luz, "Eva")
     await luz.send("/sos")
     alert = await eva.receives(containing=said("alert.sos.title", alias="Lucía"))
     assert "  " not in (alert.text or "").split("\n", 1)[0]
@@ -47,7 +58,7 @@ async def test_a_contact_who_came_by_a_link_is_asked_her_alias_before_she_invite
 async def test_a_checkin_typed_before_the_alias_starts_once_it_is_given(world: World) -> None:
     (ana,) = await world.members("ana")
     luz = world.emulator.user("luz")
-    await accept(luz, await invite_token(ana, "Luz"), "Ana")
+    await open_offer(luz, await invite_token(ana, "Luz"), "Ana")
     typed = await luz.send("/checkin 45m Hotel Prueba hab 12")
     await luz.receives(containing=said("alias.first"))
     assert luz.is_deleted(typed)  # it held details: gone at once
@@ -58,17 +69,23 @@ async def test_a_checkin_typed_before_the_alias_starts_once_it_is_given(world: W
     assert running.alias == "Luz" and running.conversation is not None
 
 
-async def test_an_invitation_without_a_name_asks_the_contact_hers_and_names_her(
+async def test_accepting_asks_the_contact_her_alias_first_and_shows_it_to_the_worker(
     world: World,
 ) -> None:
+    """Labeled or not, the worker is shown the alias the account chose: the name on the
+    invitation is hers, and a stolen link must not borrow it."""
     (ana,) = await world.members("ana")
-    luz = world.emulator.user("luz")
-    await accept(luz, await invite_token(ana), "Ana")
-    await luz.receives(containing=said("alias.first"))
-    await luz.send("Luz")
-    await luz.receives(containing=said("invite.accepted", alias="Ana"))
-    told = await ana.receives(containing=said("contacts.accepted", label="Luz"))
-    assert (told.text or "").startswith("Luz ")
+    for label in ("", "Prima"):
+        luz = world.emulator.user(f"luz{label}")
+        await accept(luz, await invite_token(ana, label), "Ana")
+        await luz.receives(containing=said("alias.first"))
+        await luz.send("Luz")
+        await luz.receives(containing=said("invite.waiting", alias="Ana"))
+        key = "contacts.to_confirm" if label else "contacts.to_confirm_unlabeled"
+        asked = await ana.receives(containing=said(key, label=label, alias="Luz"))
+        await ana.press(asked, said("button.contact_yes"))
+        told = await ana.receives(containing=said("contacts.confirmed_ok", label=label or "Luz"))
+        assert f" {label or 'Luz'} " in (told.text or "")
 
 
 async def unlabel(work: Work, worker_id: str, contact_id: str) -> None:

@@ -26,12 +26,16 @@ from bot.core.notifications.checkins import (
 )
 from bot.core.notifications.contacts import (
     ContactAccepted,
+    ContactConfirmed,
     ContactDeclined,
     ContactForgotten,
     ContactLeft,
+    ContactNotConfirmed,
     ContactNotice,
     ContactRemoved,
+    ContactToConfirm,
     ContactUnreachable,
+    InviteLinkUsed,
 )
 from bot.core.notifications.members import Announcement, IdleNotice
 from bot.core.notifications.networks import (
@@ -44,7 +48,7 @@ from bot.core.notifications.networks import (
     WarningRejected,
     WarningToReview,
 )
-from bot.core.notifications.replies import Reply
+from bot.core.notifications.replies import Reply, reply_key
 
 __all__ = [
     "NOT_STORED",
@@ -57,13 +61,17 @@ __all__ = [
     "CheckinLastCall",
     "CheckinReminder",
     "ContactAccepted",
+    "ContactConfirmed",
     "ContactDeclined",
     "ContactForgotten",
     "ContactLeft",
+    "ContactNotConfirmed",
     "ContactNotice",
     "ContactRemoved",
+    "ContactToConfirm",
     "ContactUnreachable",
     "IdleNotice",
+    "InviteLinkUsed",
     "NetworkNotice",
     "NetworkPassUsed",
     "NetworkRemoved",
@@ -78,5 +86,6 @@ __all__ = [
     "WarningToReview",
     "from_payload",
     "notification_types",
+    "reply_key",
     "type_of",
 ]

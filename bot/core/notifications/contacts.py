@@ -18,6 +18,8 @@ class ContactNotice(Notification):
 
 @dataclass(frozen=True)
 class ContactAccepted(ContactNotice):
+    """Rows queued before the worker had to confirm who accepted her link still read."""
+
     kind = "contacts.accepted"
     link_id: str = field(metadata=NOT_STORED)
 
@@ -85,3 +87,64 @@ class ContactRemoved(Notification):
     @property
     def idempotency_key(self) -> str:
         return f"ct:{self.link_id}:removed"
+
+
+@dataclass(frozen=True)
+class ContactToConfirm(Notification):
+    """Someone accepted her invitation (`label`: her name on it, maybe empty): she is shown
+    the account's own `alias` and asked whether it is her contact. `token` goes in her
+    buttons; the link counts for nothing until she taps "Sí"."""
+
+    kind = "contacts.to_confirm"
+    priority = Priority.INTERACTIVE
+    label: str
+    alias: str
+    token: str
+    link_id: str = field(metadata=NOT_STORED)
+
+    @property
+    def idempotency_key(self) -> str:
+        return f"ct:{self.link_id}:to_confirm"
+
+
+@dataclass(frozen=True)
+class ContactConfirmed(Notification):
+    """The worker (`alias`) confirmed the account that accepted her invitation."""
+
+    kind = "contacts.confirmed"
+    priority = Priority.INTERACTIVE
+    alias: str
+    link_id: str = field(metadata=NOT_STORED)
+
+    @property
+    def idempotency_key(self) -> str:
+        return f"ct:{self.link_id}:confirmed"
+
+
+@dataclass(frozen=True)
+class ContactNotConfirmed(Notification):
+    """The invitation this account accepted was not confirmed (she said no, or never
+    answered): told with no name and no detail."""
+
+    kind = "contacts.not_confirmed"
+    priority = Priority.INTERACTIVE
+    link_id: str = field(metadata=NOT_STORED)
+
+    @property
+    def idempotency_key(self) -> str:
+        return f"ct:{self.link_id}:not_confirmed"
+
+
+@dataclass(frozen=True)
+class InviteLinkUsed(Notification):
+    """Her message with an invitation link (`message_id` in her chat) is edited to say the
+    link was used: the link leaves her chat."""
+
+    kind = "invite.link_used"
+    priority = Priority.INTERACTIVE
+    message_id: int
+    invite_id: str = field(metadata=NOT_STORED)
+
+    @property
+    def idempotency_key(self) -> str:
+        return f"iv:{self.invite_id}:used"

@@ -27,4 +27,9 @@ class Reply(Notification):
 
     @property
     def idempotency_key(self) -> str:
-        return f"reply:{self.nonce}"  # a reply answers one update once
+        return reply_key(self.nonce)  # a reply answers one update once
+
+
+def reply_key(nonce: str) -> str:
+    """The idempotency key of the reply with this nonce: a message found again by it."""
+    return f"reply:{nonce}"

@@ -23,6 +23,7 @@ class Outgoing:
     location: tuple[float, float] | None = None
     delete_first: int | None = None  # her message to delete before this one is sent
     text_if_kept: str | None = None  # the text instead, when Telegram keeps her message
+    edit: int | None = None  # a message of the bot in her chat to rewrite, instead of sending
 
 
 # A notification of one type, for one recipient, in her language and zone.
