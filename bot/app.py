@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import timedelta
 
+from starlette.applications import Starlette
 from telegram import Bot, Update
 from telegram.error import TelegramError
 
@@ -127,8 +128,7 @@ class Companera:
         self.webhook_mode = bool(settings.webhook_url)
         # The same name after a restart, so that this replica takes back its own claims.
         self.replica = f"{socket.gethostname()[:40]}:{settings.port}"
-        self._server: Server | None = None
-        self._serving: asyncio.Task[None] | None = None
+        self._servers: list[tuple[Server, asyncio.Task[None]]] = []
 
     async def start(self) -> None:
         logs.quiet_libraries()
@@ -183,13 +183,10 @@ class Companera:
             self.metrics,
             self.scheduler_alive,
         )
-        self._server = server(self.webhook.asgi(), settings.port)
-        self._serving = asyncio.create_task(self._server.serve(), name="webhook")
-        while not self._server.started:
-            if self._serving.done():
-                self._serving.result()  # the port is taken, say: fail the start
-                raise RuntimeError("the webhook server stopped")
-            await asyncio.sleep(0.02)
+        await self._serve(self.webhook.asgi(), settings.host, settings.port, "webhook")
+        if settings.metrics_port:
+            monitoring = self.webhook.monitoring()
+            await self._serve(monitoring, settings.metrics_host, settings.metrics_port, "metrics")
         bot = self.application.bot
         await patiently(
             lambda: bot.set_webhook(
@@ -202,6 +199,25 @@ class Companera:
             "startup.set_webhook_retry",
         )
         await self._wait_for_backlog(bot)
+
+    async def _serve(self, app: Starlette, host: str, port: int, name: str) -> None:
+        listener = server(app, host, port)
+        serving = asyncio.create_task(listener.serve(), name=name)
+        self._servers.append((listener, serving))
+        while not listener.started:
+            if serving.done():
+                serving.result()  # the port is taken, say: fail the start
+                raise RuntimeError(f"the {name} server stopped")
+            await asyncio.sleep(0.02)
+
+    def listening(self) -> set[tuple[str, int]]:
+        """The (address, port) of every socket the webhook mode listens on."""
+        return {
+            sock.getsockname()[:2]
+            for listener, _ in self._servers
+            for served in listener.servers
+            for sock in served.sockets
+        }
 
     async def _wait_for_backlog(self, bot: Bot) -> None:
         deadline = time.monotonic() + BACKLOG_WAIT_SECONDS
@@ -252,7 +268,8 @@ class Companera:
     async def broken(self) -> None:
         """Returns when a loop (or the webhook server) has ended on its own: the replica is
         no longer whole and should be restarted rather than limp on."""
-        tasks = [*self._tasks, *(t for t in (self._serving, self._polling) if t)]
+        serving = [task for _, task in self._servers]
+        tasks = [*self._tasks, *serving, *(t for t in (self._polling,) if t)]
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         log.error("loop.ended", extra={"loops": ",".join(t.get_name() for t in done)})
 
@@ -272,10 +289,11 @@ class Companera:
                 self._polling.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._polling  # a batch in hand is handled and committed first
-        if self._server is not None and self._serving is not None:
-            self._server.should_exit = True  # in-flight updates finish; new ones go elsewhere
+        for listener, _ in self._servers:
+            listener.should_exit = True  # in-flight updates finish; new ones go elsewhere
+        for _, serving in self._servers:
             with contextlib.suppress(asyncio.CancelledError):
-                await asyncio.wait_for(self._serving, STOP_GRACE_SECONDS)
+                await asyncio.wait_for(serving, STOP_GRACE_SECONDS)
         self.core.stop()
         if self._tasks:
             _, late = await asyncio.wait(self._tasks, timeout=STOP_GRACE_SECONDS)

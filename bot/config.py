@@ -32,7 +32,10 @@ class Settings(BaseSettings):
     master_key: str | None = Field(default=None, alias="COMPANERA_MASTER_KEY", repr=False)
     webhook_url: str | None = Field(default=None, alias="WEBHOOK_URL")
     webhook_secret: str | None = Field(default=None, alias="WEBHOOK_SECRET", repr=False)
+    host: str = Field(default="127.0.0.1", min_length=1, alias="HOST")
     port: int = Field(default=8080, ge=1, le=65535, alias="PORT")
+    metrics_host: str = Field(default="127.0.0.1", min_length=1, alias="METRICS_HOST")
+    metrics_port: int = Field(default=9464, ge=0, le=65535, alias="METRICS_PORT")
     outbox_lease_seconds: int = Field(default=30, ge=3, le=600, alias="OUTBOX_LEASE_SECONDS")
 
     checkin_grace_seconds: int = Field(default=300, ge=0, le=3600, alias="CHECKIN_GRACE_SECONDS")
@@ -107,6 +110,8 @@ class Settings(BaseSettings):
             )
         if self.webhook_url and not self.webhook_url.startswith(("https://", "http://")):
             raise ValueError("WEBHOOK_URL must start with https:// (http:// only for local tests)")
+        if self.metrics_port == self.port:
+            raise ValueError("METRICS_PORT must differ from PORT (or be 0: no /metrics, /healthz)")
         return self
 
     @field_validator("default_timezone")

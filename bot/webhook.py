@@ -1,12 +1,19 @@
-"""Webhook mode: the HTTP side of a replica (Starlette, served by uvicorn).
+"""Webhook mode: the HTTP side of a replica (Starlette, served by uvicorn), on two listeners.
 
+On HOST:PORT, the only one a proxy passes on, nothing but updates:
 - `POST <path of WEBHOOK_URL>`: an update from Telegram. Refused with 403, before anything
-  is read, unless it carries our secret (compared in constant time). Answered 200 only
-  after its effects are committed, so that a replica dying half-way makes Telegram send it
-  again; answered 503 when the database failed, for the same reason. An update that was
-  handled already (a retry) is answered 200 and not handled twice.
+  is read, unless it carries our secret (compared in constant time); with 413 once its body
+  is over 1 MB, without reading the rest; with 400 when it is not an update or carries a
+  number outside signed 64 bits (nothing Telegram sends, and nothing the database could
+  store). Answered 200 only after its effects are committed, so that a replica dying
+  half-way makes Telegram send it again; answered 503 when the database failed, for the
+  same reason. An update that was handled already (a retry) is answered 200 and not handled
+  twice.
+
+On METRICS_HOST:METRICS_PORT (loopback by default; METRICS_PORT=0: not served):
 - `GET /healthz`: 200 when the database answers and the scheduler loop is alive, else 503.
-- `GET /metrics`: Prometheus counters and histograms, nothing personal.
+- `GET /metrics`: Prometheus counters and histograms, nothing personal; they show when
+  alerts fire, which is why they are not on the port Telegram reaches.
 
 A bug in a handler is answered 200, as in polling mode: the member got a kind error from
 the error handler, and a 5xx would make Telegram repeat the same failing update, holding
@@ -27,7 +34,7 @@ from urllib.parse import urlsplit
 import uvicorn
 from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from telegram import Update
@@ -39,6 +46,16 @@ from storage.database import Database
 log = logging.getLogger("companera.webhook")
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 AT_ONCE = 8  # updates handled at once by one replica: each holds a database connection
+MAX_BODY = 1_000_000  # bytes; an update is a few kilobytes (Caddy has the same limit)
+INT64 = 2**63  # what a BIGINT holds: -INT64 <= n < INT64
+
+
+class Refused(Exception):
+    """A request answered with `status` before it is handled."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
 
 
 @dataclass
@@ -54,9 +71,13 @@ class Webhook:
         self._at_once = asyncio.Semaphore(AT_ONCE)
 
     def asgi(self) -> Starlette:
+        """What HOST:PORT serves: updates, and 404 for everything else."""
+        return Starlette(routes=[Route(self.path, self.receive, methods=["POST"])])
+
+    def monitoring(self) -> Starlette:
+        """What METRICS_HOST:METRICS_PORT serves."""
         return Starlette(
             routes=[
-                Route(self.path, self.receive, methods=["POST"]),
                 Route("/healthz", self.health, methods=["GET"]),
                 Route("/metrics", self.expose, methods=["GET"]),
             ]
@@ -69,15 +90,31 @@ class Webhook:
             self.metrics.updates.labels("forbidden").inc()
             return Response(status_code=403)
         try:
-            update = Update.de_json(json.loads(await request.body()), self.application.bot)
-        except Exception as error:  # not an update: nothing Telegram would send
-            log.warning("webhook.unreadable", extra={"error": type(error).__name__})
-            return Response(status_code=400)
+            update = self._update(await _body(request))
+        except Refused as refusal:
+            log.warning("webhook.refused", extra={"status": refusal.status})
+            return Response(status_code=refusal.status)
         async with self._at_once:
             outcome = await self._handle(update)
         self.metrics.updates.labels(outcome).inc()
         self.metrics.update_seconds.observe(time.perf_counter() - started)
         return Response(status_code=503 if outcome == "failed" else 200)
+
+    def _update(self, body: bytes) -> Update:
+        """The update in a body, or Refused(400): not JSON, not an update, or a number no
+        update carries (Telegram's ids all fit in 64 bits; a BIGINT column holds no more)."""
+        try:
+            data = json.loads(body)
+        except ValueError:
+            raise Refused(400) from None
+        if not isinstance(data, dict) or not _integer(data.get("update_id")):
+            raise Refused(400)
+        if not _within_int64(data):
+            raise Refused(400)
+        try:
+            return Update.de_json(data, self.application.bot)
+        except Exception:  # not an update: nothing Telegram would send
+            raise Refused(400) from None
 
     async def _handle(self, update: Update) -> str:
         """"handled", "duplicate" (a retry of a committed update), or "failed": the database
@@ -114,6 +151,41 @@ class Webhook:
             return False
 
 
+async def _body(request: Request) -> bytes:
+    """The request's body, or Refused(413) as soon as it is known to be over MAX_BODY: by
+    its Content-Length before reading anything, or while a chunked body arrives."""
+    declared = request.headers.get("content-length", "")
+    if declared.isascii() and declared.isdigit() and int(declared) > MAX_BODY:
+        raise Refused(413)
+    body = bytearray()
+    try:
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > MAX_BODY:
+                raise Refused(413)
+    except ClientDisconnect:
+        raise Refused(400) from None  # nobody is left to read the answer
+    return bytes(body)
+
+
+def _integer(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _within_int64(value: object) -> bool:
+    """Whether every integer in a parsed JSON value fits in signed 64 bits."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+        elif isinstance(item, int) and not -INT64 <= item < INT64:  # bools are in range
+            return False
+    return True
+
+
 def _word(ok: bool) -> str:
     return "ok" if ok else "failing"
 
@@ -131,8 +203,8 @@ class Server(uvicorn.Server):
         yield
 
 
-def server(app: Starlette, port: int) -> Server:
+def server(app: Starlette, host: str, port: int) -> Server:
     config = uvicorn.Config(
-        app, host="0.0.0.0", port=port, log_config=None, access_log=False, lifespan="off"
+        app, host=host, port=port, log_config=None, access_log=False, lifespan="off"
     )
     return Server(config)

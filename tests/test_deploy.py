@@ -91,6 +91,16 @@ def test_bots_run_read_only_without_capabilities_or_new_privileges() -> None:
         assert "no-new-privileges:true" in service(name)["security_opt"]
 
 
+def test_the_bots_take_updates_on_every_address_and_keep_metrics_on_loopback() -> None:
+    for name in BOTS:
+        environment = service(name)["environment"]
+        assert environment["HOST"] == "0.0.0.0"  # Caddy is in another container
+        # /healthz and /metrics: the container's loopback, the image's default port.
+        assert "METRICS_HOST" not in environment and "METRICS_PORT" not in environment
+    assert Settings.model_fields["metrics_host"].default == "127.0.0.1"
+    assert Settings.model_fields["host"].default == "127.0.0.1"
+
+
 def test_only_the_proxy_publishes_ports() -> None:
     published = {name: s.get("ports", []) for name, s in compose()["services"].items()}
     assert published.pop("caddy") == ["80:80", "443:443"]
@@ -434,7 +444,8 @@ def test_dockerfile_runs_companera_as_a_user_with_a_healthcheck() -> None:
     (user,) = [i.split()[1] for i in final if i.startswith("USER ")]
     assert user.split(":")[0] not in ("root", "0")
     (check,) = [i for i in final if i.startswith("HEALTHCHECK ")]
-    assert "http://127.0.0.1:${PORT:-8080}/healthz" in check
+    metrics_port = Settings.model_fields["metrics_port"].default
+    assert f"http://127.0.0.1:${{METRICS_PORT:-{metrics_port}}}/healthz" in check
     assert "EXPOSE 8080" in final
     assert 'ENTRYPOINT ["companera"]' in final
     assert 'CMD ["run"]' in final
@@ -484,7 +495,7 @@ def test_the_healthcheck_command_tells_healthy_from_not(
     else:
         threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        env = {"PATH": f"{tmp_path}:{os.environ['PATH']}", "PORT": str(port)}
+        env = {"PATH": f"{tmp_path}:{os.environ['PATH']}", "METRICS_PORT": str(port)}
         result = subprocess.run(["/bin/sh", "-c", command], env=env, capture_output=True)
     finally:
         if status is not None:
@@ -542,7 +553,7 @@ def test_unit_is_sandboxed(unit: str) -> None:
 def test_each_replica_listens_on_its_instance_port_and_refuses_sqlite() -> None:
     settings = unit_service_section("companera@.service")
     (start,) = settings["ExecStart"]
-    assert shlex.split(start)[:2] == ["/usr/bin/env", "PORT=%i"]
+    assert shlex.split(start)[:3] == ["/usr/bin/env", "PORT=%i", "METRICS_PORT=1%i"]
     assert "StateDirectory" not in settings
     (guard,) = settings["ExecStartPre"]
     # systemd turns $$ into $ and %i into the instance's name before running it.

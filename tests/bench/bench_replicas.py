@@ -150,12 +150,12 @@ class Scrape:
     buckets: dict[float, float]  # upper bound -> cumulative count
 
 
-async def scrape(ports: list[int]) -> Scrape:
+async def scrape(addresses: list[str]) -> Scrape:
     outcomes: Counter[str] = Counter()
     buckets: dict[float, float] = {}
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as http:
-        for port in ports:
-            async with http.get(f"http://127.0.0.1:{port}/metrics") as answer:
+        for address in addresses:
+            async with http.get(f"{address}/metrics") as answer:
                 body = await answer.text()
             for family in text_string_to_metric_families(body):
                 for sample in family.samples:
@@ -262,7 +262,7 @@ async def _checkins_at_once(
     checkins = await count_rows(db, CheckInRow)
     if checkins != len(workers):
         print(f"  {len(workers) - checkins:,} /checkin started nothing", file=sys.stderr)
-    metrics = await scrape(replicas.ports)
+    metrics = await scrape([replicas.monitoring(port) for port in replicas.ports])
     show_trouble(replicas, always=bool(left) or checkins != len(workers))
     per_replica = sorted(Counter(port for _, port in replicas.forwarder.served).values())
     print(

@@ -5,6 +5,7 @@ update once, and serves /healthz and /metrics."""
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -42,6 +43,7 @@ async def hooked(tmp_path: Path, clock: FakeClock) -> AsyncIterator[World]:
             WEBHOOK_URL=f"http://127.0.0.1:{port}/telegram",
             WEBHOOK_SECRET=SECRET,
             PORT=port,
+            METRICS_PORT=free_port(),
         )
         bot = Companera(settings, new_key(), clock=clock, delivery=UNLIMITED)
         await bot.start()
@@ -132,10 +134,10 @@ async def test_healthz_and_metrics(hooked: World) -> None:
     # a send is counted once it is recorded: both are done once the bot has settled.
     await hooked.settle()
     async with aiohttp.ClientSession() as http:
-        async with http.get(address(hooked, "/healthz")) as answer:
+        async with http.get(metrics_address(hooked, "/healthz")) as answer:
             assert answer.status == 200
             assert await answer.json() == {"database": "ok", "scheduler": "ok"}
-        async with http.get(address(hooked, "/metrics")) as answer:
+        async with http.get(metrics_address(hooked, "/metrics")) as answer:
             assert answer.status == 200
             page = await answer.text()
     replies = float(len(luz.inbox()))
@@ -153,7 +155,7 @@ async def test_healthz_fails_when_the_scheduler_is_gone(hooked: World) -> None:
         if task.get_name() == "scheduler":
             task.cancel()
     async with aiohttp.ClientSession() as http:
-        async with http.get(address(hooked, "/healthz")) as answer:
+        async with http.get(metrics_address(hooked, "/healthz")) as answer:
             assert answer.status == 503
             assert (await answer.json())["scheduler"] == "failing"
     # `companera run` then ends the process, for systemd or Docker to restart it.
@@ -189,3 +191,138 @@ async def test_a_database_failure_answers_503_and_telegram_sends_it_again(
     registry = hooked.bot.metrics.registry
     assert registry.get_sample_value("companera_updates_total", {"outcome": "failed"}) == 1
     assert (await counts(hooked))[1] == 1
+
+
+# Exposure: what the public port answers, and what reaches the database from it.
+
+INT64 = 2**63
+HEADERS = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+
+
+def metrics_address(world: World, path: str) -> str:
+    return f"http://127.0.0.1:{world.bot.settings.metrics_port}{path}"
+
+
+async def test_the_public_port_serves_only_updates(hooked: World) -> None:
+    async with aiohttp.ClientSession() as http:
+        for path in ("/metrics", "/healthz", "/", "/telegram/x"):
+            async with http.get(address(hooked, path)) as answer:
+                assert answer.status == 404, path
+        async with http.get(metrics_address(hooked, "/healthz")) as answer:
+            assert answer.status == 200
+        async with http.get(metrics_address(hooked, "/metrics")) as answer:
+            assert answer.status == 200
+            assert "companera_updates_total" in await answer.text()
+        async with http.post(metrics_address(hooked, "/telegram"), headers=HEADERS) as answer:
+            assert answer.status in (404, 405)  # updates are not taken there
+
+
+async def test_both_listeners_are_bound_to_loopback_by_default(hooked: World) -> None:
+    settings = hooked.bot.settings
+    assert (settings.host, settings.metrics_host) == ("127.0.0.1", "127.0.0.1")
+    bound = hooked.bot.listening()
+    assert bound == {("127.0.0.1", settings.port), ("127.0.0.1", settings.metrics_port)}
+
+
+def out_of_range_bodies() -> list[tuple[str, dict[str, object]]]:
+    """Updates with a number no genuine update carries: outside signed 64 bits, or not an
+    integer where Telegram sends one. Each would reach the database if it were handled."""
+    cases: list[tuple[str, dict[str, object]]] = []
+    for name, value in [("2**70", 2**70), ("2**63", INT64), ("-2**63-1", -INT64 - 1)]:
+        cases.append((f"update_id={name}", start_from(424_242, value)))  # type: ignore[arg-type]
+        for field in ("chat", "from"):
+            body = start_from(424_242, 999_100)
+            body["message"][field]["id"] = value  # type: ignore[index]
+            cases.append((f"{field}.id={name}", body))
+        body = start_from(424_242, 999_101)
+        body["message"]["message_id"] = value  # type: ignore[index]
+        cases.append((f"message_id={name}", body))
+    for name, value in [("float", 1.5), ("1e30", 1e30), ("text", "1"), ("true", True)]:
+        cases.append((f"update_id={name}", start_from(424_242, value)))  # type: ignore[arg-type]
+    return cases
+
+
+@pytest.mark.parametrize(
+    "body", [b for _, b in out_of_range_bodies()], ids=[n for n, _ in out_of_range_bodies()]
+)
+async def test_ids_outside_64_bits_get_400_and_nothing_is_written(
+    hooked: World, body: dict[str, object]
+) -> None:
+    before = await counts(hooked)
+    async with aiohttp.ClientSession() as http:
+        async with http.post(address(hooked, "/telegram"), json=body, headers=HEADERS) as answer:
+            assert answer.status == 400
+    await hooked.settle()
+    assert await counts(hooked) == before
+    assert hooked.emulator.sent == []
+
+
+async def test_ids_at_the_edges_of_64_bits_are_handled(hooked: World) -> None:
+    async with aiohttp.ClientSession() as http:
+        for update_id in (INT64 - 1, 0):
+            body = start_from(424_243, update_id)
+            async with http.post(
+                address(hooked, "/telegram"), json=body, headers=HEADERS
+            ) as answer:
+                assert answer.status == 200
+    await hooked.settle()
+    assert await counts(hooked) == (1, 2)
+
+
+async def raw_post(world: World, head: bytes, body: bytes) -> bytes:
+    """Send a request by hand, possibly unfinished, and read the status line of the answer.
+    The timeout only bounds a failure: an app that waits for the rest never answers."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", world.bot.settings.port)
+    try:
+        writer.write(head + body)
+        await writer.drain()
+        return await asyncio.wait_for(reader.readline(), timeout=10)
+    finally:
+        writer.close()
+
+
+def head(extra: str) -> bytes:
+    return (
+        "POST /telegram HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        f"X-Telegram-Bot-Api-Secret-Token: {SECRET}\r\n{extra}\r\n"
+    ).encode()
+
+
+async def test_a_body_over_1_mb_is_refused_before_it_is_read(hooked: World) -> None:
+    before = await counts(hooked)
+    # Announced as 2 MB, and not one byte of it sent: the answer comes at once.
+    status = await raw_post(hooked, head("Content-Length: 2000000\r\n"), b"")
+    assert status.startswith(b"HTTP/1.1 413"), status
+    # Sent whole, too.
+    async with aiohttp.ClientSession() as http:
+        async with http.post(
+            address(hooked, "/telegram"), data=b" " * 1_000_001, headers=HEADERS
+        ) as answer:
+            assert answer.status == 413
+    assert await counts(hooked) == before
+
+
+async def test_a_chunked_body_over_1_mb_is_refused_while_it_arrives(hooked: World) -> None:
+    before = await counts(hooked)
+    chunk = b" " * 100_000
+    chunks = b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for _ in range(11))
+    # 1.1 MB of chunks and no last chunk: the client has not finished sending.
+    status = await raw_post(hooked, head("Transfer-Encoding: chunked\r\n"), chunks)
+    assert status.startswith(b"HTTP/1.1 413"), status
+    assert await counts(hooked) == before
+
+
+async def test_a_chunked_update_under_1_mb_is_handled(hooked: World) -> None:
+    luz = hooked.emulator.user("luz")
+
+    async def pieces() -> AsyncIterator[bytes]:
+        text = json.dumps(start_from(luz.id, 999_200)).encode()
+        for i in range(0, len(text), 7):
+            yield text[i : i + 7]
+
+    async with aiohttp.ClientSession() as http:
+        async with http.post(
+            address(hooked, "/telegram"), data=pieces(), headers=HEADERS
+        ) as answer:
+            assert answer.status == 200
+    await luz.receives(containing="alias")

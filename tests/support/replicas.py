@@ -97,6 +97,8 @@ class Replicas:
 
     def __post_init__(self) -> None:
         self.ports = [free_port() for _ in range(self.count)]
+        # Each replica's /healthz and /metrics, on a port of their own.
+        self.metrics_ports = {port: free_port() for port in self.ports}
         self.forwarder = Forwarder(self.ports)
 
     async def __aenter__(self) -> Replicas:
@@ -128,6 +130,7 @@ class Replicas:
             "WEBHOOK_URL": self.forwarder.url,
             "WEBHOOK_SECRET": SECRET,
             "PORT": str(port),
+            "METRICS_PORT": str(self.metrics_ports[port]),
             "COMPANERA_DATA_DIR": str(self.logs),
             "COMPANERA_LOG_FORMAT": "json",
             **self.settings,
@@ -153,7 +156,7 @@ class Replicas:
                 if process.returncode is not None:
                     raise AssertionError(f"replica {port} exited: {self.log(port)[-2000:]}")
                 try:
-                    async with http.get(f"http://127.0.0.1:{port}/healthz") as answer:
+                    async with http.get(f"{self.monitoring(port)}/healthz") as answer:
                         if answer.status == 200:
                             return
                 except aiohttp.ClientError:
@@ -168,11 +171,15 @@ class Replicas:
             for port, process in self.processes.items():
                 if process.returncode is not None:
                     continue
-                async with http.get(f"http://127.0.0.1:{port}/metrics") as answer:
+                async with http.get(f"{self.monitoring(port)}/metrics") as answer:
                     for line in (await answer.text()).splitlines():
                         if line.split("{")[0].split(" ")[0] == name:
                             total += float(line.rsplit(" ", 1)[1])
         return total
+
+    def monitoring(self, port: int) -> str:
+        """Where the replica listening on `port` serves /healthz and /metrics."""
+        return f"http://127.0.0.1:{self.metrics_ports[port]}"
 
     def kill(self, port: int) -> None:
         """kill -9: no goodbye, claims and transactions left as they were."""
