@@ -430,10 +430,12 @@ def dockerfile_stages() -> list[list[str]]:
 
 def test_dockerfile_builds_in_one_stage_and_runs_in_another() -> None:
     header, build, final = dockerfile_stages()
-    (arg,) = header
-    assert re.fullmatch(r"ARG PYTHON_IMAGE=python:3\.1[1-9]-slim(-\w+)?", arg)
-    assert build[0] == "FROM ${PYTHON_IMAGE} AS build"
-    assert final[0] == "FROM ${PYTHON_IMAGE}"
+    image, digest = header
+    assert re.fullmatch(r"ARG PYTHON_IMAGE=python:3\.1[1-9]-slim(-\w+)?", image)
+    # Pinned by digest; empty until filled in, and then the build fails (no unpinned image).
+    assert re.fullmatch(r"ARG PYTHON_DIGEST=(sha256:[0-9a-f]{64})?", digest)
+    assert build[0] == "FROM ${PYTHON_IMAGE}@${PYTHON_DIGEST} AS build"
+    assert final[0] == "FROM ${PYTHON_IMAGE}@${PYTHON_DIGEST}"
     assert "COPY --from=build /opt/companera /opt/companera" in final
     forbidden = re.compile(r"\b(curl|wget|apt-get|apt|gcc|build-essential|pip)\b")
     assert not [i for i in final if forbidden.search(i)], "build tools in the final image"

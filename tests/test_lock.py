@@ -1,0 +1,111 @@
+"""The lock files pin every dependency with its hashes, and are the ones installed: by the
+image (requirements/runtime.lock) and by CI (requirements/test.lock). Adding a dependency to
+pyproject.toml without running requirements/lock fails here."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+ROOT = Path(__file__).parent.parent
+RUNTIME = ROOT / "requirements" / "runtime.lock"
+TEST = ROOT / "requirements" / "test.lock"
+PIN = re.compile(
+    r"^([A-Za-z0-9][A-Za-z0-9._-]*)==(\S+)((?:\s*\\\n\s+--hash=sha256:[0-9a-f]{64})*)", re.M
+)
+
+
+def project() -> dict[str, list[str]]:
+    loaded = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    return {"runtime": loaded["dependencies"], "test": loaded["optional-dependencies"]["test"]}
+
+
+def pins(lock: Path) -> dict[str, tuple[str, int]]:
+    """Each package of a lock file: its version and how many hashes it has."""
+    found: dict[str, tuple[str, int]] = {}
+    for name, version, hashes in PIN.findall(lock.read_text(encoding="utf-8")):
+        found[canonicalize_name(name)] = (version, hashes.count("--hash=sha256:"))
+    return found
+
+
+def requirement_lines(lock: Path) -> list[str]:
+    """The lines that name a package (neither a comment, a hash nor an option)."""
+    return [
+        line
+        for line in lock.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.lstrip().startswith(("#", "--"))
+    ]
+
+
+@pytest.mark.parametrize(
+    ("lock", "groups"),
+    [(RUNTIME, ["runtime"]), (TEST, ["runtime", "test"])],
+    ids=["runtime", "test"],
+)
+def test_every_dependency_is_pinned_with_a_hash(lock: Path, groups: list[str]) -> None:
+    locked = pins(lock)
+    missing, wrong = [], []
+    for group in groups:
+        for line in project()[group]:
+            requirement = Requirement(line)
+            name = canonicalize_name(requirement.name)
+            if name not in locked or locked[name][1] == 0:
+                missing.append(requirement.name)
+            elif not requirement.specifier.contains(locked[name][0], prereleases=True):
+                wrong.append(f"{requirement.name}=={locked[name][0]} ({requirement.specifier})")
+    assert not missing, f"{lock.name} lacks {missing}: run requirements/lock"
+    assert not wrong, f"{lock.name} pins what pyproject.toml excludes: {wrong}"
+
+
+@pytest.mark.parametrize("lock", [RUNTIME, TEST], ids=["runtime", "test"])
+def test_every_line_of_the_lock_is_an_exact_pin_with_hashes(lock: Path) -> None:
+    """pip's --require-hashes refuses a file otherwise; and no index or link is written in
+    it, so that pip's own configuration says where packages come from."""
+    locked = pins(lock)
+    assert len(requirement_lines(lock)) == len(locked) > 0
+    assert all(hashes > 0 for _, hashes in locked.values())
+    text = lock.read_text(encoding="utf-8")
+    assert not re.search(r"^\s*--(index-url|extra-index-url|find-links|trusted-host)", text, re.M)
+    # The build backend too: the image installs the project with --no-build-isolation.
+    assert "setuptools" in locked
+
+
+def test_the_image_gets_the_versions_the_tests_ran_with() -> None:
+    runtime, test = pins(RUNTIME), pins(TEST)
+    tested = {name: version for name, (version, _) in test.items()}
+    differ = {n: (v, tested.get(n)) for n, (v, _) in runtime.items() if tested.get(n) != v}
+    assert not differ, f"runtime.lock and test.lock disagree: {differ}; run requirements/lock"
+
+
+def test_the_dockerfile_installs_the_runtime_lock_with_hashes_then_the_project_alone() -> None:
+    text = (ROOT / "deploy" / "Dockerfile").read_text(encoding="utf-8")
+    runs = [" ".join(line.split()) for line in re.sub(r"\\\n", " ", text).splitlines()]
+    locked = [
+        i for i, r in enumerate(runs) if "--require-hashes -r requirements/runtime.lock" in r
+    ]
+    project_only = [
+        i for i, r in enumerate(runs) if re.search(r"pip install .*--no-deps.* \.$", r)
+    ]
+    assert locked and project_only and locked[0] < project_only[0], runs
+    assert "COPY requirements/runtime.lock" in text
+
+
+def test_ci_installs_the_test_lock_with_hashes_before_the_readmes_command() -> None:
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    lock = ci.find("--require-hashes -r requirements/test.lock")
+    assert lock != -1, ".ci/run does not install requirements/test.lock with --require-hashes"
+    assert lock < ci.find('python3 -m pip install -q -e ".[test]"')
+
+
+def test_the_locks_were_written_for_the_images_python() -> None:
+    dockerfile = (ROOT / "deploy" / "Dockerfile").read_text(encoding="utf-8")
+    image = re.search(r"^ARG PYTHON_IMAGE=python:(3\.\d+)-", dockerfile, re.M)
+    assert image is not None
+    for lock in (RUNTIME, TEST):
+        header = f"autogenerated by pip-compile with Python {image.group(1)}"
+        assert header in lock.read_text(encoding="utf-8"), lock.name
