@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot import logs
-from bot.config import Settings, SettingsError, load_settings
+from bot.config import MASTER_KEY_CREDENTIAL, Settings, SettingsError, load_settings
+from bot.hardening import forget_secret_variables, no_core_dumps
 from storage.crypto import new_master_key_b64
 from storage.database import WrongKeyError
 
@@ -54,6 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     announce.add_argument("file", help="a UTF-8 text file with the message, or - for stdin")
     add_network_commands(commands)
     args = parser.parse_args(argv)
+    no_core_dumps()
     if args.command == "keygen":
         print(new_master_key_b64())
         return 0
@@ -61,6 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "demo":  # before any setting is read: it reads its own
             return demo_command(args)
         settings = load_settings()
+        forget_secret_variables()
         key = require_master_key(settings)
         logs.configure(settings.log_format, [settings.telegram_bot_token or ""])
         if args.command == "migrate":
@@ -119,7 +122,11 @@ def network_command(settings: Settings, key: bytes, args: argparse.Namespace) ->
 def require_master_key(settings: Settings) -> bytes:
     key = settings.master_key_bytes
     if key is None:
-        raise ConfigError("COMPANERA_MASTER_KEY: required (make one with `companera keygen`)")
+        raise ConfigError(
+            "the master key is required: COMPANERA_MASTER_KEY_FILE names its file (or the "
+            f"service has the credential {MASTER_KEY_CREDENTIAL}); make one with "
+            "`companera keygen` (COMPANERA_MASTER_KEY is read too, but is not the safe way)"
+        )
     return key
 
 
@@ -142,7 +149,7 @@ def read_master_key(path: str, current: bytes) -> bytes:
     if len(key) != 32:
         raise ConfigError(f"{path}: not a master key (make one with `companera keygen`)")
     if key == current:
-        raise ConfigError(f"{path}: this is the current master key (COMPANERA_MASTER_KEY)")
+        raise ConfigError(f"{path}: this is the current master key")
     return key
 
 
@@ -166,9 +173,10 @@ async def _rotate_key(settings: Settings, key: bytes, new_key: bytes) -> int:
         f"system {report.system_keys}, members {report.members}, networks {report.networks}.\n"
         "The old key opens nothing in this database any more: the bot will not start with it.\n"
         "Next:\n"
-        "  1. Put the new key in COMPANERA_MASTER_KEY (e.g. in /etc/companera/env) in place\n"
-        "     of the old one. Keep a copy of it away from the database and its backups,\n"
-        "     then delete the new key's file.\n"
+        "  1. Put the new key where the bot reads its key (the file of\n"
+        "     COMPANERA_MASTER_KEY_FILE, or its systemd credential) in place of the old one.\n"
+        "     Keep a copy of it away from the database and its backups, then delete the new\n"
+        "     key's file.\n"
         "  2. Start the bot and check that it answers /start.\n"
         "  3. Make a new backup. Backups made before now open only with the old key: destroy\n"
         "     them with the old key, or keep the old key (away from them) as long as they are\n"

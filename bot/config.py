@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,6 +16,9 @@ if TYPE_CHECKING:
     from bot.core.network_config import AlertAdvice
 
 TELEGRAM_API = "https://api.telegram.org/bot"
+# The name of the master key's systemd credential (LoadCredential=, LoadCredentialEncrypted=):
+# found in $CREDENTIALS_DIRECTORY when COMPANERA_MASTER_KEY_FILE is not set.
+MASTER_KEY_CREDENTIAL = "companera-master-key"
 _SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what Telegram accepts as a secret token
 
 
@@ -30,6 +34,7 @@ class Settings(BaseSettings):
     database_url: str | None = Field(default=None, alias="DATABASE_URL")
     data_dir: Path = Field(default=Path("data"), alias="COMPANERA_DATA_DIR")
     master_key: str | None = Field(default=None, alias="COMPANERA_MASTER_KEY", repr=False)
+    master_key_file: Path | None = Field(default=None, alias="COMPANERA_MASTER_KEY_FILE")
     webhook_url: str | None = Field(default=None, alias="WEBHOOK_URL")
     webhook_secret: str | None = Field(default=None, alias="WEBHOOK_SECRET", repr=False)
     host: str = Field(default="127.0.0.1", min_length=1, alias="HOST")
@@ -79,6 +84,21 @@ class Settings(BaseSettings):
         if len(raw) != 32:
             raise ValueError("must decode to 32 bytes (make one with `companera keygen`)")
         return value
+
+    @model_validator(mode="after")
+    def _master_key_from_its_file(self) -> Settings:
+        """Read the key file once, here: COMPANERA_MASTER_KEY_FILE, else the systemd
+        credential. The key is then held like COMPANERA_MASTER_KEY's."""
+        path = self.master_key_file or _credential(MASTER_KEY_CREDENTIAL)
+        if path is None:
+            return self
+        if self.master_key:
+            raise ValueError(
+                f"the master key is given twice: COMPANERA_MASTER_KEY and the file {path}; "
+                "remove COMPANERA_MASTER_KEY (from the env file too)"
+            )
+        self.master_key = _read_key_file(path)
+        return self
 
     @field_validator("alert_advice")
     @classmethod
@@ -144,6 +164,36 @@ class Settings(BaseSettings):
     def master_key_bytes(self) -> bytes | None:
         """The decoded master key, when one is configured."""
         return base64.b64decode(self.master_key) if self.master_key else None
+
+
+def _credential(name: str) -> Path | None:
+    """A systemd credential of this service, if it was given one by that name."""
+    directory = os.environ.get("CREDENTIALS_DIRECTORY")
+    path = Path(directory) / name if directory else None
+    return path if path is not None and path.exists() else None
+
+
+def _read_key_file(path: Path) -> str:
+    """The base64 key a file holds (`companera keygen > file`), surrounding whitespace
+    allowed. Errors name the file, never what it holds."""
+    try:
+        with path.open("rb") as file:
+            raw = file.read(4096)
+    except OSError as error:
+        raise ValueError(
+            f"COMPANERA_MASTER_KEY_FILE: cannot read {path}: {error.strerror}"
+        ) from None
+    try:
+        text = raw.decode("ascii").strip()
+        key = base64.b64decode(text, validate=True)
+    except (UnicodeDecodeError, binascii.Error, ValueError):
+        key = b""
+    if len(key) != 32:
+        raise ValueError(
+            f"COMPANERA_MASTER_KEY_FILE: {path} holds no master key (base64 of 32 bytes on "
+            "one line, as `companera keygen` prints it)"
+        )
+    return text
 
 
 def _async_driver(url: str) -> str:

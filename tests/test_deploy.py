@@ -576,8 +576,8 @@ def unit_root(tmp_path: Path, unit: str) -> Path:
     """A file system root for systemd-analyze: systemd's own units, ours, and its programs.
 
     Programs of the system (/bin/sh) are copied from this machine, so a unit naming one this
-    machine lacks fails; the bot's own (/opt/companera/bin/companera), which only an
-    installation makes, is a stand-in.
+    machine lacks fails; the bot's own (/opt/companera/bin/companera, the backup script in
+    /usr/local/sbin), which only an installation makes, are stand-ins.
     """
     root = tmp_path / "root"
     units = root / "etc/systemd/system"
@@ -589,7 +589,7 @@ def unit_root(tmp_path: Path, unit: str) -> Path:
             program = value.split()[0].lstrip("-@+!:")
             target = root / program.lstrip("/")
             target.parent.mkdir(parents=True, exist_ok=True)
-            if program.startswith("/opt/companera/"):
+            if program.startswith(("/opt/companera/", "/usr/local/sbin/companera-")):
                 shutil.copy("/bin/true", target)
             else:
                 assert os.access(program, os.X_OK), f"{unit} runs {program}, which is missing"

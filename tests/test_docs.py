@@ -19,8 +19,17 @@ CONFIGURATION = DOCS / "configuration.md"
 MARKDOWN = [README, *sorted(DOCS.glob("*.md"))]
 README_MAX_LINES = 200
 
-# Documented under "Other variables": read by Docker Compose or by the tests, not the bot.
-NOT_SETTINGS = {"COMPANERA_DOMAIN", "POSTGRES_PASSWORD", "COMPANERA_TEST_DATABASE_URL"}
+# Documented under "Other variables": read by Docker Compose, deploy/backup.sh or the
+# tests, not the bot.
+NOT_SETTINGS = {
+    "COMPANERA_DOMAIN",
+    "POSTGRES_PASSWORD",
+    "COMPANERA_TEST_DATABASE_URL",
+    "COMPANERA_BACKUP_DIR",
+    "COMPANERA_BACKUP_RECIPIENTS",
+    "COMPANERA_BACKUP_KEEP_DAYS",
+    "COMPANERA_BACKUP_COMPOSE_DIR",
+}
 
 FENCE = re.compile(r"^(```|~~~).*?^\1", re.MULTILINE | re.DOTALL)
 LINK = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
