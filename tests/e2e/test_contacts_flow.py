@@ -3,7 +3,10 @@ limit of five; a stolen link makes the thief nothing."""
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from bot.emulator import EmulatedUser, SentMessage
+from storage.models import ContactRow
 from tests.e2e.conftest import GRACE, World, short_checkin
 from tests.support.catalog import said
 
@@ -65,6 +68,15 @@ async def test_a_stolen_link_makes_the_thief_nothing(world: World) -> None:
     await accepts(pedro, token_of(link))
     asked = await ana.receives(containing=said("contacts.to_confirm", label="Luz", alias="Pedro"))
     assert "«Pedro»" in asked.text
+    rows = (asked.reply_markup or {})["inline_keyboard"]
+    data = [button["callback_data"] for row in rows for button in row]
+    async with world.bot.core.db.engine.connect() as connection:
+        stored = (await connection.execute(select(ContactRow.id, ContactRow.confirm_hash))).all()
+    assert stored and all(
+        row_id not in item and row_id[:8] not in item and digest.hex() not in item
+        for row_id, digest in stored
+        for item in data
+    )
     await world.settle()
     assert link.text == said("invite.link_used") and "start=" not in link.text
 

@@ -98,7 +98,8 @@ def described(lines: list[tuple[Any, ...]]) -> str:
 
 
 async def invite(world: World, worker: EmulatedUser, contact: EmulatedUser, label: str) -> None:
-    """`contact` accepts her invitation, under `label` (the same label in both runs)."""
+    """`contact` accepts her invitation, under `label` (the same label in both runs), and
+    she confirms it is her contact."""
     await worker.send(f"/invite {label}")
     invitation = await worker.receives(containing=said("invite.created", worker.language_code))
     token = (invitation.text or "").rsplit("start=", 1)[1].split()[0]
@@ -106,6 +107,8 @@ async def invite(world: World, worker: EmulatedUser, contact: EmulatedUser, labe
     await world.settle()
     offer = [m for m in contact.inbox() if m.buttons()][-1]
     await contact.press(offer, offer.buttons()[0])
+    await world.settle()
+    await worker.press(None, said("button.contact_yes", worker.language_code))
     await world.settle()
 
 
