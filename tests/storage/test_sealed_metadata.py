@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from bot.core.records import Address, Alarm, CheckIn, Stage, Status, new_id
 from storage.checkins import seal_state
 from storage.crypto import Keyring, new_key, seal_text
-from storage.database import Database, make_engine
+from storage.database import Database, WrongKeyError, make_engine
 from storage.members import seal_settings
 from storage.migrate import downgrade, upgrade
 from storage.models import UTCDateTime
@@ -225,6 +225,8 @@ async def test_migration_0010_seals_what_rows_held_in_clear_and_needs_the_key(
                 )
                 alarm = await connection.scalar(sa.select(_CHECKINS.c.alarm))
             assert (version, alarm) == ("0009", "duress")
+            with pytest.raises(WrongKeyError):  # a wrong key: refused, not a traceback
+                await upgrade(engine, master_key=new_key())
 
             await upgrade(engine, master_key=master)
             async with engine.connect() as connection:

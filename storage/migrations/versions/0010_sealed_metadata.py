@@ -24,7 +24,8 @@ import sqlalchemy as sa
 from alembic import context, op
 
 from storage.checkins import open_state, seal_state
-from storage.crypto import Keyring
+from storage.crypto import CryptoError, Keyring
+from storage.database import INDEX_KEY, WrongKeyError
 from storage.members import open_settings, seal_settings
 from storage.outbox import idempotency_digest
 
@@ -118,10 +119,13 @@ def _keyring(connection: sa.Connection, needed: bool) -> Keyring | None:
         )
     keyring = Keyring(master_key)
     wrapped = connection.scalar(
-        sa.select(_SYSTEM_KEYS.c.wrapped).where(_SYSTEM_KEYS.c.name == "index")
+        sa.select(_SYSTEM_KEYS.c.wrapped).where(_SYSTEM_KEYS.c.name == INDEX_KEY)
     )
     if wrapped is not None:
-        keyring.load_index_root(wrapped)
+        try:
+            keyring.load_index_root(wrapped)
+        except CryptoError:
+            raise WrongKeyError("the master key does not open this database") from None
     return keyring
 
 
