@@ -64,6 +64,11 @@ class Settings(BaseSettings):
         default=7 * 86400, ge=3600, alias="NETWORK_PASS_TTL_SECONDS"
     )
     checks_per_hour: int = Field(default=20, ge=1, le=1000, alias="CHECKS_PER_HOUR")
+    warnings_per_day: int = Field(default=5, ge=1, le=100, alias="WARNINGS_PER_DAY")
+    warnings_burst: int = Field(default=10, ge=1, le=1000, alias="WARNINGS_BURST")
+    warnings_burst_seconds: int = Field(
+        default=600, ge=60, le=86400, alias="WARNINGS_BURST_SECONDS"
+    )
     member_idle_days: int = Field(default=180, ge=30, alias="MEMBER_IDLE_DAYS")
     member_idle_notice_days: int = Field(default=7, ge=1, le=29, alias="MEMBER_IDLE_NOTICE_DAYS")
     default_timezone: str = Field(

@@ -124,7 +124,7 @@ class UnitOfWork:
         self.updates = UpdateRepository(session, is_postgres)
         self.safety = SafetyRepository(session, self.members)
         self.networks = NetworkRepository(session, keyring)
-        self.warnings = WarningRepository(session, self.networks)
+        self.warnings = WarningRepository(session, self.networks, self.members)
 
     async def __aenter__(self) -> UnitOfWork:
         return self

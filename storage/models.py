@@ -228,16 +228,17 @@ class VouchRow(Base):
 
 
 class WarningRow(Base):
-    """A peer warning, sealed with the network's key. The reporter link is cut (SET NULL)
-    when she leaves; the text never names her."""
+    """A peer warning, sealed with the network's key. Its author is no row id in clear: a
+    digest of her membership under the network's key (to count her warnings) and the
+    membership sealed (to tell her of a decision, or trust her), both cut when she leaves.
+    Times are coarse: created on the hour, published after a random delay."""
 
     __tablename__ = "warnings"
     __table_args__ = (Index("ix_warnings_network_status", "network_id", "status"),)
     id: Mapped[str] = mapped_column(Id, primary_key=True)
     network_id: Mapped[str] = mapped_column(ForeignKey("networks.id", ondelete="CASCADE"))
-    reporter_id: Mapped[str | None] = mapped_column(
-        ForeignKey("network_members.id", ondelete="SET NULL"), index=True
-    )
+    reporter_digest: Mapped[bytes | None] = mapped_column(LargeBinary(32), index=True)
+    reporter_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     status: Mapped[str] = mapped_column(String(16))
     body_sealed: Mapped[bytes] = mapped_column(LargeBinary)
     me_too: Mapped[int] = mapped_column(Integer, default=0)
@@ -268,14 +269,13 @@ class WarningMarkRow(Base):
 
 
 class CheckCountRow(Base):
-    """How many numbers she checked in the current hour; never which."""
+    """When she checked a number in the last hour, sealed with her key; never which."""
 
     __tablename__ = "check_counts"
     member_id: Mapped[str] = mapped_column(
         ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
     )
-    window_start: Mapped[datetime] = mapped_column(UTCDateTime)
-    used: Mapped[int] = mapped_column(Integer, default=0)
+    times_sealed: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class OutboxRow(Base):

@@ -24,6 +24,7 @@ from storage.models import (
     NetworkPassRow,
     NetworkRow,
     VouchRow,
+    WarningRow,
 )
 
 NETWORK_NAME = "network-name"
@@ -195,7 +196,17 @@ class NetworkRepository:
         )
 
     async def leave(self, membership_id: str) -> None:
-        """Delete the membership; her areas and vouches go with it, her warnings stay unlinked."""
+        """Delete the membership; her areas and vouches go with it, her warnings stay, cut
+        from her (their digest and sealed link of her are erased)."""
+        row = await self._session.get(MembershipRow, membership_id)
+        if row is None:
+            return
+        digest = await self.digest(row.network_id, "reporter", membership_id)
+        await self._session.execute(
+            update(WarningRow)
+            .where(WarningRow.network_id == row.network_id, WarningRow.reporter_digest == digest)
+            .values(reporter_digest=None, reporter_sealed=None)
+        )
         await self._session.execute(delete(MembershipRow).where(MembershipRow.id == membership_id))
 
     # Areas

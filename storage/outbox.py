@@ -272,6 +272,21 @@ class OutboxRepository:
             )
         )
 
+    async def drop_held(self, recipient_id: str, priority: int, times: Sequence[datetime]) -> int:
+        """Delete her pending messages of this priority held back until one of `times` (the
+        warnings of a network she left, waiting for their time); returns how many."""
+        if not times:
+            return 0
+        result = await self._session.execute(
+            delete(OutboxRow).where(
+                OutboxRow.recipient_id == recipient_id,
+                OutboxRow.status == PENDING,
+                OutboxRow.priority == priority,
+                OutboxRow.not_before.in_(list(times)),
+            )
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
     async def take_message_ids(self, recipient_id: str) -> list[int]:
         """The ids, in her chat, of the messages sent to her that are still on record;
         forgotten as they are handed out, so that each is deleted once."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -38,6 +39,9 @@ class Limits:
     default_timezone: str
     network_pass_ttl_seconds: int
     checks_per_hour: int
+    warnings_per_day: int
+    warnings_burst: int
+    warnings_burst_seconds: int
     member_idle_days: int
     idle_notice_days: int
     alert_advice: AlertAdvice | None = None  # ALERT_ADVICE: for workers in no network with its own
@@ -54,6 +58,8 @@ class Core(Generic[DB]):
     clock: Clock
     policy: Policy
     limits: Limits
+    # Chance, where a rule asks for it (when a warning is published); tests give their own.
+    chance: random.Random = field(default_factory=random.SystemRandom)
     timers_changed: asyncio.Event = field(default_factory=asyncio.Event)
     outbox_changed: asyncio.Event = field(default_factory=asyncio.Event)
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
@@ -116,14 +122,18 @@ class Work:
             self.clock.now(),
         )
 
-    async def notify_many(self, notifications: Sequence[Notification]) -> int:
-        """Queue many notifications in a few statements; returns how many were new."""
+    async def notify_many(
+        self, notifications: Sequence[Notification], not_before: datetime | None = None
+    ) -> int:
+        """Queue many notifications in a few statements, held back until `not_before` if
+        given; returns how many were new."""
         return await self.outbox.add_many(
             [
                 (n.idempotency_key, n.recipient_id, int(n.priority), n.to_payload())
                 for n in notifications
             ],
             self.clock.now(),
+            not_before,
         )
 
     async def commit(self) -> None:

@@ -47,6 +47,8 @@ async def _forget(work: Work, member_id: str) -> bool:
         await work.notify(ContactForgotten(contact.contact_id, alias, contact.id, "worker"))
     for link in await work.contacts.of_contact(member.id):  # people she watches over
         await work.notify(ContactForgotten(link.worker_id, link.label or "", link.id, "contact"))
+    for membership in await work.networks.memberships_of(member.id):
+        await work.networks.leave(membership.id)  # her warnings stay, cut from her
     await work.members.delete(member.id)
     log.info("member.forgotten")  # no id: even a prefix would outlive her in old backups
     return True

@@ -33,6 +33,8 @@ MOST_AREAS = 50
 MOST_RESOURCES = 100
 RETENTION_DAYS = (1, 365)
 VOUCHES = (0, 10)
+PUBLISH_DELAY_MINUTES = (0, 120)
+REVIEW_FIRST = (0, 20)
 LARGEST_RADIUS_KM = 500.0
 NEARBY_KM = 25.0  # how far an area with a center but no radius_km reaches
 EARTH_RADIUS_KM = 6371.0088
@@ -226,6 +228,12 @@ class NetworkConfig(BaseModel):
     retention_days: StrictInt = 90
     moderation: Literal["review", "open"] = "review"
     vouches: StrictInt = 0
+    # A published warning reaches members after a random delay in this range (minutes), so
+    # that its time does not point at the moment its author sent it.
+    publish_delay_minutes: tuple[StrictInt, StrictInt] = (2, 20)
+    # In an open network, a member's warnings wait for a coordinator until this many of hers
+    # were published.
+    review_first: StrictInt = 2
     areas: tuple[Area, ...]
     resources: tuple[Resource, ...] = ()
     alerts: AlertAdvice | None = None
@@ -247,6 +255,28 @@ class NetworkConfig(BaseModel):
     @classmethod
     def _vouches_in_range(cls, value: int) -> int:
         return _within(value, VOUCHES)
+
+    @field_validator("publish_delay_minutes", mode="before")
+    @classmethod
+    def _delay_is_a_pair(cls, value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return (value, value)
+        if not isinstance(value, list | tuple) or len(value) != 2:
+            raise ValueError("must be [fewest, most] minutes, such as [2, 20]")
+        return value
+
+    @field_validator("publish_delay_minutes")
+    @classmethod
+    def _delay_in_range(cls, value: tuple[int, int]) -> tuple[int, int]:
+        fewest, most = (_within(minutes, PUBLISH_DELAY_MINUTES) for minutes in value)
+        if fewest > most:
+            raise ValueError("the first number must not be larger than the second")
+        return fewest, most
+
+    @field_validator("review_first")
+    @classmethod
+    def _review_first_in_range(cls, value: int) -> int:
+        return _within(value, REVIEW_FIRST)
 
     @field_validator("areas")
     @classmethod

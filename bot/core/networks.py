@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from bot.core.context import Refused, Work
 from bot.core.network_config import NetworkConfig, config_from_json, config_to_json
-from bot.core.notifications import NetworkPassUsed, NetworkRemoved, NetworkWelcome
+from bot.core.notifications import NetworkPassUsed, NetworkRemoved, NetworkWelcome, Priority
 from bot.core.records import Member, Membership, MembershipStatus, Network, PassKind, Role
 
 MEMBER, COORDINATOR = Role.MEMBER, Role.COORDINATOR
@@ -326,7 +326,7 @@ async def remove_member(work: Work, member: Member, membership_id: str) -> str |
     if target.member_id == member.id:
         return Refused("network.error.self")
     person = await work.members.get(target.member_id)
-    await work.networks.leave(target.id)
+    await _leave(work, target)
     await work.notify(
         NetworkRemoved(target.member_id, network.network.name, membership_id=target.id)
     )
@@ -350,8 +350,17 @@ async def leave_network(work: Work, member: Member, network_id: str) -> str | Re
     network = await work.networks.get(network_id)
     if membership is None or network is None:
         return Refused("network.error.not_member")
-    await work.networks.leave(membership.id)
+    await _leave(work, membership)
     return network.name
+
+
+async def _leave(work: Work, membership: Membership) -> None:
+    """She is out: her warnings are cut from her, and the network's warnings still waiting
+    for their time (a delay before publication) no longer reach her."""
+    now = work.clock.now()
+    waiting = await work.warnings.published_since(membership.network_id, now)
+    await work.outbox.drop_held(membership.member_id, int(Priority.BROADCAST), waiting)
+    await work.networks.leave(membership.id)
 
 
 async def purge(work: Work, now: datetime) -> int:

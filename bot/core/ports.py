@@ -142,10 +142,13 @@ class Outbox(Protocol):
         """Queue a notification once per idempotency key; False when the key was already used."""
 
     async def add_many(
-        self, items: Sequence[tuple[str, str, int, dict[str, Any]]], now: datetime
+        self,
+        items: Sequence[tuple[str, str, int, dict[str, Any]]],
+        now: datetime,
+        not_before: datetime | None = None,
     ) -> int:
         """Queue (key, recipient, priority, payload) notifications, each once per key;
-        returns how many were new."""
+        returns how many were new. With `not_before`, they wait until then."""
 
     async def message_id_of(self, key: str) -> int | None:
         """The id, in the recipient's chat, of the sent message queued under `key`; None
@@ -154,6 +157,10 @@ class Outbox(Protocol):
     async def take_message_ids(self, recipient_id: str) -> list[int]:
         """The ids, in her chat, of the messages sent to her that are still on record;
         forgotten as they are handed out, so that each is deleted once."""
+
+    async def drop_held(self, recipient_id: str, priority: int, times: Sequence[datetime]) -> int:
+        """Delete her pending messages of this priority held back until one of `times` (the
+        warnings of a network she left, waiting for their time); returns how many."""
 
     async def purge(self, sent_before: datetime, failed_before: datetime) -> int:
         """Delete sent rows that ended before `sent_before`, failed ones before `failed_before`."""
@@ -248,9 +255,13 @@ class Warnings(Protocol):
         status: str,
         body: dict[str, str],
         identifiers: Iterable[bytes],
-        now: datetime,
+        created_at: datetime,
         expires_at: datetime,
-    ) -> PeerWarning: ...
+        published_at: datetime | None = None,
+    ) -> PeerWarning:
+        """A new warning; its author (`reporter_id`, her membership) is kept only as a
+        digest and sealed, so that a copy of the database cannot tell who wrote it."""
+
     async def get(self, warning_id: str) -> PeerWarning | None: ...
     async def set_body(self, warning_id: str, body: dict[str, str]) -> None: ...
     async def set_status(
@@ -285,10 +296,19 @@ class Warnings(Protocol):
     async def purge(self, now: datetime) -> int:
         """Delete expired warnings with their identifiers and marks."""
 
-    async def take_check(
-        self, member_id: str, now: datetime, window_start: datetime, limit: int
-    ) -> bool:
-        """Use one of her checks for this hour; False when none is left."""
+    async def count_by(
+        self, network_id: str, reporter_id: str, created_since: datetime | None = None
+    ) -> int:
+        """Her warnings in the network: those created since `created_since`, or (None) those
+        published, or waiting for their time."""
+
+    async def published_since(self, network_id: str, since: datetime) -> list[datetime]:
+        """When the network's warnings published since `since` went out, or will."""
+
+    async def check_times(self, member_id: str) -> list[datetime]:
+        """When she checked numbers, as far back as kept (the last hour or so)."""
+
+    async def set_check_times(self, member_id: str, times: Sequence[datetime]) -> None: ...
 
 
 class Updates(Protocol):

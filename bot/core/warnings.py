@@ -2,12 +2,18 @@
 area, "it happened to me too", flags, phone checks and expiry.
 
 Nothing a member receives names or hints at the reporter: no "reported by", no time of
-submission (only the day it happened, coarsely), and the reporter is not sent her own
-warning, so the set of recipients is the same whoever reported it.
+submission (only the day it happened, coarsely; it reaches members after a random delay),
+and every member who follows the area receives it, its author too if she follows it, so
+the set of recipients is the same whoever reported it.
+
+Rates: a member may send `warnings_per_day` warnings a day in a network; past
+`warnings_burst` publications in `warnings_burst_seconds`, a network's new warnings wait
+for a coordinator; and in an open network a member's first `review_first` warnings do too.
 """
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -29,21 +35,65 @@ PENDING, PUBLISHED, FLAGGED = WarningStatus.PENDING, WarningStatus.PUBLISHED, Wa
 VISIBLE = (PUBLISHED, FLAGGED)  # a flagged warning stays up until a coordinator decides
 
 
+DAY, HOUR = timedelta(days=1), timedelta(hours=1)
+
+
 @dataclass(frozen=True)
 class Submitted:
+    """Sent: to be published after its delay (to `recipients` members), or to wait for a
+    coordinator because the network reviews every warning (`review`), these are among her
+    first (`first`), or the network published many just now (`busy`)."""
+
     published: bool
     recipients: int
+    waits: str = ""  # review, first, busy
+
+
+def on_the_hour(moment: datetime) -> datetime:
+    """The hour a moment falls in: a warning is dated no finer, so that its date does not
+    point at the moment its author sent it."""
+    return moment.replace(minute=0, second=0, microsecond=0)
+
+
+def publication_delay(config: NetworkConfig, chance: random.Random) -> timedelta:
+    """How long a warning waits before it reaches members: a random time in the network's
+    range (publish_delay_minutes), to the second."""
+    fewest, most = config.publish_delay_minutes
+    return timedelta(seconds=round(chance.uniform(fewest * 60, most * 60)))
+
+
+def burst_wait(
+    published: list[datetime], now: datetime, limit: int, window: timedelta
+) -> timedelta | None:
+    """None when the network may publish one more warning now; else how long until it
+    may. `published` are the times its warnings went out or will (a delay is ahead):
+    counting those since `now - window` keeps any `window` to `limit` publications."""
+    recent = sorted(t for t in published if t >= now - window)
+    if len(recent) < limit:
+        return None
+    return max(timedelta(minutes=1), recent[len(recent) - limit] + window - now)
+
+
+def day_start(now: datetime) -> datetime:
+    """Her warnings created since this count for today: with creation times kept to the
+    hour, a warning counts for 24 to 25 hours, never fewer than 24."""
+    return on_the_hour(now) - DAY
 
 
 async def submit(work: Work, member: Member, draft: dict[str, str]) -> Submitted | Refused:
-    """Send the form: it publishes at once (open network, trusted member, coordinator) or
-    waits for a coordinator, who is told."""
+    """Send the form: it is published after a random delay (open network, trusted member,
+    coordinator), or waits for a coordinator, who is told. Past her daily limit it is
+    refused, and the form stays as it is."""
     if next_field(draft) != "review":
         return Refused("warn.error.incomplete")
     now = work.clock.now()
     network = await _joined(work, member, draft["network"])
     if network is None:
         return Refused("network.error.not_member")
+    network_id, mine, config = network.network.id, network.membership, network.config
+    limit = work.limits.warnings_per_day
+    if await work.warnings.count_by(network_id, mine.id, day_start(now)) >= limit:
+        return Refused("warn.error.daily_limit", {"count": str(limit)})
     body = {
         "kind": draft["kind"],
         "area": draft["area"],
@@ -52,27 +102,42 @@ async def submit(work: Work, member: Member, draft: dict[str, str]) -> Submitted
         "text": draft["text"],
         **{name: draft[name] for name in EXTRAS if draft.get(name)},
     }
-    digests = await _identifiers(work, network.network.id, body)
-    publish_now = (
-        network.config.moderation == "open"
-        or network.membership.trusted
-        or network.membership.role == COORDINATOR
-    )
-    warning = await work.warnings.add(
-        network.network.id,
-        network.membership.id,
-        PUBLISHED if publish_now else PENDING,
-        body,
-        digests,
-        now,
-        now + timedelta(days=network.config.retention_days),
-    )
-    if publish_now:
-        recipients = await _fan_out(work, warning, network)
-    else:
-        recipients = 0
+    digests = await _identifiers(work, network_id, body)
+    waits = await _waits(work, network, now)
+    created = on_the_hour(now)
+    expires = created + timedelta(days=config.retention_days)
+    if waits:
+        warning = await work.warnings.add(
+            network_id, mine.id, PENDING, body, digests, created, expires
+        )
         await _tell_coordinators(work, network, warning.id, "pending")
-    return Submitted(publish_now, recipients)
+        return Submitted(False, 0, waits)
+    at = now + publication_delay(config, work.core.chance)
+    warning = await work.warnings.add(
+        network_id, mine.id, PUBLISHED, body, digests, created, expires, at
+    )
+    return Submitted(True, await _fan_out(work, warning, network, at))
+
+
+async def _waits(work: Work, network: Joined, now: datetime) -> str:
+    """Why her warning waits for a coordinator (`review`, `first`, `busy`), or "" if not."""
+    if await _busy(work, network.network.id, now) is not None:
+        return "busy"
+    mine = network.membership
+    if mine.trusted or mine.role == COORDINATOR:
+        return ""
+    if network.config.moderation != "open":
+        return "review"
+    published = await work.warnings.count_by(network.network.id, mine.id)
+    return "first" if published < network.config.review_first else ""
+
+
+async def _busy(work: Work, network_id: str, now: datetime) -> timedelta | None:
+    """How long until the network may publish again (None: now)."""
+    limits = work.limits
+    window = timedelta(seconds=limits.warnings_burst_seconds)
+    published = await work.warnings.published_since(network_id, now - window)
+    return burst_wait(published, now, limits.warnings_burst, window)
 
 
 async def _joined(work: Work, member: Member, network_id: str) -> Joined | None:
@@ -120,18 +185,16 @@ def _params(
     }
 
 
-async def _fan_out(work: Work, warning: PeerWarning, network: Joined) -> int:
-    """Queue the warning for every member who follows its area, at broadcast priority,
-    in the same transaction as its publication; the reporter is left out."""
+async def _fan_out(work: Work, warning: PeerWarning, network: Joined, at: datetime) -> int:
+    """Queue the warning for every member who follows its area, at broadcast priority, to
+    leave at `at` (after its delay). Its author gets it too if she follows the area: the
+    recipients are the followers, whoever wrote it."""
     area_digest = await work.networks.digest(network.network.id, "area", warning.body["area"])
     params = warning_params(warning, network)
     followers = await work.networks.followers(network.network.id, area_digest)
     return await work.notify_many(
-        [
-            PeerWarningMessage.from_fields(follower.member_id, params)
-            for follower in followers
-            if follower.id != warning.reporter_id
-        ],
+        [PeerWarningMessage.from_fields(follower.member_id, params) for follower in followers],
+        not_before=at,
     )
 
 
@@ -207,21 +270,25 @@ async def decide(work: Work, member: Member, warning_id: str, decision: str) -> 
     if isinstance(moderated, Refused):
         return moderated
     warning, network = moderated
+    first_time = warning.status == PENDING
+    if decision in ("approve", "trust") and first_time:
+        wait = await _busy(work, network.network.id, now)
+        if wait is not None:  # it stays waiting; she may publish it in a few minutes
+            minutes = str(max(1, round(wait.total_seconds() / 60)))
+            return Refused("moderation.error.busy", {"count": minutes})
     if decision in ("approve", "trust", "keep"):
         if decision == "trust" and warning.reporter_id:
             await work.networks.update_membership(warning.reporter_id, trusted=True)
-        first_time = warning.status == PENDING
+        at = now + publication_delay(network.config, work.core.chance) if first_time else None
         # Published, or kept after a flag: the flags counted so far are answered.
-        await work.warnings.set_status(
-            warning.id, PUBLISHED, now if first_time else None, reset_flags=True
-        )
-        if first_time:
-            await _fan_out(work, warning, network)
-            await _tell_reporter(work, warning, WarningPublished)
+        await work.warnings.set_status(warning.id, PUBLISHED, at, reset_flags=True)
+        if at is not None:
+            await _fan_out(work, warning, network, at)
+            await _tell_reporter(work, warning, WarningPublished, network, at)
     else:
         await work.warnings.delete(warning.id)
-        if warning.status == PENDING:
-            await _tell_reporter(work, warning, WarningRejected)
+        if first_time:
+            await _tell_reporter(work, warning, WarningRejected, network, now)
     return decision
 
 
@@ -241,14 +308,22 @@ async def edit_text(work: Work, member: Member, warning_id: str, text: str) -> R
 
 
 async def _tell_reporter(
-    work: Work, warning: PeerWarning, outcome: type[WarningPublished]
+    work: Work,
+    warning: PeerWarning,
+    outcome: type[WarningPublished],
+    network: Joined,
+    after: datetime,
 ) -> None:
-    """Published or rejected (`WarningRejected`): the reporter is told, and only she."""
+    """Published or rejected (`WarningRejected`): the reporter is told, and only she, a
+    random delay `after` the publication or the decision: a notice to her sent at the
+    moment of either would show who wrote it."""
     if warning.reporter_id is None:
         return
     reporter = await work.networks.membership_by_id(warning.reporter_id)
-    if reporter is not None:
-        await work.notify(outcome(reporter.member_id, warning_id=warning.id))
+    if reporter is None:
+        return
+    later = after + publication_delay(network.config, work.core.chance)
+    await work.notify_many([outcome(reporter.member_id, warning_id=warning.id)], later)
 
 
 # What members do with a warning
@@ -301,11 +376,20 @@ async def check_phone(work: Work, member: Member, text: str) -> list[Found] | Re
     if not digests:
         return Refused("check.error.phone", {"example": example_phone(networks[0].config.region)})
     limit = work.limits.checks_per_hour
-    if not await work.warnings.take_check(member.id, now, now - timedelta(hours=1), limit):
+    times = take_check(await work.warnings.check_times(member.id), now, limit)
+    if times is None:
         return Refused("check.error.limit", {"count": str(limit)})
+    await work.warnings.set_check_times(member.id, times)
     by_id = {n.network.id: n for n in networks}
     found = await work.warnings.matching(digests, VISIBLE, now, CHECK_RESULTS)
     return [Found(warning, by_id[warning.network_id]) for warning in found]
+
+
+def take_check(times: list[datetime], now: datetime, limit: int) -> list[datetime] | None:
+    """Her checks of the last hour with one more now; None when she made `limit` of them
+    already. A sliding window: in any hour, never more than `limit` checks."""
+    recent = [t for t in times if t >= now - HOUR]
+    return None if len(recent) >= limit else [*recent, now]
 
 
 async def resources(work: Work, member: Member) -> list[tuple[str, NetworkConfig]]:

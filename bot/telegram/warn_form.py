@@ -269,7 +269,12 @@ async def _send(context: Context, member: Member, draft: dict[str, str]) -> None
 
 
 def sent_message(sent: Submitted) -> str:
-    return "warn.sent_published" if sent.published else "warn.sent_pending"
+    """Published after a few minutes, or waiting for a coordinator, and why."""
+    if sent.published:
+        return "warn.sent_published"
+    return {"first": "warn.sent_first", "busy": "warn.sent_busy"}.get(
+        sent.waits, "warn.sent_pending"
+    )
 
 
 def steps() -> dict[Step, StepHandlers]:

@@ -14,6 +14,7 @@ CDMX = """
 region: MX
 retention_days: 90
 moderation: review
+publish_delay_minutes: 0  # at once: the delay has tests of its own (test_warn_form.py)
 areas:
   - id: centro
     name: Centro

@@ -104,8 +104,12 @@ async def test_forget_erases_her_and_tells_her_people_only_that_she_is_gone(
     assert sealed  # other people's data is still there, and opens with their keys only
     assert not [v for v in sealed if opens(key, v, row_ids, prefixes)]
     async with world.bot.core.db.unit_of_work() as uow:
-        reporters = (await uow.session.scalars(select(WarningRow.reporter_id))).all()
-    assert reporters == [None]  # her warning stays, anonymous
+        reporters = (
+            await uow.session.execute(
+                select(WarningRow.reporter_digest, WarningRow.reporter_sealed)
+            )
+        ).all()
+    assert reporters == [(None, None)]  # her warning stays, anonymous
 
     await ana.send("/start")  # a stranger now: asked for an alias again
     await ana.receives(containing="¿Qué nombre quieres")

@@ -145,6 +145,16 @@ async def test_removed_member_loses_access_at_once(world: World) -> None:
     await bea.press(await write_warning(bea, text="Aviso de quien se va"), "📣 Enviar")
     await bea.receives(containing=said("warn.sent_pending"))
     await ana.receives(containing=said("warning.to_review"))
+    assert await reporter_columns(world) == [(True, True)]  # a digest and a sealed link
+    async with world.bot.core.db.unit_of_work() as uow:
+        memberships = (await uow.session.execute(text("SELECT id FROM network_members"))).all()
+        warning_values = (await uow.session.execute(text("SELECT * FROM warnings"))).one()
+    for (membership_id,) in memberships:  # no column of the warning names its author
+        assert not any(membership_id in str(value) for value in warning_values)
+        assert not any(
+            isinstance(value, bytes) and bytes.fromhex(membership_id) in value
+            for value in warning_values
+        )
     await ana.send("/remove")
     listing = await ana.receives(containing="Integrantes de Alianza Prueba")
     assert sorted(listing.buttons()) == ["Ana", "Bea", "Cris", "Quitar", "Quitar", "Quitar"]
@@ -164,9 +174,7 @@ async def test_removed_member_loses_access_at_once(world: World) -> None:
     assert sorted(after.buttons()) == ["Ana", "Cris", "Quitar", "Quitar"]
 
     # Her warning stays, unlinked from her; published, it reaches the others, not her.
-    async with world.bot.core.db.unit_of_work() as uow:
-        reporters = (await uow.session.execute(text("SELECT reporter_id FROM warnings"))).all()
-    assert reporters == [(None,)]
+    assert await reporter_columns(world) == [(False, False)]
     await ana.send("/pending")
     await ana.press(await ana.receives(containing="Aviso de quien se va"), "✅ Publicar")
     await cris.receives(containing="Aviso de quien se va")
@@ -175,6 +183,14 @@ async def test_removed_member_loses_access_at_once(world: World) -> None:
     await world.settle()
     await bea.receives_nothing()
     assert not any("aviso de prueba" in (m.text or "").lower() for m in bea.inbox())
+
+
+async def reporter_columns(world: World) -> list[tuple[bool, bool]]:
+    """Whether each warning still holds a link to its author: (digest, sealed link)."""
+    query = text("SELECT reporter_digest, reporter_sealed FROM warnings")
+    async with world.bot.core.db.unit_of_work() as uow:
+        rows = (await uow.session.execute(query)).all()
+    return [(digest is not None, sealed is not None) for digest, sealed in rows]
 
 
 def _remove_data(listing: SentMessage, name: str) -> str:

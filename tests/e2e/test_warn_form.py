@@ -4,14 +4,24 @@ lost. And what the database keeps of a warning: nothing readable."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
+from sqlalchemy import select
+
+from bot.core import networks
+from bot.core.notifications import Priority
+from storage.models import OutboxRow, WarningRow
 from tests.e2e.conftest import World
-from tests.e2e.peers import CDMX, add_member, coordinator, follow, write_warning
+from tests.e2e.peers import CDMX, MIXCO, add_member, coordinator, follow, write_warning
 from tests.e2e.test_at_rest import database_bytes
 from tests.support.catalog import said
+from tests.support.chance import Chance
+from tests.support.units import committed
 
 TEXT = "Describe al cliente Prueba: tatuaje de dragón en el brazo"
+DELAYED = "\n".join(line for line in CDMX.splitlines() if "publish_delay" not in line)
 
 
 async def test_the_form_survives_a_restart_a_photo_a_pause_and_wrong_answers(
@@ -146,3 +156,97 @@ async def test_a_photo_at_every_step_gets_the_same_question_again(world: World) 
         else:
             await ana.press(again, answer)
     await ana.receives(containing=said("warn.sent_published"))
+
+
+async def test_a_warning_reaches_members_minutes_after_she_sends_it(world: World) -> None:
+    """Its time does not point at her: followers get it after a random delay (2 to 20
+    minutes by default; here the middle, 11), and nothing in the database dates it to the
+    moment she tapped "Enviar"."""
+    world.bot.core.chance = Chance(0.5)
+    ana, bea = await world.members("ana", "bea")
+    await coordinator(world, ana, "Alianza Prueba", DELAYED)
+    await add_member(ana, bea)
+    await follow(bea, "Centro")
+    await world.advance(minutes=7, seconds=13)
+    review = await write_warning(ana, text=TEXT)
+    assert "saldrá unos minutos después de que lo envíes" in (review.text or "")
+    pressed_at = world.clock.now()
+    await ana.press(review, "📣 Enviar")
+    sent = await ana.receives(containing=said("warn.sent_published", count=1))
+    assert "se publicará en unos minutos" in (sent.text or "")
+    await world.settle()
+    await bea.receives_nothing()  # not at the press
+
+    broadcast = OutboxRow.priority == int(Priority.BROADCAST)
+    async with world.bot.core.db.unit_of_work() as uow:
+        warning = (
+            await uow.session.execute(select(WarningRow.created_at, WarningRow.published_at))
+        ).one()
+        held = (
+            await uow.session.execute(
+                select(OutboxRow.created_at, OutboxRow.not_before).where(broadcast)
+            )
+        ).one()
+    at = pressed_at + timedelta(minutes=11)
+    assert warning.published_at == at and held.not_before == at
+    assert held.created_at == at  # queued with her reply, but not dated with it
+    assert warning.created_at == pressed_at.replace(minute=0, second=0, microsecond=0)
+
+    await world.advance(minutes=10, seconds=59)
+    await bea.receives_nothing()
+    await world.advance(seconds=1)
+    await bea.receives(containing=TEXT)
+
+
+async def test_a_member_who_leaves_during_the_delay_does_not_get_it(world: World) -> None:
+    world.bot.core.chance = Chance(1.0)  # 20 minutes
+    ana, bea, cris = await world.members("ana", "bea", "cris")
+    await coordinator(world, ana, "Alianza Prueba", DELAYED)
+    for person in (bea, cris):
+        await add_member(ana, person)
+        await follow(person, "Centro")
+    await ana.press(await write_warning(ana, text=TEXT), "📣 Enviar")
+    await ana.receives(containing=said("warn.sent_published", count=2))
+    member = await world.member(cris)
+    (mine,) = await committed(world.bot.core, networks.my_networks, member)
+    await committed(world.bot.core, networks.leave_network, member, mine.network.id)
+    await world.advance(minutes=20)
+    await bea.receives(containing=TEXT)
+    await world.settle()
+    await cris.receives_nothing()
+
+
+async def test_her_first_warnings_wait_for_review_even_in_an_open_network(world: World) -> None:
+    gaby, eva = await world.members("gaby", "eva")
+    await coordinator(world, gaby, "Colectiva Prueba", MIXCO)  # open
+    await add_member(gaby, eva)
+    await follow(gaby, "Mixco")
+    await eva.press(await write_warning(eva, area="Mixco", text=TEXT), "📣 Enviar")
+    await eva.receives(containing=said("warn.sent_first"))
+    await gaby.receives(containing=said("warning.to_review", network="Colectiva Prueba"))
+    await world.advance(minutes=20)
+    await gaby.receives_nothing()  # waiting for her, not published
+
+
+async def test_past_her_daily_limit_she_is_told_and_her_warning_is_kept(world: World) -> None:
+    core = world.bot.core
+    core.limits = replace(core.limits, warnings_per_day=1)
+    ana, bea = await world.members("ana", "bea")
+    await coordinator(world, ana, "Alianza Prueba", CDMX)
+    await add_member(ana, bea)
+    await follow(bea, "Centro")
+    await ana.press(await write_warning(ana, text="Primer aviso de prueba"), "📣 Enviar")
+    await ana.receives(containing=said("warn.sent_published", count=1))
+    await bea.receives(containing="Primer aviso de prueba")
+    review = await write_warning(ana, text=TEXT)
+    await ana.press(review, "📣 Enviar")
+    capped = await ana.receives(containing=said("warn.error.daily_limit", count=1))
+    assert "queda guardado" in (capped.text or "")
+    await world.settle()
+    await bea.receives_nothing()
+    await ana.send("/warn")  # her warning is kept: the form offers it
+    await ana.receives(containing="Tienes un aviso a medias")
+    await world.advance(hours=25)
+    await ana.press(review, "📣 Enviar")  # the same button, a day later
+    await ana.receives(containing=said("warn.sent_published", count=1))
+    await bea.receives(containing=TEXT)
