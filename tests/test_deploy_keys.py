@@ -43,7 +43,7 @@ def test_compose_gives_the_key_as_a_secret_never_as_a_variable() -> None:
             "/run/secrets/companera-master-key"
         )
     (secret,) = compose()["secrets"].values()
-    assert secret == {"file": "/etc/companera/master-key"}
+    assert secret == {"file": "/run/companera/master-key"}
 
 
 def test_no_env_file_holds_the_key() -> None:
@@ -89,4 +89,31 @@ def test_systemd_analyze_verify_accepts_the_backup_units(tmp_path: Path, unit: s
     root = unit_root(tmp_path, "companera-backup.service")
     shutil.copy(DEPLOY / "companera-backup.timer", root / "etc/systemd/system")
     result = analyze("verify", f"--root={root}", "--man=no", unit)
+    assert (result.returncode, result.stdout + result.stderr) == (0, "")
+
+
+def test_compose_reads_the_credential_decrypted_into_memory_at_boot() -> None:
+    settings = unit_service_section("companera-key.service")
+    decrypt, chown = settings["ExecStart"]
+    (secret,) = compose()["secrets"].values()
+    assert decrypt.split() == [
+        "/usr/bin/systemd-creds",
+        "decrypt",
+        "--name=companera-master-key",
+        "/etc/companera/master-key.cred",  # the credential the systemd units load
+        secret["file"],
+    ]
+    assert secret["file"].startswith("/run/")  # memory, never a disk
+    assert chown.split()[1] == "10001:10001"  # the bots' user in deploy/Dockerfile
+    assert "USER 10001:10001" in (DEPLOY / "Dockerfile").read_text(encoding="utf-8")
+    assert settings["UMask"] == ["0077"] and settings["LimitCORE"] == ["0"]
+    unit = (DEPLOY / "companera-key.service").read_text(encoding="utf-8")
+    assert "Before=docker.service" in unit and "WantedBy=docker.service" in unit
+
+
+def test_systemd_analyze_verify_accepts_the_key_unit(tmp_path: Path) -> None:
+    if shutil.which("systemd-analyze") is None:
+        pytest.skip("systemd-analyze is not installed (Debian package: systemd)")
+    root = unit_root(tmp_path, "companera-key.service")
+    result = analyze("verify", f"--root={root}", "--man=no", "companera-key.service")
     assert (result.returncode, result.stdout + result.stderr) == (0, "")
