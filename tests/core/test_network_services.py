@@ -127,6 +127,32 @@ async def test_a_new_members_first_warnings_wait_for_review_even_in_an_open_netw
     assert (await committed(core, warnings.submit, ana, draft(network_id))).published  # type: ignore[union-attr]
 
 
+async def test_an_approved_warning_waits_its_delay_and_its_author_hears_later_still(
+    core: Core, clock: FakeClock
+) -> None:
+    """A coordinator's approval is not the moment members get it either; the notice to its
+    author comes a delay of its own after the publication."""
+    core.chance = Chance(0.5)  # 11 minutes each time
+    network_id, (ana, bea, cris) = await network_of(core, 3)  # bea's first: reviewed
+    await networks_follow(core, cris, network_id)
+    await committed(core, warnings.submit, bea, draft(network_id))
+    item = await committed(core, warnings.next_to_review, ana)
+    assert item is not None
+    await clock.advance(minutes=30)
+    assert await committed(core, warnings.decide, ana, item.warning.id, "approve") == "approve"
+    await clock.advance(minutes=10, seconds=59)
+    assert await warning_kinds(core) == [] and "warning.published" not in await kinds_of(core, bea)
+    await clock.advance(seconds=1)
+    assert await warning_kinds(core) == [cris.id]
+    assert "warning.published" not in await kinds_of(core, bea)
+    await clock.advance(minutes=11)
+    assert "warning.published" in await kinds_of(core, bea)
+
+
+async def kinds_of(core: Core, member: Member) -> list[str]:
+    return [kind for who, kind in await outbox_kinds(core) if who == member.id]
+
+
 async def test_five_warnings_a_day_then_she_is_told_and_may_send_again_a_day_later(
     core: Core, clock: FakeClock
 ) -> None:
