@@ -227,3 +227,16 @@ async def test_stale_remove_button_gets_a_kind_answer(world: World) -> None:
     await ana.receives(containing="ya no es tu contacto")
     await ana.press(listing, "Quitar a Luz")
     await ana.receives(containing="Ese contacto ya no existe")
+
+
+async def test_a_waiting_account_is_not_told_she_is_gone(world: World) -> None:
+    """Not even her /forget reaches an account she never confirmed; its link goes with her."""
+    ana, pedro = await world.members("ana", "pedro")
+    await accepts(pedro, await invite_token(world, ana, "Luz"))
+    await ana.receives(containing=said("contacts.to_confirm", label="Luz", alias="Pedro"))
+    await ana.send("/forget")
+    await ana.press(await ana.receives(containing=said("forget.confirm")), "Sí, borrar todo")
+    await world.settle()
+    await pedro.receives_nothing()
+    async with world.bot.core.db.engine.connect() as connection:
+        assert not (await connection.execute(select(ContactRow.id))).all()
