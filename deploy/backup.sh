@@ -46,7 +46,7 @@ url=${url/+aiosqlite:/:}
 if [ -n "${COMPANERA_BACKUP_COMPOSE_DIR:-}" ]; then
   kind=pgdump
   dump() {
-    docker compose --project-directory "$COMPANERA_BACKUP_COMPOSE_DIR" exec -T postgres \
+    docker compose -f "$COMPANERA_BACKUP_COMPOSE_DIR/compose.yaml" exec -T postgres \
       pg_dump -U companera -Fc companera
   }
 elif [[ "$url" == postgres://* || "$url" == postgresql://* ]]; then

@@ -30,7 +30,7 @@ case "$backup" in
   *.pgdump.age)
     options=(--clean --if-exists --no-owner --single-transaction --exit-on-error)
     if [ -n "${COMPANERA_BACKUP_COMPOSE_DIR:-}" ]; then
-      decrypt | docker compose --project-directory "$COMPANERA_BACKUP_COMPOSE_DIR" \
+      decrypt | docker compose -f "$COMPANERA_BACKUP_COMPOSE_DIR/compose.yaml" \
         exec -T postgres pg_restore -U companera -d companera "${options[@]}"
     elif [[ "$url" == postgres://* || "$url" == postgresql://* ]]; then
       command -v pg_restore >/dev/null || fail "pg_restore is not installed (postgresql-client)"

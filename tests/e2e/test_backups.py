@@ -171,3 +171,48 @@ def test_backup_keeps_the_newest_days_only(tmp_path: Path) -> None:
     left = sorted(p.name for p in backups.iterdir())
     assert "companera-old.sql.age" not in left
     assert {"companera-recent.sql.age", "notes.txt"} <= set(left) and len(left) == 3
+
+
+FAKE_DOCKER = """#!/bin/sh
+# Records how it was called; `pg_dump` prints a fake dump, `pg_restore` keeps what it reads.
+echo "$@" >> "{log}"
+case "$*" in
+  *pg_dump*) printf 'PGDMP fake dump of companera' ;;
+  *pg_restore*) cat > "{restored}" ;;
+esac
+"""
+
+
+def test_with_compose_the_dump_and_the_restore_run_in_the_postgres_container(
+    tmp_path: Path,
+) -> None:
+    require("age", "age-keygen")
+    identity, public_key = age_key_pair(tmp_path / "offline")
+    recipients = tmp_path / "recipients.txt"
+    recipients.write_text(public_key + "\n")
+    tools, backups, deploy = tmp_path / "bin", tmp_path / "backups", tmp_path / "deploy"
+    for folder in (tools, backups, deploy):
+        folder.mkdir()
+    log, restored = tmp_path / "docker.log", tmp_path / "restored"
+    docker = tools / "docker"
+    docker.write_text(FAKE_DOCKER.format(log=log, restored=restored))
+    docker.chmod(0o755)
+    path = f"{tools}:{os.environ['PATH']}"
+    compose = {"COMPANERA_BACKUP_COMPOSE_DIR": str(deploy), "PATH": path}
+
+    made = run(
+        "backup.sh",
+        COMPANERA_BACKUP_DIR=str(backups),
+        COMPANERA_BACKUP_RECIPIENTS=str(recipients),
+        **compose,
+    )
+    assert made.returncode == 0, made.stderr
+    (backup,) = backups.iterdir()
+    assert backup.name.endswith(".pgdump.age") and b"PGDMP" not in backup.read_bytes()
+    back = run("restore.sh", str(backup), str(identity), **compose)
+    assert back.returncode == 0, back.stderr
+    assert restored.read_bytes() == b"PGDMP fake dump of companera"
+    dump, restore = log.read_text().splitlines()
+    file = f"compose -f {deploy}/compose.yaml exec -T postgres"
+    assert dump == f"{file} pg_dump -U companera -Fc companera"
+    assert restore.startswith(f"{file} pg_restore -U companera -d companera --clean")
