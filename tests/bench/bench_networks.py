@@ -63,6 +63,8 @@ AREA = "centro"
 CONFIG = """
 region: MX
 moderation: open
+review_first: 0  # the reporter is new: her warning publishes without review
+publish_delay_minutes: 0  # at once: the bench measures the fan-out, not the delay
 areas:
   - id: centro
     name: Centro
