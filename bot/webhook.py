@@ -48,6 +48,15 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 AT_ONCE = 8  # updates handled at once by one replica: each holds a database connection
 MAX_BODY = 1_000_000  # bytes; an update is a few kilobytes (Caddy has the same limit)
 INT64 = 2**63  # what a BIGINT holds: -INT64 <= n < INT64
+# Fields Telegram always sends as integers, and objects (users, chats) whose "id" is one; an
+# "id" elsewhere may be a string (a button press's). The bot reads these as numbers.
+_INTEGERS = frozenset(
+    {"update_id", "message_id", "date", "edit_date", "chat_id", "user_id", "message_thread_id"}
+)
+_WITH_INTEGER_ID = frozenset(
+    {"from", "chat", "sender_chat", "user", "forward_from", "forward_from_chat", "via_bot"}
+)
+_NUMBERS = frozenset({"latitude", "longitude", "horizontal_accuracy", "live_period", "heading"})
 
 
 class Refused(Exception):
@@ -107,9 +116,7 @@ class Webhook:
             data = json.loads(body)
         except ValueError:
             raise Refused(400) from None
-        if not isinstance(data, dict) or not _integer(data.get("update_id")):
-            raise Refused(400)
-        if not _within_int64(data):
+        if not isinstance(data, dict) or "update_id" not in data or not _plausible(data):
             raise Refused(400)
         try:
             return Update.de_json(data, self.application.bot)
@@ -172,15 +179,23 @@ def _integer(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _within_int64(value: object) -> bool:
-    """Whether every integer in a parsed JSON value fits in signed 64 bits."""
-    pending = [value]
+def _plausible(update: dict[str, object]) -> bool:
+    """Whether every integer in a parsed update fits in signed 64 bits, and the ids, dates
+    and coordinates the bot reads are numbers: what Telegram sends, and what the database
+    and the handlers can take."""
+    pending: list[tuple[str, object]] = [("", update)]
     while pending:
-        item = pending.pop()
+        key, item = pending.pop()
+        if key in _INTEGERS and not _integer(item):
+            return False
+        if key in _NUMBERS and not (_integer(item) or isinstance(item, float)):
+            return False
+        if key in _WITH_INTEGER_ID and not (isinstance(item, dict) and _integer(item.get("id"))):
+            return False
         if isinstance(item, dict):
-            pending.extend(item.values())
+            pending.extend(item.items())
         elif isinstance(item, list):
-            pending.extend(item)
+            pending.extend((key, element) for element in item)
         elif isinstance(item, int) and not -INT64 <= item < INT64:  # bools are in range
             return False
     return True

@@ -257,6 +257,50 @@ async def test_ids_outside_64_bits_get_400_and_nothing_is_written(
     assert hooked.emulator.sent == []
 
 
+def not_integer_bodies() -> list[tuple[str, dict[str, object]]]:
+    """Updates whose ids (or a location's coordinates) are not numbers: nothing Telegram
+    sends; before, some reached the database's code and gave a 500."""
+    cases: list[tuple[str, dict[str, object]]] = []
+    odd: list[tuple[str, object]] = [
+        ("float", 1.5),
+        ("1e30", 1e30),
+        ("text", "1"),
+        ("null", None),
+        ("list", []),
+        ("object", {}),
+        ("true", True),
+    ]
+    for name, value in odd:
+        for field in ("chat", "from"):
+            body = start_from(424_244, 999_400)
+            body["message"][field]["id"] = value  # type: ignore[index]
+            cases.append((f"{field}.id={name}", body))
+        body = start_from(424_244, 999_401)
+        body["message"]["message_id"] = value  # type: ignore[index]
+        cases.append((f"message_id={name}", body))
+    body = start_from(424_244, 999_402)
+    message = body["message"]
+    del message["text"], message["entities"]  # type: ignore[attr-defined]
+    message["location"] = {"latitude": "north", "longitude": -99.1}  # type: ignore[index]
+    cases.append(("latitude=text", body))
+    return cases
+
+
+@pytest.mark.parametrize(
+    "body", [b for _, b in not_integer_bodies()], ids=[n for n, _ in not_integer_bodies()]
+)
+async def test_ids_that_are_not_integers_get_400_and_nothing_is_written(
+    hooked: World, body: dict[str, object]
+) -> None:
+    before = await counts(hooked)
+    async with aiohttp.ClientSession() as http:
+        async with http.post(address(hooked, "/telegram"), json=body, headers=HEADERS) as answer:
+            assert answer.status == 400
+    await hooked.settle()
+    assert await counts(hooked) == before
+    assert hooked.emulator.sent == []
+
+
 async def test_ids_at_the_edges_of_64_bits_are_handled(hooked: World) -> None:
     async with aiohttp.ClientSession() as http:
         for update_id in (INT64 - 1, 0):
