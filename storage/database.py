@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import event, text
+from sqlalchemy import event, inspect, text
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import (
@@ -15,6 +16,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
 from storage import wakeups
 from storage.checkins import CheckInRepository
@@ -32,7 +34,10 @@ from storage.warnings import WarningRepository
 if TYPE_CHECKING:
     from bot.core import ports
 
+log = logging.getLogger("companera.storage")
 INDEX_KEY = "index"
+ERASED = "companera.erased"  # in Session.info: this transaction deleted rows or dropped a key
+TRUNCATE_WAIT_MS = 2000  # how long emptying the log waits for a reader before trying later
 
 
 class WrongKeyError(Exception):
@@ -56,6 +61,10 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
+        # Deleted rows and freed pages are overwritten with zeros, in the file and in the
+        # log; a log emptied by a checkpoint is cut back to nothing (see Journal).
+        cursor.execute("PRAGMA secure_delete=ON")
+        cursor.execute("PRAGMA journal_size_limit=0")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
@@ -65,6 +74,64 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+class ErasingSession(Session):
+    """A session that notes in its `info` when its transaction deletes rows or drops a
+    wrapped key, so that the commit can empty SQLite's log of what they held."""
+
+
+@event.listens_for(ErasingSession, "do_orm_execute")
+def _on_execute(state: ORMExecuteState) -> None:
+    if state.is_delete:
+        state.session.info[ERASED] = True
+
+
+@event.listens_for(ErasingSession, "before_flush")
+def _on_flush(session: Session, _flush: UOWTransaction, _instances: object) -> None:
+    if session.deleted or any(_drops_a_key(row) for row in session.dirty):
+        session.info[ERASED] = True
+
+
+def _drops_a_key(row: object) -> bool:
+    attributes = inspect(row).attrs
+    return "key_wrapped" in attributes.keys() and None in attributes.key_wrapped.history.added
+
+
+class Journal:
+    """SQLite's write-ahead log. After a transaction that deleted rows or dropped a key, the
+    log still holds earlier copies of their pages, which open with the master key: a
+    checkpoint copies it into the database file (where secure_delete zeroed what went) and
+    cuts it to nothing. A reader in the middle of a transaction holds that back; then it is
+    `pending`, and the next commit (at the latest, the hourly housekeeping's) tries again.
+    PostgreSQL keeps no such log of ours: nothing to do."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self.sqlite = engine.dialect.name == "sqlite"
+        self.pending = False
+        self.wait_ms = TRUNCATE_WAIT_MS
+
+    async def truncate(self) -> bool:
+        """Empty the log into the database file; False if a reader held it back, or the
+        database failed (what was committed stays committed: this never raises)."""
+        if not self.sqlite:
+            return True
+        try:
+            async with self._engine.connect() as connection:
+                driver = (await connection.get_raw_connection()).driver_connection
+                assert driver is not None  # aiosqlite's connection, outside any transaction
+                await driver.execute(f"PRAGMA busy_timeout={int(self.wait_ms)}")
+                try:
+                    async with driver.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
+                        busy, _frames, _copied = await cursor.fetchone()
+                finally:
+                    await driver.execute("PRAGMA busy_timeout=30000")
+        except Exception as error:  # tried again at the next commit
+            log.warning("journal.not_emptied", extra={"error": type(error).__name__})
+            busy = 1
+        self.pending = bool(busy)
+        return not self.pending
+
+
 class Database:
     """One per process: the engine and the keyring."""
 
@@ -72,7 +139,10 @@ class Database:
         self.engine = engine
         self.keyring = keyring
         self.tokens = RowTokens(keyring)
-        self._sessions = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+        self.journal = Journal(engine)
+        self._sessions = async_sessionmaker(
+            engine, expire_on_commit=False, autoflush=False, sync_session_class=ErasingSession
+        )
         self.sequencer = Sequencer()
 
     @property
@@ -96,7 +166,9 @@ class Database:
                 raise WrongKeyError("the master key does not open this database") from None
 
     def unit_of_work(self) -> UnitOfWork:
-        return UnitOfWork(self._sessions(), self.keyring, self.is_postgres, self.sequencer)
+        return UnitOfWork(
+            self._sessions(), self.keyring, self.is_postgres, self.sequencer, self.journal
+        )
 
     async def ping(self) -> None:
         """Raises unless the database answers."""
@@ -111,10 +183,16 @@ class UnitOfWork:
     """One transaction and the repositories that work in it. Nothing commits but `commit()`."""
 
     def __init__(
-        self, session: AsyncSession, keyring: Keyring, is_postgres: bool, sequencer: Sequencer
+        self,
+        session: AsyncSession,
+        keyring: Keyring,
+        is_postgres: bool,
+        sequencer: Sequencer,
+        journal: Journal | None = None,
     ) -> None:
         self.session = session
         self.is_postgres = is_postgres
+        self.journal = journal
         self.members = MemberRepository(session, keyring)
         self.invites = InviteRepository(session, keyring, self.members)
         self.contacts = ContactRepository(session, self.members)
@@ -132,6 +210,7 @@ class UnitOfWork:
     async def __aexit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        self.session.info.pop(ERASED, None)
         await self.session.rollback()
         await self.session.close()
 
@@ -147,11 +226,15 @@ class UnitOfWork:
             )
             if notify is not None:
                 await self.session.execute(notify)
+        erased = self.session.info.pop(ERASED, False)
         await self.session.commit()
         self.checkins.notified = self.outbox.notified = False
+        if self.journal is not None and (erased or self.journal.pending):
+            await self.journal.truncate()
 
     async def rollback(self) -> None:
         """Forget everything done since the last commit; the unit of work can be used again."""
+        self.session.info.pop(ERASED, None)
         await self.session.rollback()
         self.checkins.notified = self.outbox.notified = False
 
