@@ -385,12 +385,12 @@ async def on_checkin_button(update: Update, context: Context) -> None:
 async def on_alert_button(update: Update, context: Context) -> None:
     """al:ack:<checkin id>: a contact says "I'm on it"; al:loc:<checkin id>: her last point."""
     member, parts = pressed(update, context, "al")
-    if len(parts) != 2:
+    if len(parts) != 2 or parts[0] not in ("ack", "loc"):
+        if parts:  # not answered yet
+            stale(context)
         return
     if parts[0] == "loc":
         await _latest_location(context, member, parts[1])
-        return
-    if parts[0] != "ack":
         return
     acked = await checkins.acknowledge_alert(context.work, member, parts[1])
     if isinstance(acked, Refused):

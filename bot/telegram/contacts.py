@@ -18,6 +18,7 @@ from bot.telegram.common import (
     keyboard,
     label,
     pressed,
+    stale,
 )
 from bot.telegram.context import reply
 from bot.telegram.render import label_or_default
@@ -74,7 +75,9 @@ async def on_contacts_command(update: Update, context: Context) -> None:
 async def on_contact_button(update: Update, context: Context) -> None:
     """Remove one of her contacts, or stop being somebody's contact."""
     member, parts = pressed(update, context, "ct")
-    if len(parts) != 2:
+    if len(parts) != 2 or parts[0] not in ("rm", "leave"):
+        if parts:  # not answered yet
+            stale(context)
         return
     action, row_id = parts
     if action == "rm":
@@ -99,6 +102,8 @@ async def on_confirm_button(update: Update, context: Context) -> None:
     question loses its buttons once answered."""
     member, parts = pressed(update, context, "cf")
     if len(parts) != 2 or parts[0] not in ("y", "n"):
+        if parts:  # not answered yet
+            stale(context)
         return
     answer, token = parts
     if answer == "y":

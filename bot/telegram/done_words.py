@@ -22,7 +22,7 @@ from bot.core.notifications import Reply
 from bot.core.records import Conversation, Member
 from bot.i18n import languages, t, wording
 from bot.telegram.checkins import details_step, on_details_text
-from bot.telegram.common import Context, keyboard, number, pressed
+from bot.telegram.common import Context, keyboard, number, pressed, stale
 from bot.telegram.steps import Step, StepHandlers
 
 PHRASES_KEY = "phrases.safe"
@@ -125,6 +125,8 @@ async def on_done_button(update: Update, context: Context) -> None:
     deleted from the chat, as details are)."""
     member, parts = pressed(update, context, "dn")
     if len(parts) != 2 or parts[0] != "detail":
+        if parts:  # not answered yet
+            stale(context)
         return
     at = member.conversation
     if at is None or at.step != Step.CHECKIN_DONE or at.data.get("checkin_id") != parts[1]:

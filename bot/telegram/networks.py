@@ -292,6 +292,8 @@ async def show_areas(context: Context, member: Member) -> None:
 async def on_area_button(update: Update, context: Context) -> None:
     member, parts = pressed(update, context, "ar")
     if len(parts) != 2:
+        if parts:  # not answered yet
+            stale(context)
         return
     core = context.work
     joined = by_id(await networks.my_networks(core, member), parts[0])

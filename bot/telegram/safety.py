@@ -18,6 +18,7 @@ from bot.telegram.common import (
     keyboard,
     label,
     pressed,
+    stale,
 )
 from bot.telegram.steps import Step, StepHandlers
 
@@ -60,12 +61,12 @@ async def sos(context: Context, member: Member) -> None:
 async def on_sos_button(update: Update, context: Context) -> None:
     """so:sos:<check-in> (on every check-in message) and so:ok:<check-in> (stand down)."""
     member, parts = pressed(update, context, "so")
-    if len(parts) != 2:
-        return
-    if parts[0] == "sos":
+    if len(parts) == 2 and parts[0] == "sos":
         await sos(context, member)
-    elif parts[0] == "ok":
+    elif len(parts) == 2 and parts[0] == "ok":
         await stand_down(context, member, parts[1])
+    elif parts:
+        stale(context)
 
 
 async def stand_down(context: Context, member: Member, checkin_id: str) -> None:

@@ -63,7 +63,9 @@ async def _open_invite(context: Context, member: Member, token: str) -> None:
 async def on_invite_button(update: Update, context: Context) -> None:
     """Accept or decline an invitation from its buttons."""
     member, parts = pressed(update, context, "iv")
-    if len(parts) != 2:
+    if len(parts) != 2 or parts[0] not in ("ok", "no"):
+        if parts:  # not answered yet
+            stale(context)
         return
     answer, invite_id = parts
     if answer == "ok":

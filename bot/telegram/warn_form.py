@@ -19,6 +19,7 @@ from bot.telegram.common import (
     Context,
     keyboard,
     pressed,
+    stale,
 )
 from bot.telegram.networks import by_id
 from bot.telegram.render import warning_text
@@ -114,6 +115,8 @@ async def on_warn_button(update: Update, context: Context) -> None:
     """Every button of the form; a button of a form that is closed gets a kind answer."""
     member, parts = pressed(update, context, "wf")
     if len(parts) != 3:
+        if parts:  # not answered yet
+            stale(context)
         return
     draft_id, field, value = parts
     draft = draft_of(member)

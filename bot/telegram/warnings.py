@@ -16,6 +16,7 @@ from bot.telegram.common import (
     Context,
     keyboard,
     pressed,
+    stale,
 )
 from bot.telegram.render import warning_text
 from bot.telegram.steps import Step, StepHandlers
@@ -122,6 +123,8 @@ async def show_review(context: Context, member: Member, item: ToReview) -> None:
 async def on_moderation_button(update: Update, context: Context) -> None:
     member, parts = pressed(update, context, "mo")
     if len(parts) != 2:
+        if parts:  # not answered yet
+            stale(context)
         return
     decision, warning_id = parts
     core = context.work
@@ -158,6 +161,8 @@ async def on_warning_button(update: Update, context: Context) -> None:
     """Under a published warning: "it happened to me too", or a flag."""
     member, parts = pressed(update, context, "wn")
     if len(parts) != 2 or parts[0] not in ("me", "flag"):
+        if parts:  # not answered yet
+            stale(context)
         return
     what = "me_too" if parts[0] == "me" else "flags"
     if what == "flags":  # a coordinator of its network decides at once instead

@@ -28,9 +28,12 @@ EXPECTED = {
 ID = re.compile(r"[0-9a-f]{32}")
 
 
-def shown_data(world: World, people: list[EmulatedUser]) -> set[str]:
-    """Every callback data the bot put under a message, sent or edited."""
-    markups = [sent.reply_markup for sent in world.emulator.sent]
+def shown_data(world: World, people: list[EmulatedUser], everyone: bool = True) -> set[str]:
+    """Every callback data the bot put under a message, sent or edited (in these people's
+    chats only, unless `everyone`)."""
+    markups = [sent.reply_markup for sent in world.emulator.sent] if everyone else []
+    for person in people:
+        markups += [sent.reply_markup for sent in person.inbox()]
     for person in people:
         markups += [event.reply_markup for event in world.emulator.chats.history(person.chat_id)]
     return {
