@@ -134,6 +134,7 @@ async def test_no_button_data_names_a_row_of_the_database(world: World) -> None:
 
     shown = shown_data(world, people)
     assert EXPECTED <= {kind_of(data) for data in shown}, "a kind of button was not shown"
+    assert all(len(data.encode()) <= 64 for data in shown), "Telegram takes 64 bytes at most"
     values = await stored_values(world)
     assert len(values) > 200
     joined = {data: found for data in sorted(shown) if (found := matches(data, values))}
