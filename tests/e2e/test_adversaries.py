@@ -13,7 +13,7 @@ from sqlalchemy import select, text
 from bot.core.phones import normalize_phone
 from storage.models import Base
 from tests.e2e.conftest import GRACE, World, set_pins, short_checkin
-from tests.e2e.peers import CDMX, add_member, coordinator, follow
+from tests.e2e.peers import CDMX, add_member, coordinator, follow, write_warning
 from tests.e2e.test_at_rest import database_bytes
 from tests.support.catalog import said
 
@@ -159,3 +159,27 @@ async def test_the_lock_on_a_persons_updates_names_nobody(world: World, tmp_path
         assert key != person.id
         assert str(person.id) not in str(key)
         assert key.to_bytes(8, "big", signed=True) not in dump  # matches no stored column
+
+
+async def test_known_gap_publish_and_trust_stars_the_author_in_the_members_list(
+    world: World,
+) -> None:
+    """A known gap, kept visible: a coordinator who compares her members list before and
+    after "Publish and trust its author" learns who wrote the warning."""
+    ana, bea, cris = await world.members("ana", "bea", "cris")
+    await coordinator(world, ana, "Alianza Prueba", CDMX)
+    await add_member(ana, bea)
+    await add_member(ana, cris)
+    await ana.send("/remove")
+    before = await ana.receives(containing="Integrantes de Alianza Prueba")
+    await bea.press(await write_warning(bea, text="Aviso de autora oculta"), "📣 Enviar")
+    await ana.receives(containing=said("warning.to_review"))
+    await ana.send("/pending")
+    pending = await ana.receives(containing="Aviso de autora oculta")
+    assert "Bea" not in (pending.text or "")
+    await ana.press(pending, "✅ Publicar y confiar en quien lo escribió")
+    await ana.receives(containing="se publicarán sin esperar")
+    await ana.send("/remove")
+    after = await ana.receives(containing="Integrantes de Alianza Prueba")
+    starred = set(after.buttons()) - set(before.buttons())
+    assert starred == {"⭐ Bea"}
