@@ -12,6 +12,7 @@ says which field of which button names which kind of row.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -19,6 +20,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.core.ports import RowTokens
 
 ANY = frozenset[str]()  # any value of this field
+_PLAIN_ID = re.compile(r"[0-9a-f]{32}")  # in buttons sent before ids became tokens
 
 # prefix -> (the values the fields before the reference must have; ANY for any), kind of row.
 REFERENCES: dict[str, tuple[tuple[tuple[frozenset[str], ...], str], ...]] = {
@@ -69,12 +71,16 @@ def seal_data(data: str, tokens: RowTokens) -> str:
 
 def open_fields(prefix: str, fields: list[str], tokens: RowTokens) -> list[str] | None:
     """A pressed button's fields with its token turned back into a row id; None when the
-    token is not one (forged, of another kind, or of another installation)."""
+    token is not one (forged, of another kind, or of another installation). A plain id is
+    still read, so that a button sent before ids became tokens (an alert's "I'm on it")
+    keeps working: it reveals nothing new, and the presser is checked as always."""
     found = reference(fields, prefix)
     if found is None:
         return fields
     at, kind = found
     row_id = tokens.row_id(kind, fields[at])
+    if row_id is None and _PLAIN_ID.fullmatch(fields[at]):
+        row_id = fields[at]
     if row_id is None:
         return None
     return [*fields[:at], row_id, *fields[at + 1 :]]

@@ -58,6 +58,10 @@ def test_a_row_id_leaves_as_a_token_and_comes_back(data: str) -> None:
     assert open_fields(prefix, fields, TOKENS) == data.split(":")[1:]
 
 
+def test_a_button_sent_before_ids_became_tokens_still_works() -> None:
+    assert open_fields("al", ["ack", ID], TOKENS) == ["ack", ID]
+
+
 @pytest.mark.parametrize(
     "data", ["ck:new:30", "ck:other", "fg:yes", "fg:no", "lg:es", "tz:3", "wf:0a1b2c3d:kind:x"]
 )
@@ -66,8 +70,9 @@ def test_data_that_names_no_row_goes_as_it_is(data: str) -> None:
 
 
 def test_a_forged_token_opens_to_nothing() -> None:
-    assert open_fields("ck", ["safe", ID], TOKENS) is None
     assert open_fields("ck", ["safe", "x"], TOKENS) is None
+    assert open_fields("ck", ["safe", ID[:12]], TOKENS) is None
+    assert open_fields("ck", ["safe", ID.upper()], TOKENS) is None
     checkin = seal_data(f"ck:safe:{ID}", TOKENS).split(":")[2]
     assert open_fields("wn", ["me", checkin], TOKENS) != ["me", ID]
 
