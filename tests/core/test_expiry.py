@@ -1,5 +1,6 @@
-"""Rows of the threat model's retention table that no other test walks: a candidate nobody
-vouched for in time, and the ids of handled updates, each kept until its time, then gone."""
+"""Rows of the threat model's retention table that no other test walks: an invitation's name
+once it is used, a candidate nobody vouched for in time, and the ids of handled updates, each
+kept until its time, then gone."""
 
 from __future__ import annotations
 
@@ -7,12 +8,12 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from bot.core import members, networks
+from bot.core import contacts, members, networks
 from bot.core.context import Core
 from bot.core.housekeeping import sweep
 from bot.core.network_config import parse_config
 from bot.core.networks import Candidate, PassCreated, Welcome
-from storage.models import Base, HandledUpdate, MembershipRow
+from storage.models import Base, HandledUpdate, InviteRow, MembershipRow
 from tests.support.clock import FakeClock
 from tests.support.units import committed
 
@@ -26,6 +27,27 @@ WEEK = timedelta(days=7)
 async def count(core: Core, table: type[Base]) -> int:
     async with core.db.unit_of_work() as uow:
         return int(await uow.session.scalar(select(func.count()).select_from(table)) or 0)
+
+
+async def test_an_invitations_name_goes_as_soon_as_it_is_used(core: Core) -> None:
+    ana = await committed(core, members.identify, 3_000_011, "es")
+    luz = await committed(core, members.identify, 3_000_012, "es")
+    luz = await committed(core, members.set_alias, luz, "Luz")  # type: ignore[assignment]
+    invite = await committed(core, contacts.create_invite, ana, "Lucecita Prueba")
+    assert isinstance(invite, contacts.InviteCreated)
+    assert await labels(core) == [True]
+    view = await committed(core, contacts.open_invite, invite.token, luz)
+    assert isinstance(view, contacts.InviteView)
+    accepted = await committed(core, contacts.accept_invite, view.invite_id, luz)
+    assert isinstance(accepted, contacts.Accepted)
+    assert await labels(core) == [False]  # the row waits for the hourly purge, nameless
+
+
+async def labels(core: Core) -> list[bool]:
+    """Whether each invitation still holds its (sealed) name."""
+    async with core.db.unit_of_work() as uow:
+        rows = await uow.session.scalars(select(InviteRow.label_sealed))
+        return [sealed is not None for sealed in rows]
 
 
 async def test_a_candidate_nobody_vouched_for_goes_after_a_week(
