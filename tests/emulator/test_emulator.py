@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from types import SimpleNamespace
 
 import pytest
 from aiohttp import web
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter
 
-from bot.emulator import Emulator, Fault
+from bot.emulator import Emulator, Fault, limits
 
 
 @pytest.fixture
@@ -94,12 +95,24 @@ async def test_per_chat_limit_answers_429_with_retry_after(emulator: Emulator, b
     assert len(ana.inbox()) == 3  # the burst
 
 
-async def test_global_limit_is_thirty_a_second(emulator: Emulator, bot: Bot) -> None:
+async def test_global_limit_is_thirty_a_second(
+    emulator: Emulator, bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The limiter's clock stands still, so that a slow machine refills nothing meanwhile:
+    # exactly the 30 saved up go, then Telegram refuses, then a second later 30 more may go.
+    now = [limits.time.monotonic()]
+    monkeypatch.setattr(limits, "time", SimpleNamespace(monotonic=lambda: now[0]))
     people = [emulator.user(f"p{n}") for n in range(40)]
     with pytest.raises(RetryAfter):
         for person in people:
             await bot.send_message(person.chat_id, "aviso")
-    assert 30 <= len(emulator.sent) < 40  # 30 saved up, plus what refilled meanwhile
+    assert len(emulator.sent) == 30
+    now[0] += 1.0
+    for person in people[:30]:
+        await bot.send_message(person.chat_id, "otra vez")
+    with pytest.raises(RetryAfter):
+        await bot.send_message(people[39].chat_id, "una más")  # a chat not yet written to
+    assert len(emulator.sent) == 60
 
 
 async def test_without_limits_nothing_is_refused() -> None:
