@@ -28,6 +28,7 @@ from storage.networks import NetworkRepository
 from storage.outbox import OutboxRepository, Sequencer
 from storage.pace import SendBudget
 from storage.safety import SafetyRepository
+from storage.shifts import ShiftRepository
 from storage.updates import UpdateRepository
 from storage.warnings import WarningRepository
 
@@ -203,6 +204,7 @@ class UnitOfWork:
         self.safety = SafetyRepository(session, self.members)
         self.networks = NetworkRepository(session, keyring)
         self.warnings = WarningRepository(session, self.networks, self.members)
+        self.shifts = ShiftRepository(session)
 
     async def __aenter__(self) -> UnitOfWork:
         return self

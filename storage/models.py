@@ -278,6 +278,43 @@ class CheckCountRow(Base):
     times_sealed: Mapped[bytes] = mapped_column(LargeBinary)
 
 
+class ShiftRow(Base):
+    """Two to four workers working close by for a shift; deleted, with all of it, when it
+    ends."""
+
+    __tablename__ = "shifts"
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class ShiftMemberRow(Base):
+    """A member in a shift (one shift at a time); her status sealed with her own key."""
+
+    __tablename__ = "shift_members"
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    shift_id: Mapped[str] = mapped_column(
+        ForeignKey("shifts.id", ondelete="CASCADE"), index=True
+    )
+    member_id: Mapped[str] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), unique=True
+    )
+    state_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ShiftPassRow(Base):
+    """A single-use way into a shift, for one person; only a hash of its token is kept."""
+
+    __tablename__ = "shift_passes"
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    shift_id: Mapped[str] = mapped_column(
+        ForeignKey("shifts.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
 class OutboxRow(Base):
     __tablename__ = "outbox"
     __table_args__ = (Index("ix_outbox_queue", "status", "priority", "created_at"),)

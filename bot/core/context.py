@@ -102,6 +102,7 @@ class Work:
         self.networks = uow.networks
         self.warnings = uow.warnings
         self.updates = uow.updates
+        self.shifts = uow.shifts
 
     async def __aenter__(self) -> Work:
         return self

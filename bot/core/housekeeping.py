@@ -1,7 +1,8 @@
 """The hourly sweep: expired warnings, used or expired network passes and invitations,
-links to a contact she never confirmed, candidates nobody vouched for, webhook update ids
-older than a day, and members not seen for long (told first, forgotten a week later).
-Expired data is deleted, not flagged; reads skip it even before the sweep.
+links to a contact she never confirmed, shifts whose 12 hours are over (all of them goes),
+candidates nobody vouched for, webhook update ids older than a day, and members not seen
+for long (told first, forgotten a week later). Expired data is deleted, not flagged; reads
+skip it even before the sweep.
 
 The other rows of the retention table have their own loops: check-in details and rows
 are steps of the scheduler, outbox rows are purged by the sender. `companera purge` runs
@@ -12,7 +13,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from bot.core import contacts, forget, networks, warnings
+from bot.core import contacts, forget, networks, shifts, warnings
 from bot.core.context import Core
 
 log = logging.getLogger("companera.housekeeping")
@@ -27,6 +28,7 @@ async def sweep(core: Core) -> int:
         gone = await warnings.purge(work, now) + await networks.purge(work, now)
         gone += await work.invites.purge(now)
         gone += await contacts.expire_pending(work, now)
+        gone += await shifts.end_expired(work, now)
         gone += await work.updates.purge(now - HANDLED_UPDATES_TTL)
     told, forgotten = await forget.sweep_idle(core)
     if gone or told or forgotten:

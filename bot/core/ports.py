@@ -26,6 +26,8 @@ from bot.core.records import (
     PeerWarning,
     PinMatch,
     SafetySettings,
+    Shift,
+    ShiftPass,
 )
 
 
@@ -311,6 +313,34 @@ class Warnings(Protocol):
     async def set_check_times(self, member_id: str, times: Sequence[datetime]) -> None: ...
 
 
+class Shifts(Protocol):
+    """Shifts of partners. Deleting a shift deletes its members, passes and key with it."""
+
+    async def add(self, created_at: datetime, ends_at: datetime) -> Shift: ...
+    async def get(self, shift_id: str) -> Shift | None: ...
+    async def of_member(self, member_id: str, now: datetime) -> Shift | None:
+        """The shift she is in, if it has not ended."""
+
+    async def member_ids(self, shift_id: str) -> list[str]:
+        """Its members, longest there first."""
+
+    async def join(self, shift_id: str, member_id: str, now: datetime) -> None: ...
+    async def leave(self, shift_id: str, member_id: str) -> None: ...
+    async def delete(self, shift_id: str) -> None: ...
+    async def add_pass(self, shift_id: str, token: str, expires_at: datetime) -> ShiftPass:
+        """Only a hash of `token` is kept."""
+
+    async def find_pass(self, token: str) -> ShiftPass | None: ...
+    async def get_pass(self, pass_id: str) -> ShiftPass | None: ...
+    async def use_pass(self, pass_id: str) -> bool:
+        """Delete the pass; False when someone else used it first."""
+
+    async def ended(self, now: datetime) -> list[Shift]:
+        """Shifts whose time is over."""
+
+    async def purge_passes(self, now: datetime) -> int: ...
+
+
 class Updates(Protocol):
     async def begin(self, update_id: int, person: int | None, now: datetime) -> bool:
         """Record the update as handled by this transaction; False if it was already.
@@ -341,6 +371,8 @@ class UnitOfWork(Protocol):
     def warnings(self) -> Warnings: ...
     @property
     def updates(self) -> Updates: ...
+    @property
+    def shifts(self) -> Shifts: ...
 
     async def commit(self) -> None: ...
     async def rollback(self) -> None:

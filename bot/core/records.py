@@ -223,3 +223,21 @@ class PeerWarning:
     created_at: datetime
     published_at: datetime | None
     expires_at: datetime
+
+
+@dataclass(frozen=True)
+class Shift:
+    """Two to four workers close by for a shift; it ends at `ends_at` at the latest."""
+
+    id: str
+    created_at: datetime
+    ends_at: datetime
+
+
+@dataclass(frozen=True)
+class ShiftPass:
+    """A single-use way into a shift, for one person."""
+
+    id: str
+    shift_id: str
+    expires_at: datetime

@@ -1,0 +1,182 @@
+"""Shift partners: two to four workers close by, for one shift. One starts it and hands out
+single-use links; each joiner accepts; a shift ends when its last member leaves, or when its
+time is over, and then nothing of it is kept."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.core.context import Refused, Work
+from bot.core.notifications.shifts import ShiftEnded, ShiftJoined, ShiftLeft
+from bot.core.records import Member, Shift, ShiftPass
+
+MAX_MEMBERS = 4
+PASS_TTL = timedelta(hours=1)
+SHIFT_LENGTH = timedelta(hours=12)
+
+
+@dataclass(frozen=True)
+class Partner:
+    """Another member of her shift, as partners see her: her alias only."""
+
+    member_id: str
+    alias: str
+    address: str
+    language: str
+
+
+@dataclass(frozen=True)
+class ShiftLink:
+    token: str
+    expires_at: datetime
+    started: bool  # a new shift (else a new link to hers)
+
+
+@dataclass(frozen=True)
+class ShiftOffer:
+    pass_id: str
+    aliases: list[str]  # who is in it
+
+
+@dataclass(frozen=True)
+class AliasNeeded:
+    """She must choose an alias first: her partners would not know who she is."""
+
+
+def new_token() -> str:
+    """192 random bits, URL-safe; fits Telegram's start parameter with its prefix."""
+    return secrets.token_urlsafe(24)
+
+
+async def partners_now(work: Work, member_id: str) -> list[Partner]:
+    """The other members of the shift she is in now (none when she is in none): whom her
+    alarms reach besides her contacts. For other features (a detention alarm, a drill)."""
+    shift = await work.shifts.of_member(member_id, work.clock.now())
+    if shift is None:
+        return []
+    partners = []
+    for other_id in await work.shifts.member_ids(shift.id):
+        if other_id == member_id:
+            continue
+        other = await work.members.get(other_id)
+        if other is not None:
+            partners.append(Partner(other.id, other.alias or "", other.address, other.language))
+    return partners
+
+
+async def new_link(work: Work, member: Member) -> ShiftLink | Refused:
+    """A single-use link to her shift, starting one if she is in none."""
+    now = work.clock.now()
+    shift = await work.shifts.of_member(member.id, now)
+    started = shift is None
+    if shift is None:
+        shift = await work.shifts.add(now, now + SHIFT_LENGTH)
+        await work.shifts.join(shift.id, member.id, now)
+    elif len(await work.shifts.member_ids(shift.id)) >= MAX_MEMBERS:
+        return Refused("shift.error.full", {"count": str(MAX_MEMBERS)})
+    token = new_token()
+    expires_at = min(now + PASS_TTL, shift.ends_at)
+    await work.shifts.add_pass(shift.id, token, expires_at)
+    return ShiftLink(token, expires_at, started)
+
+
+async def _usable(
+    work: Work, found: ShiftPass | None, visitor: Member
+) -> tuple[ShiftPass, Shift, list[str]] | Refused:
+    now = work.clock.now()
+    if found is None or found.expires_at <= now:
+        return Refused("shift.error.invalid")
+    shift = await work.shifts.get(found.shift_id)
+    if shift is None or shift.ends_at <= now:
+        return Refused("shift.error.invalid")
+    member_ids = await work.shifts.member_ids(shift.id)
+    if visitor.id in member_ids:
+        return Refused("shift.error.already")
+    if await work.shifts.of_member(visitor.id, now) is not None:
+        return Refused("shift.error.other")
+    if len(member_ids) >= MAX_MEMBERS:
+        return Refused("shift.error.full", {"count": str(MAX_MEMBERS)})
+    return found, shift, member_ids
+
+
+async def _aliases(work: Work, member_ids: list[str]) -> list[str]:
+    members = [await work.members.get(member_id) for member_id in member_ids]
+    return [m.alias or "" for m in members if m is not None]
+
+
+async def open_link(work: Work, token: str, visitor: Member) -> ShiftOffer | Refused:
+    """What she sees when she opens a shift link: who is in it, and whether to join."""
+    usable = await _usable(work, await work.shifts.find_pass(token), visitor)
+    if isinstance(usable, Refused):
+        return usable
+    found, _shift, member_ids = usable
+    return ShiftOffer(found.id, await _aliases(work, member_ids))
+
+
+async def accept(
+    work: Work, pass_id: str, visitor: Member
+) -> list[Partner] | Refused | AliasNeeded:
+    """She joins: the link is used up and the others are told, by her alias. Returns her
+    partners."""
+    usable = await _usable(work, await work.shifts.get_pass(pass_id), visitor)
+    if isinstance(usable, Refused):
+        return usable
+    found, shift, _member_ids = usable
+    if not visitor.alias:
+        return AliasNeeded()
+    if not await work.shifts.use_pass(found.id):
+        return Refused("shift.error.invalid")
+    await work.shifts.join(shift.id, visitor.id, work.clock.now())
+    partners = await partners_now(work, visitor.id)
+    for partner in partners:
+        await work.notify(
+            ShiftJoined(
+                partner.member_id, visitor.alias, visitor.address, shift_id=shift.id,
+                about_id=visitor.id,
+            )
+        )
+    return partners
+
+
+async def decline(work: Work, pass_id: str, visitor: Member) -> Refused | None:
+    """She says no: the link is used up; nobody is told."""
+    found = await work.shifts.get_pass(pass_id)
+    if found is None:
+        return Refused("shift.error.invalid")
+    await work.shifts.use_pass(found.id)
+    return None
+
+
+async def leave(work: Work, member: Member) -> Refused | None:
+    """She leaves her shift; the others are told. The last one out ends it: nothing of it
+    is kept."""
+    shift = await work.shifts.of_member(member.id, work.clock.now())
+    if shift is None:
+        return Refused("shift.error.none")
+    await work.shifts.leave(shift.id, member.id)
+    remaining = await work.shifts.member_ids(shift.id)
+    if not remaining:
+        await work.shifts.delete(shift.id)
+        return None
+    for other_id in remaining:
+        await work.notify(
+            ShiftLeft(
+                other_id, member.alias or "", member.address, shift_id=shift.id,
+                about_id=member.id,
+            )
+        )
+    return None
+
+
+async def end_expired(work: Work, now: datetime) -> int:
+    """Shifts whose 12 hours are over end: their members are told, and all of them goes.
+    Returns how many ended."""
+    ended = await work.shifts.ended(now)
+    for shift in ended:
+        for member_id in await work.shifts.member_ids(shift.id):
+            await work.notify(ShiftEnded(member_id, shift_id=shift.id))
+        await work.shifts.delete(shift.id)
+    await work.shifts.purge_passes(now)
+    return len(ended)

@@ -1,0 +1,109 @@
+"""Shifts of partners: members and single-use passes (tokens kept only as hashes). Deleting
+a shift deletes all of it (ON DELETE CASCADE)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.records import Shift, ShiftPass, new_id
+from storage.crypto import token_hash
+from storage.models import ShiftMemberRow, ShiftPassRow, ShiftRow
+
+
+def _shift(row: ShiftRow) -> Shift:
+    return Shift(row.id, row.created_at, row.ends_at)
+
+
+def _pass(row: ShiftPassRow) -> ShiftPass:
+    return ShiftPass(row.id, row.shift_id, row.expires_at)
+
+
+class ShiftRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, created_at: datetime, ends_at: datetime) -> Shift:
+        row = ShiftRow(id=new_id(), created_at=created_at, ends_at=ends_at)
+        self._session.add(row)
+        await self._session.flush()
+        return _shift(row)
+
+    async def get(self, shift_id: str) -> Shift | None:
+        row = await self._session.get(ShiftRow, shift_id)
+        return _shift(row) if row else None
+
+    async def of_member(self, member_id: str, now: datetime) -> Shift | None:
+        row = await self._session.scalar(
+            select(ShiftRow)
+            .join(ShiftMemberRow, ShiftMemberRow.shift_id == ShiftRow.id)
+            .where(ShiftMemberRow.member_id == member_id, ShiftRow.ends_at > now)
+        )
+        return _shift(row) if row else None
+
+    async def member_ids(self, shift_id: str) -> list[str]:
+        rows = await self._session.scalars(
+            select(ShiftMemberRow.member_id)
+            .where(ShiftMemberRow.shift_id == shift_id)
+            .order_by(ShiftMemberRow.joined_at, ShiftMemberRow.id)
+        )
+        return list(rows)
+
+    async def join(self, shift_id: str, member_id: str, now: datetime) -> None:
+        # One shift at a time: a row left by a shift that ended (not swept yet) goes first.
+        await self._session.execute(
+            delete(ShiftMemberRow).where(ShiftMemberRow.member_id == member_id)
+        )
+        self._session.add(
+            ShiftMemberRow(id=new_id(), shift_id=shift_id, member_id=member_id, joined_at=now)
+        )
+        await self._session.flush()
+
+    async def leave(self, shift_id: str, member_id: str) -> None:
+        await self._session.execute(
+            delete(ShiftMemberRow).where(
+                ShiftMemberRow.shift_id == shift_id, ShiftMemberRow.member_id == member_id
+            )
+        )
+
+    async def delete(self, shift_id: str) -> None:
+        # Explicitly, children first: SQLite enforces the cascade only with foreign keys on.
+        for table in (ShiftMemberRow, ShiftPassRow):
+            await self._session.execute(delete(table).where(table.shift_id == shift_id))
+        await self._session.execute(delete(ShiftRow).where(ShiftRow.id == shift_id))
+
+    async def add_pass(self, shift_id: str, token: str, expires_at: datetime) -> ShiftPass:
+        row = ShiftPassRow(
+            id=new_id(), shift_id=shift_id, token_hash=token_hash(token), expires_at=expires_at
+        )
+        self._session.add(row)
+        await self._session.flush()
+        return _pass(row)
+
+    async def find_pass(self, token: str) -> ShiftPass | None:
+        row = await self._session.scalar(
+            select(ShiftPassRow).where(ShiftPassRow.token_hash == token_hash(token))
+        )
+        return _pass(row) if row else None
+
+    async def get_pass(self, pass_id: str) -> ShiftPass | None:
+        row = await self._session.get(ShiftPassRow, pass_id)
+        return _pass(row) if row else None
+
+    async def use_pass(self, pass_id: str) -> bool:
+        result = await self._session.execute(
+            delete(ShiftPassRow).where(ShiftPassRow.id == pass_id)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def ended(self, now: datetime) -> list[Shift]:
+        rows = await self._session.scalars(select(ShiftRow).where(ShiftRow.ends_at <= now))
+        return [_shift(row) for row in rows]
+
+    async def purge_passes(self, now: datetime) -> int:
+        result = await self._session.execute(
+            delete(ShiftPassRow).where(ShiftPassRow.expires_at <= now)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
