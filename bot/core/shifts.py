@@ -51,8 +51,9 @@ def new_token() -> str:
 
 
 async def partners_now(work: Work, member_id: str) -> list[Partner]:
-    """The other members of the shift she is in now (none when she is in none): whom her
-    alarms reach besides her contacts. For other features (a detention alarm, a drill)."""
+    """The other members of the shift she is in now (none when she is in none), by alias:
+    whom her alarms reach besides her contacts. For other features (a detention alarm, a
+    drill)."""
     shift = await work.shifts.of_member(member_id, work.clock.now())
     if shift is None:
         return []
@@ -63,7 +64,7 @@ async def partners_now(work: Work, member_id: str) -> list[Partner]:
         other = await work.members.get(other_id)
         if other is not None:
             partners.append(Partner(other.id, other.alias or "", other.address, other.language))
-    return partners
+    return sorted(partners, key=lambda partner: partner.alias)
 
 
 async def new_link(work: Work, member: Member) -> ShiftLink | Refused:
@@ -75,7 +76,7 @@ async def new_link(work: Work, member: Member) -> ShiftLink | Refused:
         shift = await work.shifts.add(now, now + SHIFT_LENGTH)
         await work.shifts.join(shift.id, member.id, now)
     elif len(await work.shifts.member_ids(shift.id)) >= MAX_MEMBERS:
-        return Refused("shift.error.full", {"count": str(MAX_MEMBERS)})
+        return Refused("shift.error.full")
     token = new_token()
     expires_at = min(now + PASS_TTL, shift.ends_at)
     await work.shifts.add_pass(shift.id, token, expires_at)
@@ -97,13 +98,13 @@ async def _usable(
     if await work.shifts.of_member(visitor.id, now) is not None:
         return Refused("shift.error.other")
     if len(member_ids) >= MAX_MEMBERS:
-        return Refused("shift.error.full", {"count": str(MAX_MEMBERS)})
+        return Refused("shift.error.full")
     return found, shift, member_ids
 
 
 async def _aliases(work: Work, member_ids: list[str]) -> list[str]:
     members = [await work.members.get(member_id) for member_id in member_ids]
-    return [m.alias or "" for m in members if m is not None]
+    return sorted(m.alias or "" for m in members if m is not None)
 
 
 async def open_link(work: Work, token: str, visitor: Member) -> ShiftOffer | Refused:

@@ -29,6 +29,7 @@ from bot.telegram import (
     networks,
     privacy,
     safety,
+    shifts,
     start,
     warn_form,
     warnings,
@@ -150,6 +151,7 @@ def build_application(token: str, base_url: str, core: Core) -> BotApplication:
     for module in (
         start,
         contacts,
+        shifts,
         checkins,
         done_words,
         safety,

@@ -30,6 +30,7 @@ REFERENCES: dict[str, tuple[tuple[tuple[frozenset[str], ...], str], ...]] = {
     "al": (((frozenset({"ack", "loc"}),), "checkin"),),
     "dn": (((frozenset({"detail"}),), "checkin"),),
     "ct": (((frozenset({"rm", "leave"}),), "contact"),),
+    "tu": (((frozenset({"ok", "no"}),), "shiftpass"),),
     "mo": (
         (
             (frozenset({"approve", "trust", "edit", "reject", "keep", "remove"}),),

@@ -73,6 +73,7 @@ TABLE: tuple[Command, ...] = (
     Command("pin", None, "command.pin", E),
     Command("invite", "invitar", "command.invite", E, discreet=True),
     Command("contacts", "contactos", "command.contacts", E),
+    Command("shift", "turno", "command.shift", E),
     Command("warn", "avisar", "command.warn", M),
     Command("check", "revisar", "command.check", M),
     Command("areas", None, "command.areas", M),

@@ -12,7 +12,7 @@ from bot.core.contacts import AliasNeeded
 from bot.core.context import Refused
 from bot.core.records import Address, Conversation, Member
 from bot.i18n import clock_time, languages, t, zone_name
-from bot.telegram import alias_first, networks
+from bot.telegram import alias_first, networks, shifts
 from bot.telegram.commands import names, refresh_chat_menu
 from bot.telegram.common import (
     Context,
@@ -28,12 +28,15 @@ FIRST_ALIAS = Conversation(Step.ALIAS, {"first": "1"})  # at onboarding: the for
 
 
 async def on_start_command(update: Update, context: Context) -> None:
-    """/start greets her and asks for an alias; /start <token> opens an invitation."""
+    """/start greets her and asks for an alias; /start <token> opens an invitation, a network's
+    link or a shift's."""
     member = context.member
     if member is None:
         return
     if context.args and networks.is_network_code(context.args[0]):
         await networks.use_code(context, member, context.args[0])
+    elif context.args and shifts.is_shift_token(context.args[0]):
+        await shifts.open_link(context, member, context.args[0])
     elif context.args:
         await _open_invite(context, member, context.args[0])
     elif member.alias is None:

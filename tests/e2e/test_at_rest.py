@@ -240,6 +240,9 @@ async def test_every_table_has_rows_and_none_reveals_a_secret(
     await valentina.send("/newmember")
     invitation = await valentina.receives(containing="/unirme ")
     join_code = (invitation.text or "").rsplit("/unirme ", 1)[1].split()[0]
+    await jimena.send("/turno")  # a shift with a link nobody used yet
+    shift_link = await jimena.receives(containing=said("shift.started"))
+    shift_token = (shift_link.text or "").rsplit("start=", 1)[1].split()[0]
     await jimena.send(f"/join {join_code}")
     waiting = await jimena.receives(containing="/unirme ")
     vouch_code = (waiting.text or "").rsplit("/unirme ", 1)[1].split()[0]
@@ -253,6 +256,7 @@ async def test_every_table_has_rows_and_none_reveals_a_secret(
     secrets = [
         *("Marisol", "Valentina", "Jimena", PENDING, invite_token),
         *(str(person.id) for person in (marisol, valentina, jimena)),
+        *(shift_token, shift_token.removeprefix("turno_")),
         *(GUAVA, GUAVA.lower(), "guayaba morada", *PINS, "argon2"),
         *(CHECKIN, "Girasol", "TEST-6655", str(LAT), str(LON)),
         *(NETWORK, "Secreta", "Centro", "centro", "Clínica", "Pruebas de VIH"),

@@ -20,7 +20,8 @@ from tests.support.catalog import said
 BANNED_WORDS = ("sos", "pin", "checkin", "alerta", "alert", "alerts", "emergency")
 BANNED_STEMS = ("alert", "emergen", "contact", "auxili", "peligr", "danger", "check in")
 # /auxilio raises an alarm and /limpiar deletes her chat: each has a test of its own.
-SAME_REPLY = [c for c in TABLE if c.spanish and c.name not in ("sos", "clean")]
+# /sos alarms, /clean empties her chat, /shift starts a shift (and then gives another link).
+SAME_REPLY = [c for c in TABLE if c.spanish and c.name not in ("sos", "clean", "shift")]
 
 
 def gives_away(text: str) -> list[str]:

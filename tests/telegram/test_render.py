@@ -46,6 +46,7 @@ from bot.core.notifications import (
     from_payload,
     notification_types,
 )
+from bot.core.notifications.shifts import ShiftEnded, ShiftJoined, ShiftLeft
 from bot.core.records import Address, Alarm, Member
 from bot.i18n import LOCALES, catalog, languages
 from bot.telegram.common import keyboard
@@ -143,6 +144,9 @@ SAMPLES: dict[type[Notification], Sample] = {
     ],
     WarningPublished: lambda v: [WarningPublished(WHO, warning_id="w1")],
     WarningRejected: lambda v: [WarningRejected(WHO, warning_id="w1")],
+    ShiftJoined: lambda v: [ShiftJoined(WHO, v, "she", shift_id="s1", about_id="m1")],
+    ShiftLeft: lambda v: [ShiftLeft(WHO, v, "she", shift_id="s1", about_id="m1")],
+    ShiftEnded: lambda v: [ShiftEnded(WHO, shift_id="s1")],
 }
 
 PLACEHOLDER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\}")

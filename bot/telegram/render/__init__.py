@@ -12,7 +12,15 @@ from typing import Any
 
 from bot.core.notifications import Alert, Notification, Priority, type_of
 from bot.core.records import Member
-from bot.telegram.render import checkins, contacts, members, networks, replies, warnings
+from bot.telegram.render import (
+    checkins,
+    contacts,
+    members,
+    networks,
+    replies,
+    shifts,
+    warnings,
+)
 from bot.telegram.render.base import Outgoing, Renderer, label_or_default, local_time
 from bot.telegram.render.checkins import checkin_buttons, fallback_alert
 from bot.telegram.render.warnings import warning_buttons, warning_text
@@ -36,6 +44,7 @@ RENDERERS: dict[type[Notification], Renderer] = {
     **members.renderers(),
     **networks.renderers(),
     **replies.renderers(),
+    **shifts.renderers(),
     **warnings.renderers(),
 }
 

@@ -1,0 +1,109 @@
+"""Shift partners end to end: /turno gives a single-use link, each partner accepts, the
+others are told by alias, /turno fin leaves, the last one out erases the shift, and 12 hours
+end it for everyone."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+
+from bot.emulator import EmulatedUser
+from tests.e2e.conftest import World
+from tests.support.catalog import said
+
+TABLES = ("shifts", "shift_members", "shift_passes")
+
+
+async def shift_link(world: World, user: EmulatedUser, key: str = "shift.started") -> str:
+    """She asks for a link to her shift (starting it if she is in none): its start token."""
+    await user.send("/turno")
+    message = await user.receives(containing=said(key))
+    prefix = f"https://t.me/{world.emulator.bot_username}?start="
+    assert prefix + "turno_" in message.text
+    return message.text.split(prefix, 1)[1].split()[0]
+
+
+async def joins(user: EmulatedUser, token: str, names: str) -> None:
+    """She opens a partner's link, sees who is in the shift and taps "Me uno"."""
+    await user.send(f"/start {token}")
+    offer = await user.receives(containing=said("shift.offer", names=names))
+    await user.press(offer, said("button.shift_join"))
+    await user.receives(containing=said("shift.joined_ok", names=names))
+
+
+async def rows(world: World) -> dict[str, int]:
+    async with world.bot.core.db.unit_of_work() as uow:
+        session = uow.session  # type: ignore[attr-defined]
+        return {t: int(await session.scalar(text(f"SELECT count(*) FROM {t}"))) for t in TABLES}
+
+
+async def shift_of_three(world: World) -> list[EmulatedUser]:
+    ana, luz, eva = await world.members("ana", "luz", "eva")
+    await joins(luz, await shift_link(world, ana), "Ana")
+    await ana.receives(containing=said("shifts.joined", alias="Luz"))
+    await joins(eva, await shift_link(world, ana, "shift.link"), "Ana, Luz")
+    for partner in (ana, luz):
+        await partner.receives(containing=said("shifts.joined", alias="Eva"))
+    return [ana, luz, eva]
+
+
+async def test_a_shift_of_three_and_the_last_one_out_erases_it(world: World) -> None:
+    ana, luz, eva = await shift_of_three(world)
+    await world.settle()
+    assert await rows(world) == {"shifts": 1, "shift_members": 3, "shift_passes": 0}
+    await luz.send("/turno fin")
+    await luz.receives(containing=said("shift.left_ok"))
+    for partner in (ana, eva):
+        await partner.receives(containing=said("shifts.left", alias="Luz"))
+    await ana.send("/shift end")
+    await ana.receives(containing=said("shift.left_ok"))
+    await eva.receives(containing=said("shifts.left", alias="Ana"))
+    await eva.send("/turno fin")
+    await eva.receives(containing=said("shift.left_ok"))
+    await world.settle()
+    assert await rows(world) == {"shifts": 0, "shift_members": 0, "shift_passes": 0}
+    await eva.send("/turno fin")
+    await eva.receives(containing=said("shift.error.none"))
+
+
+async def test_a_link_works_once_and_a_partner_sees_aliases_only(world: World) -> None:
+    ana, luz, eva = await world.members("ana", "luz", "eva")
+    token = await shift_link(world, ana)
+    await joins(luz, token, "Ana")
+    joined = await ana.receives(containing=said("shifts.joined", alias="Luz"))
+    assert str(luz.id) not in joined.text and "luz" not in joined.text  # her alias, no name
+    await eva.send(f"/start {token}")
+    await eva.receives(containing=said("shift.error.invalid"))
+
+
+async def test_declining_uses_the_link_up_and_tells_nobody(world: World) -> None:
+    ana, luz = await world.members("ana", "luz")
+    token = await shift_link(world, ana)
+    await luz.send(f"/start {token}")
+    offer = await luz.receives(containing=said("shift.offer", names="Ana"))
+    await luz.press(offer, said("button.shift_no"))
+    await luz.receives(containing=said("shift.declined_ok"))
+    await world.settle()
+    await ana.receives_nothing()
+    await luz.send(f"/start {token}")
+    await luz.receives(containing=said("shift.error.invalid"))
+
+
+async def test_a_partner_without_an_alias_gives_one_first(world: World) -> None:
+    (ana,) = await world.members("ana")
+    token = await shift_link(world, ana)
+    sol = world.emulator.user("sol", language_code="es")
+    await sol.send(f"/start {token}")
+    offer = await sol.receives(containing=said("shift.offer", names="Ana"))
+    await sol.press(offer, said("button.shift_join"))
+    await sol.receives(containing=said("alias.first"))
+    await sol.send("Sol")
+    await sol.receives(containing=said("shift.joined_ok", names="Ana"))
+    await ana.receives(containing=said("shifts.joined", alias="Sol"))
+
+
+async def test_twelve_hours_end_the_shift_for_everyone(world: World) -> None:
+    ana, luz, eva = await shift_of_three(world)
+    await world.advance(hours=13)
+    for partner in (ana, luz, eva):
+        await partner.receives(containing=said("shifts.ended"))
+    assert await rows(world) == {"shifts": 0, "shift_members": 0, "shift_passes": 0}
