@@ -21,7 +21,8 @@ OPEN_STATUSES = ("active", "alerted")
 _Query = TypeVar("_Query", bound=Select[Any])
 # Every check-in's state seals to the same length: a copy cannot tell a duress alarm from
 # an SOS, or from none, by the size of the value.
-STATE_BYTES = 96
+STATE_BYTES = 512
+MAX_DRILL_ACKS = 8  # who answered a drill: enough for a report, within STATE_BYTES
 _CHECKINS = table_of(CheckInRow)
 _COLUMNS = tuple(c.key for c in _CHECKINS.columns)
 _ADD = insert(_CHECKINS)
@@ -183,7 +184,12 @@ class CheckInRepository:
         row.alerts_sent = checkin.alerts_sent
         row.ended_at = checkin.ended_at
         row.state_sealed = seal_state(
-            member_key, row.id, checkin.alarm, checkin.pin_tries, checkin.acknowledged_by
+            member_key,
+            row.id,
+            checkin.alarm,
+            checkin.pin_tries,
+            checkin.acknowledged_by,
+            drill=(checkin.drill, checkin.drill_private, checkin.drill_acks),
         )
 
     @staticmethod
@@ -214,6 +220,11 @@ class CheckInRepository:
         alarm, pin_tries, acknowledged_by = (
             _open_state(member_key, row) if member_key is not None else (None, 0, None)
         )
+        drill, drill_private, drill_acks = (
+            open_drill(member_key, row.id, row.state_sealed)
+            if member_key is not None
+            else (None, False, ())
+        )
         if acknowledged_by is not None and not await self._contact_exists(acknowledged_by):
             acknowledged_by = None  # that contact was removed: nobody is on it any more
         key = await self._checkin_key(row)
@@ -240,6 +251,9 @@ class CheckInRepository:
             location=location,
             alarm=alarm,
             pin_tries=pin_tries,
+            drill=drill,
+            drill_private=drill_private,
+            drill_acks=drill_acks,
         )
 
     async def _contact_exists(self, contact_id: str) -> bool:
@@ -255,12 +269,17 @@ def seal_state(
     alarm: str | None,
     pin_tries: int,
     acknowledged_by: str | None,
+    drill: tuple[str | None, bool, tuple[str, ...]] = (None, False, ()),
 ) -> bytes:
     """The alarm kind, wrong PINs so far and the contact row that acknowledged, sealed with
-    her key (they outlive the check-in's own key) and padded to `STATE_BYTES`."""
-    state = json.dumps(
-        {"alarm": alarm, "tries": pin_tries, "ack": acknowledged_by}, separators=(",", ":")
-    )
+    her key (they outlive the check-in's own key) and padded to `STATE_BYTES`; and for a
+    drill (/simulacro), the alarm rehearsed, whether it is hers alone, and who answered.
+    A drill's state seals to the same length: a copy cannot tell a drill by its size."""
+    fields: dict[str, object] = {"alarm": alarm, "tries": pin_tries, "ack": acknowledged_by}
+    rehearsed, private, acks = drill
+    if rehearsed:
+        fields["drill"] = {"alarm": rehearsed, "private": private, "acks": acks[:MAX_DRILL_ACKS]}
+    state = json.dumps(fields, separators=(",", ":"))
     return seal_text(member_key, state.ljust(STATE_BYTES), f"checkins:state:{checkin_id}")
 
 
@@ -273,6 +292,19 @@ def open_state(
     state = json.loads(unseal_text(member_key, sealed, f"checkins:state:{checkin_id}"))
     alarm = state.get("alarm")
     return (Alarm(alarm) if alarm else None), int(state.get("tries") or 0), state.get("ack")
+
+
+def open_drill(
+    member_key: bytes, checkin_id: str, sealed: bytes | None
+) -> tuple[Alarm | None, bool, tuple[str, ...]]:
+    """The drill `seal_state` sealed: (alarm rehearsed or None, hers alone, who answered)."""
+    if sealed is None:
+        return None, False, ()
+    state = json.loads(unseal_text(member_key, sealed, f"checkins:state:{checkin_id}"))
+    drill = state.get("drill") or {}
+    if not drill.get("alarm"):
+        return None, False, ()
+    return Alarm(drill["alarm"]), bool(drill.get("private")), tuple(drill.get("acks") or ())
 
 
 def _open_state(member_key: bytes, row: CheckInRow) -> tuple[Alarm | None, int, str | None]:

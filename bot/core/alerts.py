@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from bot.core.context import Work
 from bot.core.notifications import Alert, AlertSent
-from bot.core.records import CheckIn
+from bot.core.records import CheckIn, Member
 from bot.core.timers import Alarm
 
 if TYPE_CHECKING:
@@ -32,24 +32,9 @@ async def alert_contacts(work: Work, checkin: CheckIn) -> int:
         if contact.unreachable_at is not None:
             continue
         reached += 1
-        alert = Alert(
-            contact.contact_id,
-            checkin_id=checkin.id,
-            alias=worker.alias or "",
-            address=str(worker.address),
-            started_at=checkin.started_at,
-            deadline=checkin.deadline_at,
-            link_id=contact.id,
-            alarm=alarm,
-            raised_at=checkin.alerted_at,
-            had_checkin=checkin.deadline_at > checkin.started_at,  # not an SOS on its own
-            details=checkin.details or "",
-            repeat=checkin.alerts_sent - 1,
-            has_location=checkin.location is not None,
-            location_at=checkin.location.at if checkin.location else None,
-            advice=dict(advice.advice) if advice else {},
-            emergency_number=(advice.emergency_number or "") if advice else "",
-        )
+        if checkin.drill_private:  # a drill she sees alone: in her report, nobody else
+            continue
+        alert = alert_for(worker, checkin, contact.contact_id, contact.id, advice)
         await work.notify(alert)
         if checkin.location is not None:
             point = checkin.location
@@ -61,6 +46,36 @@ async def alert_contacts(work: Work, checkin: CheckIn) -> int:
             )
         )
     return reached
+
+
+def alert_for(
+    worker: Member,
+    checkin: CheckIn,
+    recipient_id: str,
+    link_id: str,
+    advice: AlertAdvice | None,
+) -> Alert:
+    """The alert of the check-in's current round, for one recipient; a drill's is marked."""
+    assert checkin.alerted_at is not None
+    return Alert(
+        recipient_id,
+        checkin_id=checkin.id,
+        alias=worker.alias or "",
+        address=str(worker.address),
+        started_at=checkin.started_at,
+        deadline=checkin.deadline_at,
+        link_id=link_id,
+        alarm=checkin.alarm or Alarm.MISSED,
+        raised_at=checkin.alerted_at,
+        had_checkin=checkin.deadline_at > checkin.started_at,  # not an SOS on its own
+        details=checkin.details or "",
+        repeat=checkin.alerts_sent - 1,
+        has_location=checkin.location is not None,
+        location_at=checkin.location.at if checkin.location else None,
+        advice=dict(advice.advice) if advice else {},
+        emergency_number=(advice.emergency_number or "") if advice else "",
+        drill=checkin.drill is not None,
+    )
 
 
 async def advice_for(work: Work, worker_id: str) -> AlertAdvice | None:

@@ -165,6 +165,11 @@ class CheckIn:
     location: Location | None = None
     alarm: Alarm | None = None  # why her contacts were alerted
     pin_tries: int = 0
+    # A drill (/simulacro): the alarm she rehearses on this check-in, whether nobody but
+    # she sees it, and the contact rows that pressed "Recibido". Sealed with her state.
+    drill: Alarm | None = None
+    drill_private: bool = False
+    drill_acks: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

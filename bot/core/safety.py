@@ -13,7 +13,7 @@ from enum import StrEnum
 from functools import cache
 from pathlib import Path
 
-from bot.core import timers
+from bot.core import drills, timers
 from bot.core.alerts import alert_contacts
 from bot.core.checkins import Ended, check_in_safe, tell_contacts_resolved
 from bot.core.context import Refused, Work
@@ -136,6 +136,7 @@ async def _raise(work: Work, member: Member, alarm: Alarm) -> Raised:
     if checkin is None:  # an alarm of its own: no deadline, no details (a pin may follow)
         checkin = timers.start(new_id(), member.id, now, timedelta(0), work.policy)
         await work.checkins.add(checkin)
+    checkin = drills.real_unless_rehearsed(checkin, alarm)
     raised = timers.raise_alarm(checkin, alarm, now, work.policy)
     await work.checkins.save(raised)
     return Raised(raised.id, await alert_contacts(work, raised))
@@ -154,7 +155,14 @@ async def raise_hidden(
     now = work.clock.now()
     if source is None:
         source = await work.checkins.open_for(member.id)
+    if source is not None and source.drill is not None:
+        rehearsed = drills.real_unless_rehearsed(source, alarm)
+        if rehearsed.drill is None:  # a real alarm during a drill: the drill is over
+            await work.checkins.save(rehearsed)
+        source = rehearsed
     hidden = await _hidden_alarm(work, member)
+    if hidden is not None:
+        hidden = drills.real_unless_rehearsed(hidden, alarm)
     if hidden is None:
         hidden = timers.start(new_id(), member.id, now, timedelta(0), work.policy)
         if source is not None:
@@ -164,6 +172,8 @@ async def raise_hidden(
                 deadline_at=source.deadline_at,
                 details=source.details,
                 location=source.location,
+                drill=source.drill,
+                drill_private=source.drill_private,
             )
         await work.checkins.add(hidden)
     elif source is not None:
@@ -318,7 +328,10 @@ async def _stand_down(work: Work, member: Member, checkin_id: str | None) -> Sto
     await work.checkins.save(after)
     if after.status != Status.ACTIVE:
         await work.checkins.erase_details(after.id)
-    return StoodDown(await tell_contacts_resolved(work, member, checkin, None))
+    told = await tell_contacts_resolved(work, member, checkin, None)
+    if checkin.drill is not None:
+        await drills.report(work, checkin)
+    return StoodDown(told)
 
 
 async def with_pin(
@@ -352,6 +365,7 @@ async def _duress(
     being told she is fine. The number of contacts in her reply is the one the safety PIN
     would have told: those alerted now."""
     now = work.clock.now()
+    checkin = drills.real_unless_rehearsed(checkin, alarm)
     after = timers.stand_down(checkin, now, work.policy) if action == Guarded.OK else None
     if after is not None and after.status == Status.ACTIVE:
         # "All good" after an SOS, with a timer still ahead: for her the timer goes on, as

@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from bot.core import timers
+from bot.core import drills, timers
 from bot.core.alerts import alert_contacts
 from bot.core.context import Core, Work
 from bot.core.notifications import CheckinLastCall, CheckinReminder
@@ -51,8 +51,10 @@ async def _take_step(work: Work, checkin: CheckIn, now: datetime) -> None:
         return
     after = timers.advance(checkin, step, now, work.policy)
     await work.checkins.save(after)
-    if step == Step.EXPIRE_DETAILS:
+    if step in (Step.EXPIRE_DETAILS, Step.DRILL_REPORT):
         await work.checkins.erase_details(checkin.id)
+    if step == Step.DRILL_REPORT:
+        await drills.report(work, checkin)
     elif step in (Step.REMINDER, Step.LAST_CALL):
         await _remind(work, after, step)
     elif step in (Step.ALERT, Step.REPEAT):
@@ -62,7 +64,7 @@ async def _take_step(work: Work, checkin: CheckIn, now: datetime) -> None:
 
 async def _remind(work: Work, checkin: CheckIn, step: Step) -> None:
     reminder = CheckinReminder if step == Step.REMINDER else CheckinLastCall
-    alert_at = checkin.deadline_at + work.policy.grace
+    alert_at = checkin.deadline_at + timers.grace(checkin, work.policy)
     await work.notify(reminder(checkin.member_id, checkin.id, checkin.deadline_at, alert_at))
 
 

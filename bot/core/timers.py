@@ -16,7 +16,13 @@ class Step(StrEnum):
     REPEAT = "repeat"
     RESCHEDULE = "reschedule"
     EXPIRE_DETAILS = "expire_details"
+    DRILL_REPORT = "drill_report"
     PURGE = "purge"
+
+
+DRILL_DURATION = timedelta(minutes=1)  # a drill's timer (/simulacro)
+DRILL_GRACE = timedelta(seconds=10)  # its grace before the (drill) alert
+DRILL_REPORT_AFTER = timedelta(minutes=2)  # after the drill's alert: her report, the end
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -37,18 +43,25 @@ def reminder_at(start: datetime, deadline: datetime, policy: Policy) -> datetime
     return deadline - min(policy.reminder_lead, (deadline - start) / 2)
 
 
+def grace(checkin: CheckIn, policy: Policy) -> timedelta:
+    """The time between her deadline and the alert: a drill's is short."""
+    return DRILL_GRACE if checkin.drill is not None else policy.grace
+
+
 def next_step(checkin: CheckIn, now: datetime, policy: Policy) -> Step | None:
     """What is due for this check-in at `now`; stale reminders are skipped after downtime."""
     if checkin.next_action_at is None or checkin.next_action_at > now:
         return None
     if checkin.status == Status.ACTIVE:
-        if now >= checkin.deadline_at + policy.grace:
+        if now >= checkin.deadline_at + grace(checkin, policy):
             return Step.ALERT
         if now >= checkin.deadline_at:
             return Step.LAST_CALL
         return Step.REMINDER
     if checkin.status == Status.ALERTED:
         assert checkin.alerted_at is not None
+        if checkin.drill is not None:  # a drill's alert is not repeated: her report is due
+            return Step.DRILL_REPORT
         if now >= checkin.alerted_at + policy.details_ttl_after_alert:
             return Step.EXPIRE_DETAILS
         if checkin.acknowledged_by is None and checkin.alerts_sent <= policy.alert_repeats:
@@ -63,7 +76,9 @@ def advance(checkin: CheckIn, step: Step, now: datetime, policy: Policy) -> Chec
         return replace(checkin, stage=Stage.REMINDED, next_action_at=checkin.deadline_at)
     if step == Step.LAST_CALL:
         return replace(
-            checkin, stage=Stage.LAST_CALL, next_action_at=checkin.deadline_at + policy.grace
+            checkin,
+            stage=Stage.LAST_CALL,
+            next_action_at=checkin.deadline_at + grace(checkin, policy),
         )
     if step == Step.ALERT:
         return raise_alarm(checkin, Alarm.MISSED, now, policy)
@@ -74,12 +89,17 @@ def advance(checkin: CheckIn, step: Step, now: datetime, policy: Policy) -> Chec
         return replace(checkin, next_action_at=_after_alert(checkin, now, policy))
     if step == Step.EXPIRE_DETAILS:
         return _ended(checkin, Status.EXPIRED, now, policy)
+    if step == Step.DRILL_REPORT:
+        return _ended(checkin, Status.SAFE, now, policy)
     raise ValueError(f"no advance for step {step}")
 
 
 def _after_alert(checkin: CheckIn, now: datetime, policy: Policy) -> datetime:
-    """The next repeat while nobody answered and repeats remain, else the details' expiry."""
+    """The next repeat while nobody answered and repeats remain, else the details' expiry;
+    for a drill, its report."""
     assert checkin.alerted_at is not None
+    if checkin.drill is not None:
+        return checkin.alerted_at + DRILL_REPORT_AFTER
     expiry = checkin.alerted_at + policy.details_ttl_after_alert
     if checkin.acknowledged_by is None and checkin.alerts_sent <= policy.alert_repeats:
         return min(now + policy.alert_repeat_every, expiry)
@@ -161,8 +181,9 @@ def raise_alarm(checkin: CheckIn, alarm: Alarm, now: datetime, policy: Policy) -
 
 def stand_down(checkin: CheckIn, now: datetime, policy: Policy) -> CheckIn:
     """She is OK after an SOS: a timer that was running goes on to its deadline (its
-    reminder again if still ahead); with no deadline ahead the check-in ends safe."""
-    if checkin.deadline_at <= now:
+    reminder again if still ahead); with no deadline ahead, or after a drill, the check-in
+    ends safe."""
+    if checkin.deadline_at <= now or checkin.drill is not None:
         return mark_safe(checkin, now, policy)
     reminder = reminder_at(checkin.started_at, checkin.deadline_at, policy)
     return replace(

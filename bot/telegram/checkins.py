@@ -395,6 +395,8 @@ async def on_alert_button(update: Update, context: Context) -> None:
     acked = await checkins.acknowledge_alert(context.work, member, parts[1])
     if isinstance(acked, Refused):
         await context.refuse(acked)
+    elif acked.drill:
+        await context.say("drill.received", alias=acked.worker_alias)
     elif acked.first:
         where = [(t(member.language, "button.latest_location"), f"al:loc:{parts[1]}")]
         await context.say("alert.ack.thanks", keyboard([where]), alias=acked.worker_alias)

@@ -69,6 +69,7 @@ TABLE: tuple[Command, ...] = (
     Command("safe", "bien", "command.safe", E, discreet=True, neutral="done"),
     Command("extend", "mas", "command.extend", E, discreet=True),
     Command("sos", "auxilio", "command.sos", E),
+    Command("drill", "simulacro", "command.drill", E),
     Command("codeword", "clave", "command.codeword", E),
     Command("pin", None, "command.pin", E),
     Command("invite", "invitar", "command.invite", E, discreet=True),

@@ -41,6 +41,12 @@ def test_every_state_and_setting_seals_to_one_length() -> None:
         for tries in (0, 2)
         for who in (None, ack)
     }
+    states |= {  # a drill (/simulacro), private or not, with everyone who answered it
+        len(seal_state(key, new_id(), alarm, 0, None, drill=(alarm, private, acks)))
+        for alarm in Alarm
+        for private in (False, True)
+        for acks in ((), tuple(new_id() for _ in range(12)))
+    }
     assert len(states) == 1
     settings = {
         len(seal_settings(key, new_id(), discreet, address))

@@ -74,6 +74,7 @@ NOT_HERS = {
     "invite.accepted": "to the person who accepted her invitation",
     "contacts.removed": "to the contact she removed",
     "contact.unnamed_worker": "a worker's name as her contacts read it",
+    "drill.received": "to the contact who pressed «Recibido» on her drill",
     # Not a message.
     "phrases.": "the phrases she may type ('estoy bien'): read, never shown",
     "command.": "menu lines: her discreet menu is checked as a whole below",

@@ -23,6 +23,7 @@ from bot.core.notifications.checkins import (
     AlertSent,
     CheckinLastCall,
     CheckinReminder,
+    DrillReport,
 )
 from bot.core.notifications.contacts import (
     ContactAccepted,
@@ -70,6 +71,7 @@ __all__ = [
     "ContactRemoved",
     "ContactToConfirm",
     "ContactUnreachable",
+    "DrillReport",
     "IdleNotice",
     "InviteLinkUsed",
     "NetworkNotice",

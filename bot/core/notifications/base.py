@@ -151,6 +151,10 @@ def _decode(hint: Any, value: Any) -> Any:
         if value is None or (value == "" and inner in (datetime, date)):
             return None
         return _decode(inner, value)
+    if get_origin(hint) is list:
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise TypeError
+        return list(value)
     if get_origin(hint) is dict:
         if not isinstance(value, dict):
             raise TypeError

@@ -33,19 +33,28 @@ class Alert(Notification):
     # language, "*" for all); empty: the catalog's. A number only where they gave one.
     advice: dict[str, str] = field(default_factory=dict)
     emergency_number: str = ""
+    # A drill (/simulacro): marked "SIMULACRO" on its first line, "Recibido" for its button;
+    # `preview`: shown to her alone, in her report, as her contacts would have read it.
+    drill: bool = False
+    preview: bool = False
 
     @property
     def priority(self) -> Priority:
-        """A missed check-in first; an alarm she raised herself right after."""
+        """A missed check-in first; an alarm she raised herself right after; a drill after
+        every real alert and reminder, so that it never delays one."""
+        if self.drill:
+            return Priority.INTERACTIVE
         return Priority.ALERT if self.alarm == Alarm.MISSED else Priority.SOS
 
     @property
     def idempotency_key(self) -> str:
         """Names the round (its time and number): writing a round twice queues nothing new,
-        and a new round (an SOS after a missed check-in) always goes out."""
+        and a new round (an SOS after a missed check-in) always goes out. A drill's keys
+        are of their own: a real alarm raised in the same second is never taken for it."""
         stamp = int((self.raised_at or self.started_at).timestamp())
         round_name = "alert" if self.alarm == Alarm.MISSED else str(self.alarm)
-        return f"{self.checkin_id}:{stamp}:{round_name}:{self.repeat + 1}:{self.link_id}"
+        drill = "drill:preview:" if self.preview else "drill:" if self.drill else ""
+        return f"{drill}{self.checkin_id}:{stamp}:{round_name}:{self.repeat + 1}:{self.link_id}"
 
     def location(self, latitude: float, longitude: float) -> AlertLocation:
         """Her last point, sent right after this alert."""
@@ -141,3 +150,24 @@ class AlertSent(Notification):
     @property
     def idempotency_key(self) -> str:
         return f"{self.checkin_id}:{int(self.raised_at.timestamp())}:alert:1:worker"
+
+
+@dataclass(frozen=True)
+class DrillReport(Notification):
+    """After her drill (/simulacro): who it went to and when, who answered "Recibido", who
+    could not be reached (she should ask them to open the bot); `private`: nobody was sent
+    anything, and the alert as they would have read it follows."""
+
+    kind = "drill.report"
+    priority = Priority.INTERACTIVE
+    checkin_id: str
+    alarm: Alarm
+    raised_at: datetime
+    private: bool = False
+    reached: list[str] = field(default_factory=list)  # her names for them
+    answered: list[str] = field(default_factory=list)
+    unreachable: list[str] = field(default_factory=list)
+
+    @property
+    def idempotency_key(self) -> str:
+        return f"{self.checkin_id}:{int(self.raised_at.timestamp())}:drill:report"

@@ -15,6 +15,7 @@ from bot.core.records import Member
 from bot.telegram.render import (
     checkins,
     contacts,
+    drills,
     members,
     networks,
     replies,
@@ -41,6 +42,7 @@ __all__ = [
 RENDERERS: dict[type[Notification], Renderer] = {
     **checkins.renderers(),
     **contacts.renderers(),
+    **drills.renderers(),
     **members.renderers(),
     **networks.renderers(),
     **replies.renderers(),

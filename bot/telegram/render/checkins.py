@@ -98,10 +98,13 @@ def alert(alert: Alert, to: Member) -> Outgoing:
     elif alert.has_location:
         lines.append(t(lang, "alert.missed.location_follows"))
     lines.append(what_to_do(alert, to))
-    rows = [[(t(lang, "button.on_it"), f"al:ack:{alert.checkin_id}")]]
+    on_it = "button.drill_received" if alert.drill else "button.on_it"
+    rows = [[(t(lang, on_it), f"al:ack:{alert.checkin_id}")]]
     if alert.has_location:  # a button for a pin that does not exist would only disappoint
         rows.append([(t(lang, "button.latest_location"), f"al:loc:{alert.checkin_id}")])
-    buttons = keyboard(rows)
+    if alert.drill:  # a drill says so on its first line, before anything else
+        lines.insert(0, t(lang, "alert.drill.banner"))
+    buttons = None if alert.preview else keyboard(rows)
     return Outgoing("\n\n".join(lines), buttons, protect=True)
 
 
