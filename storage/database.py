@@ -204,7 +204,7 @@ class UnitOfWork:
         self.safety = SafetyRepository(session, self.members)
         self.networks = NetworkRepository(session, keyring)
         self.warnings = WarningRepository(session, self.networks, self.members)
-        self.shifts = ShiftRepository(session)
+        self.shifts = ShiftRepository(session, self.members)
 
     async def __aenter__(self) -> UnitOfWork:
         return self

@@ -3,13 +3,15 @@ a shift deletes all of it (ON DELETE CASCADE)."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.records import Shift, ShiftPass, new_id
-from storage.crypto import token_hash
+from storage.crypto import seal_text, token_hash, unseal_text
+from storage.members import MemberRepository
 from storage.models import ShiftMemberRow, ShiftPassRow, ShiftRow
 
 
@@ -22,8 +24,32 @@ def _pass(row: ShiftPassRow) -> ShiftPass:
 
 
 class ShiftRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, members: MemberRepository) -> None:
         self._session = session
+        self._members = members
+
+    async def _row(self, shift_id: str, member_id: str) -> ShiftMemberRow | None:
+        return await self._session.scalar(
+            select(ShiftMemberRow).where(
+                ShiftMemberRow.shift_id == shift_id, ShiftMemberRow.member_id == member_id
+            )
+        )
+
+    async def state(self, shift_id: str, member_id: str) -> dict[str, str]:
+        row = await self._row(shift_id, member_id)
+        key = await self._members.key_for(member_id)
+        if row is None or row.state_sealed is None or key is None:
+            return {}
+        opened = json.loads(unseal_text(key, row.state_sealed, f"shift_members:state:{row.id}"))
+        return {str(k): str(v) for k, v in opened.items()}
+
+    async def set_state(self, shift_id: str, member_id: str, state: dict[str, str]) -> None:
+        row = await self._row(shift_id, member_id)
+        key = await self._members.key_for(member_id)
+        if row is None or key is None:
+            return
+        row.state_sealed = seal_text(key, json.dumps(state), f"shift_members:state:{row.id}")
+        await self._session.flush()
 
     async def add(self, created_at: datetime, ends_at: datetime) -> Shift:
         row = ShiftRow(id=new_id(), created_at=created_at, ends_at=ends_at)

@@ -338,6 +338,11 @@ class Shifts(Protocol):
     async def ended(self, now: datetime) -> list[Shift]:
         """Shifts whose time is over."""
 
+    async def state(self, shift_id: str, member_id: str) -> dict[str, str]:
+        """Her state in the shift (which message is her status), sealed with her key."""
+
+    async def set_state(self, shift_id: str, member_id: str, state: dict[str, str]) -> None: ...
+
     async def purge_passes(self, now: datetime) -> int: ...
 
 

@@ -9,8 +9,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.core.context import Refused, Work
-from bot.core.notifications.shifts import ShiftEnded, ShiftJoined, ShiftLeft
-from bot.core.records import Member, Shift, ShiftPass
+from bot.core.notifications.shifts import (
+    ShiftEnded,
+    ShiftJoined,
+    ShiftLeft,
+    ShiftStatus,
+    status_key,
+)
+from bot.core.records import Member, Shift, ShiftPass, Status
 
 MAX_MEMBERS = 4
 PASS_TTL = timedelta(hours=1)
@@ -77,6 +83,8 @@ async def new_link(work: Work, member: Member) -> ShiftLink | Refused:
         await work.shifts.join(shift.id, member.id, now)
     elif len(await work.shifts.member_ids(shift.id)) >= MAX_MEMBERS:
         return Refused("shift.error.full")
+    if started:
+        await refresh_status(work, shift.id)
     token = new_token()
     expires_at = min(now + PASS_TTL, shift.ends_at)
     await work.shifts.add_pass(shift.id, token, expires_at)
@@ -131,10 +139,14 @@ async def accept(
         return Refused("shift.error.invalid")
     await work.shifts.join(shift.id, visitor.id, work.clock.now())
     partners = await partners_now(work, visitor.id)
+    await refresh_status(work, shift.id)
     for partner in partners:
         await work.notify(
             ShiftJoined(
-                partner.member_id, visitor.alias, visitor.address, shift_id=shift.id,
+                partner.member_id,
+                visitor.alias,
+                visitor.address,
+                shift_id=shift.id,
                 about_id=visitor.id,
             )
         )
@@ -161,10 +173,14 @@ async def leave(work: Work, member: Member) -> Refused | None:
     if not remaining:
         await work.shifts.delete(shift.id)
         return None
+    await refresh_status(work, shift.id)
     for other_id in remaining:
         await work.notify(
             ShiftLeft(
-                other_id, member.alias or "", member.address, shift_id=shift.id,
+                other_id,
+                member.alias or "",
+                member.address,
+                shift_id=shift.id,
                 about_id=member.id,
             )
         )
@@ -181,3 +197,54 @@ async def end_expired(work: Work, now: datetime) -> int:
         await work.shifts.delete(shift.id)
     await work.shifts.purge_passes(now)
     return len(ended)
+
+
+async def _status_lines(work: Work, member_ids: list[str]) -> str:
+    """One line per member, by alias: free, with a client until her deadline, or overdue."""
+    now = work.clock.now()
+    lines = []
+    for member_id in member_ids:
+        member = await work.members.get(member_id)
+        if member is None:
+            continue
+        checkin = await work.checkins.open_for(member_id)
+        state, until = "free", ""
+        if checkin is not None:
+            overdue = checkin.status != Status.ACTIVE or checkin.deadline_at <= now
+            state, until = ("overdue" if overdue else "busy"), checkin.deadline_at.isoformat()
+        lines.append("\t".join((member.alias or "", member.address, state, until)))
+    return "\n".join(sorted(lines))
+
+
+async def refresh_status(work: Work, shift_id: str) -> int:
+    """Every member's status message of the shift, sent once and then edited: one edit per
+    change, never a new message each time (a new one only when the first was not sent yet).
+    Returns how many were queued."""
+    member_ids = await work.shifts.member_ids(shift_id)
+    lines = await _status_lines(work, member_ids)
+    queued = 0
+    for member_id in member_ids:
+        state = await work.shifts.state(shift_id, member_id)
+        version = int(state.get("version", "-1")) + 1
+        anchor = state.get("anchor")
+        message_id = None
+        if anchor is not None:
+            message_id = await work.outbox.message_id_of(
+                status_key(shift_id, member_id, int(anchor))
+            )
+        if message_id is None:
+            anchor = str(version)  # a new message, edited from now on
+        status = ShiftStatus(member_id, lines, edit=message_id, shift_id=shift_id, version=version)
+        queued += await work.notify(status)
+        await work.shifts.set_state(
+            shift_id, member_id, {"version": str(version), "anchor": str(anchor)}
+        )
+    return queued
+
+
+async def checkin_changed(work: Work, member_id: str) -> None:
+    """She started, extended or ended a check-in, or it went overdue: her partners' status
+    messages say so."""
+    shift = await work.shifts.of_member(member_id, work.clock.now())
+    if shift is not None:
+        await refresh_status(work, shift.id)

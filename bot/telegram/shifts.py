@@ -61,7 +61,7 @@ async def open_link(context: Context, member: Member, parameter: str) -> None:
 
 
 async def on_shift_button(update: Update, context: Context) -> None:
-    """"Me uno" or "No" under a shift's offer."""
+    """ "Me uno" or "No" under a shift's offer."""
     member, parts = pressed(update, context, "tu")
     if len(parts) != 2 or parts[0] not in ("ok", "no"):
         if parts:  # not answered yet

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from bot.emulator import EmulatedUser
+from bot.emulator import EmulatedUser, SentMessage
 from tests.e2e.conftest import World
 from tests.support.catalog import said
 
@@ -107,3 +107,32 @@ async def test_twelve_hours_end_the_shift_for_everyone(world: World) -> None:
     for partner in (ana, luz, eva):
         await partner.receives(containing=said("shifts.ended"))
     assert await rows(world) == {"shifts": 0, "shift_members": 0, "shift_passes": 0}
+
+
+def status_messages(user: EmulatedUser) -> list[SentMessage]:
+    return [m for m in user.inbox() if said("shifts.status.title") in (m.text or "")]
+
+
+async def test_one_status_message_each_edited_once_per_change(world: World) -> None:
+    ana, luz, eva = await shift_of_three(world)
+    await world.settle()
+    for partner in (ana, luz, eva):
+        assert len(status_messages(partner)) == 1, partner
+    (status,) = status_messages(ana)
+    assert said("shifts.status.free", alias="Luz") in status.text
+    edits = status.edited
+    await luz.send("/cita 45m")
+    await luz.receives(containing=said("checkin.started"))
+    await world.settle()
+    assert status.edited == edits + 1  # one edit for one change
+    busy = said("shifts.status.busy", alias="Luz")
+    assert busy in status.text and said("shifts.status.free", alias="Eva") in status.text
+    await world.advance(minutes=20)  # time goes by: no edit for it
+    assert status.edited == edits + 1
+    await luz.send("/bien")
+    await luz.receives(containing=said("checkin.safe"))
+    await world.settle()
+    assert status.edited == edits + 2
+    assert said("shifts.status.free", alias="Luz") in status.text
+    for partner in (ana, luz, eva):
+        assert len(status_messages(partner)) == 1, partner

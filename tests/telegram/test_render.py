@@ -32,7 +32,6 @@ from bot.core.notifications import (
     ContactRemoved,
     ContactToConfirm,
     ContactUnreachable,
-    DrillReport,
     IdleNotice,
     InviteLinkUsed,
     NetworkPassUsed,
@@ -47,7 +46,7 @@ from bot.core.notifications import (
     from_payload,
     notification_types,
 )
-from bot.core.notifications.shifts import ShiftEnded, ShiftJoined, ShiftLeft
+from bot.core.notifications.shifts import ShiftEnded, ShiftJoined, ShiftLeft, ShiftStatus
 from bot.core.records import Address, Alarm, Member
 from bot.i18n import LOCALES, catalog, languages
 from bot.telegram.common import keyboard
@@ -74,9 +73,6 @@ def alerts(value: str) -> list[Notification]:
     ]
     made.append(Alert(WHO, "c1", **common, repeat=2, has_location=True, location_at=RAISED))  # type: ignore[arg-type]
     made.append(Alert(WHO, "c1", **common, alarm=Alarm.SOS, had_checkin=True, has_location=True))  # type: ignore[arg-type]
-    for alarm in Alarm:  # a drill's, marked; and her private preview of it
-        made.append(Alert(WHO, "c1", **common, alarm=alarm, raised_at=RAISED, drill=True))  # type: ignore[arg-type]
-    made.append(Alert(WHO, "c1", **common, drill=True, preview=True, details=value))  # type: ignore[arg-type]
     return made
 
 
@@ -113,11 +109,6 @@ def warning(value: str) -> list[Notification]:
 SAMPLES: dict[type[Notification], Sample] = {
     Reply: replies,
     Alert: alerts,
-    DrillReport: lambda v: [
-        DrillReport(WHO, "c1", Alarm.SOS, RAISED, reached=[v, "Eva"], answered=[v]),
-        DrillReport(WHO, "c1", Alarm.DURESS, RAISED, private=True, unreachable=[v]),
-        DrillReport(WHO, "c1", Alarm.MISSED, RAISED),
-    ],
     AlertLocation: lambda v: [AlertLocation(WHO, 19.43, -99.13)],
     AlertResolved: lambda v: [
         AlertResolved(WHO, v, "c1", raised_at=RAISED, link_id="l1"),
@@ -156,6 +147,10 @@ SAMPLES: dict[type[Notification], Sample] = {
     ShiftJoined: lambda v: [ShiftJoined(WHO, v, "she", shift_id="s1", about_id="m1")],
     ShiftLeft: lambda v: [ShiftLeft(WHO, v, "she", shift_id="s1", about_id="m1")],
     ShiftEnded: lambda v: [ShiftEnded(WHO, shift_id="s1")],
+    ShiftStatus: lambda v: [
+        ShiftStatus(WHO, f"{v}\tshe\tfree\t\nLuz\the\tbusy\t{DEADLINE.isoformat()}", edit=None),
+        ShiftStatus(WHO, f"{v}\tneutral\toverdue\t{DEADLINE.isoformat()}", edit=7),
+    ],
 }
 
 PLACEHOLDER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\}")

@@ -47,3 +47,25 @@ class ShiftEnded(Notification):
     @property
     def idempotency_key(self) -> str:
         return f"sh:{self.shift_id}:ended:{self.recipient_id}"
+
+
+@dataclass(frozen=True)
+class ShiftStatus(Notification):
+    """Her status message of the shift: one line per member (newline-separated) of `alias`,
+    `address`, `state` (free, busy, overdue) and `until` (ISO time or empty), tab-separated.
+    Sent once, then rewritten (`edit`: its message id in her chat) at each change."""
+
+    kind = "shifts.status"
+    priority = Priority.REMINDER
+    lines: str
+    edit: int | None = None
+    shift_id: str = field(default="", metadata=NOT_STORED)
+    version: int = field(default=0, metadata=NOT_STORED)
+
+    @property
+    def idempotency_key(self) -> str:
+        return status_key(self.shift_id, self.recipient_id, self.version)
+
+
+def status_key(shift_id: str, member_id: str, version: int) -> str:
+    return f"sh:{shift_id}:{member_id}:status:{version}"

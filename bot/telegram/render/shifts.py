@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
-from bot.core.notifications.shifts import ShiftEnded, ShiftJoined, ShiftLeft, ShiftNotice
+from datetime import datetime
+
+from bot.core.notifications.shifts import (
+    ShiftEnded,
+    ShiftJoined,
+    ShiftLeft,
+    ShiftNotice,
+    ShiftStatus,
+)
 from bot.core.records import Member
-from bot.i18n import worded
+from bot.i18n import clock_time, t, worded
 from bot.telegram.render.base import Outgoing, Renderers, worker_name
 
 
 def shift_notice(notice: ShiftNotice, to: Member) -> Outgoing:
     """About a partner, in her form of address, by her alias only."""
     text = worded(
-        to.language, notice.kind, discreet=to.discreet, address=notice.address,
+        to.language,
+        notice.kind,
+        discreet=to.discreet,
+        address=notice.address,
         alias=worker_name(to, notice.alias),
     )
     return Outgoing(text)
@@ -21,5 +32,28 @@ def shift_ended(ended: ShiftEnded, to: Member) -> Outgoing:
     return Outgoing(worded(to.language, ended.kind, discreet=to.discreet))
 
 
+def shift_status(status: ShiftStatus, to: Member) -> Outgoing:
+    """Her status message: who is free, with a client until when, or overdue; an edit of
+    the one she has once it was sent."""
+    lang = to.language
+    lines = [t(lang, "shifts.status.title")]
+    for line in status.lines.splitlines():
+        alias, address, state, until, *_ = [*line.split("\t"), "", "", "", ""]
+        time = clock_time(datetime.fromisoformat(until), lang, to.timezone) if until else ""
+        key = {"busy": "shifts.status.busy", "overdue": "shifts.status.overdue"}.get(
+            state, "shifts.status.free"
+        )
+        name = worker_name(to, alias)
+        lines.append(
+            worded(lang, key, discreet=to.discreet, address=address, alias=name, time=time)
+        )
+    return Outgoing("\n".join(lines), edit=status.edit)
+
+
 def renderers() -> Renderers:
-    return {ShiftJoined: shift_notice, ShiftLeft: shift_notice, ShiftEnded: shift_ended}
+    return {
+        ShiftJoined: shift_notice,
+        ShiftLeft: shift_notice,
+        ShiftEnded: shift_ended,
+        ShiftStatus: shift_status,
+    }
