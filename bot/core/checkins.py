@@ -35,6 +35,7 @@ class Acknowledged:
     worker_alias: str
     first: bool
     by_label: str
+    drill: bool = False  # "Recibido" on a drill's alert
 
 
 def _bounded_details(text: str | None) -> tuple[str | None, bool]:
@@ -54,6 +55,9 @@ async def start_checkin(
     """Start her timer now; details and a location pin may come now or later."""
     text, truncated = _bounded_details(details)
     running = await work.checkins.open_for(member.id)
+    if running is not None and running.drill is not None:
+        await end_drill(work, running)  # a real check-in never waits for a drill
+        running = None
     if running is not None:
         return Refused("checkin.error.running", {"checkin_id": running.id})
     checkin = timers.start(
@@ -102,7 +106,23 @@ async def check_in_safe(
     await work.checkins.erase_details(ended.id)
     await shifts.checkin_changed(work, member.id)
     told = await tell_contacts_resolved(work, member, checkin, None) if was_alerted else 0
+    if was_alerted and checkin.drill is not None:
+        await _drill_report(work, checkin)
     return Ended(ended, told > 0)
+
+
+async def end_drill(work: Work, drill: CheckIn) -> None:
+    """A drill's check-in ends (its report goes if its alert went out)."""
+    await work.checkins.save(timers.mark_safe(drill, work.clock.now(), work.policy))
+    await work.checkins.erase_details(drill.id)
+    if drill.status == Status.ALERTED:
+        await _drill_report(work, drill)
+
+
+async def _drill_report(work: Work, drill: CheckIn) -> None:
+    from bot.core.drills import report  # here: drills builds on this module
+
+    await report(work, drill)
 
 
 async def extend_checkin(
@@ -149,6 +169,8 @@ async def tell_contacts_resolved(
         if contact.unreachable_at is not None:
             continue
         told += 1
+        if alerted.drill_private:  # a drill she saw alone: they were never alerted
+            continue
         await work.notify(
             AlertResolved(
                 contact.contact_id,
@@ -175,6 +197,10 @@ async def acknowledge_alert(
         return Refused("alert.ack.stale")
     worker = await work.members.get(checkin.member_id)
     alias = worker.alias or "" if worker else ""
+    if checkin.drill is not None:  # "Recibido": counted for her report, nobody else told
+        if me.id not in checkin.drill_acks:
+            await work.checkins.save(replace(checkin, drill_acks=(*checkin.drill_acks, me.id)))
+        return Acknowledged(alias, True, "", drill=True)
     if checkin.acknowledged_by is not None:
         first = await work.contacts.get(checkin.acknowledged_by)
         mine = first is not None and first.id == me.id

@@ -32,6 +32,7 @@ from bot.core.notifications import (
     ContactRemoved,
     ContactToConfirm,
     ContactUnreachable,
+    DrillReport,
     IdleNotice,
     InviteLinkUsed,
     NetworkPassUsed,
@@ -73,6 +74,9 @@ def alerts(value: str) -> list[Notification]:
     ]
     made.append(Alert(WHO, "c1", **common, repeat=2, has_location=True, location_at=RAISED))  # type: ignore[arg-type]
     made.append(Alert(WHO, "c1", **common, alarm=Alarm.SOS, had_checkin=True, has_location=True))  # type: ignore[arg-type]
+    for alarm in Alarm:  # a drill's, marked; and her private preview of it
+        made.append(Alert(WHO, "c1", **common, alarm=alarm, raised_at=RAISED, drill=True))  # type: ignore[arg-type]
+    made.append(Alert(WHO, "c1", **common, drill=True, preview=True, details=value))  # type: ignore[arg-type]
     return made
 
 
@@ -109,6 +113,11 @@ def warning(value: str) -> list[Notification]:
 SAMPLES: dict[type[Notification], Sample] = {
     Reply: replies,
     Alert: alerts,
+    DrillReport: lambda v: [
+        DrillReport(WHO, "c1", Alarm.SOS, RAISED, reached=[v, "Eva"], answered=[v]),
+        DrillReport(WHO, "c1", Alarm.DURESS, RAISED, private=True, unreachable=[v]),
+        DrillReport(WHO, "c1", Alarm.MISSED, RAISED),
+    ],
     AlertLocation: lambda v: [AlertLocation(WHO, 19.43, -99.13)],
     AlertResolved: lambda v: [
         AlertResolved(WHO, v, "c1", raised_at=RAISED, link_id="l1"),
