@@ -18,7 +18,7 @@ from storage.models import ContactRow, MemberRow, table_of
 
 TELEGRAM_USER = "telegram-user"
 # Every member's settings seal to the same length, whatever they hold.
-SETTINGS_BYTES = 48
+SETTINGS_BYTES = 96
 _MEMBERS = table_of(MemberRow)
 _CONTACTS = table_of(ContactRow)
 # Her record, with facts that most updates need next and would otherwise ask for in round
@@ -139,7 +139,14 @@ class MemberRepository:
         )
         row.language = member.language
         row.timezone = member.timezone
-        row.settings_sealed = seal_settings(key, row.id, member.discreet, member.address)
+        row.settings_sealed = seal_settings(
+            key,
+            row.id,
+            member.discreet,
+            member.address,
+            legal_support=member.legal_support,
+            checklist=member.checklist,
+        )
         if row.idle_notice_at is not None and member.last_seen_at > row.idle_notice_at:
             row.idle_notice_at = None  # she came back after the notice: nothing to forget
         row.last_seen_at = member.last_seen_at
@@ -235,7 +242,7 @@ class MemberRepository:
             if row.conversation_sealed
             else None
         )
-        discreet, address = open_settings(key, row.id, row.settings_sealed)
+        settings = open_all_settings(key, row.id, row.settings_sealed)
         return Member(
             id=row.id,
             chat_id=int(unseal_text(key, row.chat_sealed, f"members:chat:{row.id}")),
@@ -249,22 +256,47 @@ class MemberRepository:
             conversation=conversation,
             created_at=row.created_at,
             last_seen_at=row.last_seen_at,
-            discreet=discreet,
-            address=address,
+            discreet=bool(settings.get("discreet")),
+            address=_address(settings.get("address")),
+            legal_support=bool(settings.get("legal")),
+            checklist=bool(settings.get("checklist")),
         )
 
 
-def seal_settings(key: bytes, member_id: str, discreet: bool, address: str) -> bytes:
-    """Discreet mode and her form of address, sealed with her key, padded to one length."""
-    settings = json.dumps({"discreet": bool(discreet), "address": str(address)})
+def seal_settings(
+    key: bytes,
+    member_id: str,
+    discreet: bool,
+    address: str,
+    *,
+    legal_support: bool = False,
+    checklist: bool = False,
+) -> bytes:
+    """Discreet mode, her form of address, whether she is legal support (a coordinator) and
+    whether she wants the checklist before a date: sealed with her key, padded to one length."""
+    settings = json.dumps(
+        {
+            "discreet": bool(discreet),
+            "address": str(address),
+            "legal": bool(legal_support),
+            "checklist": bool(checklist),
+        }
+    )
     return seal_text(key, settings.ljust(SETTINGS_BYTES), f"members:settings:{member_id}")
+
+
+def open_all_settings(key: bytes, member_id: str, sealed: bytes | None) -> dict[str, Any]:
+    """Everything `seal_settings` sealed, by name ("discreet", "address", "legal",
+    "checklist"); empty when nothing was sealed."""
+    if sealed is None:
+        return {}
+    settings = json.loads(unseal_text(key, sealed, f"members:settings:{member_id}"))
+    return settings if isinstance(settings, dict) else {}
 
 
 def open_settings(key: bytes, member_id: str, sealed: bytes | None) -> tuple[bool, Address]:
     """What `seal_settings` sealed: (discreet mode, form of address)."""
-    if sealed is None:
-        return False, Address.NEUTRAL
-    settings = json.loads(unseal_text(key, sealed, f"members:settings:{member_id}"))
+    settings = open_all_settings(key, member_id, sealed)
     return bool(settings.get("discreet")), _address(settings.get("address"))
 
 

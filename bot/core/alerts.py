@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.core.context import Work
-from bot.core.notifications import Alert, AlertSent
-from bot.core.records import CheckIn, Member
+from bot.core.notifications import Alert, AlertSent, DetentionNotice
+from bot.core.records import DETENTION_ALARMS, CheckIn, Member
 from bot.core.timers import Alarm
 
 if TYPE_CHECKING:
-    from bot.core.network_config import AlertAdvice
+    from bot.core.network_config import AlertAdvice, LegalSupport
 
 
 async def alert_contacts(work: Work, checkin: CheckIn) -> int:
@@ -27,6 +27,7 @@ async def alert_contacts(work: Work, checkin: CheckIn) -> int:
         return 0
     alarm = checkin.alarm or Alarm.MISSED
     advice = await advice_for(work, worker.id)
+    legal = await legal_for(work, worker.id) if alarm in DETENTION_ALARMS else None
     reached = 0
     for contact in await work.contacts.of_worker(worker.id):
         if contact.unreachable_at is not None:
@@ -34,11 +35,13 @@ async def alert_contacts(work: Work, checkin: CheckIn) -> int:
         reached += 1
         if checkin.drill_private:  # a drill she sees alone: in her report, nobody else
             continue
-        alert = alert_for(worker, checkin, contact.contact_id, contact.id, advice)
+        alert = alert_for(worker, checkin, contact.contact_id, contact.id, advice, legal)
         await work.notify(alert)
         if checkin.location is not None:
             point = checkin.location
             await work.notify(alert.location(point.latitude, point.longitude))
+    if alarm in DETENTION_ALARMS and checkin.alerts_sent == 1:
+        await tell_legal_support(work, worker, checkin)
     if alarm == Alarm.MISSED and checkin.alerts_sent == 1:
         await work.notify(
             AlertSent(
@@ -54,6 +57,7 @@ def alert_for(
     recipient_id: str,
     link_id: str,
     advice: AlertAdvice | None,
+    legal: LegalSupport | None = None,
 ) -> Alert:
     """The alert of the check-in's current round, for one recipient; a drill's is marked."""
     assert checkin.alerted_at is not None
@@ -74,6 +78,9 @@ def alert_for(
         location_at=checkin.location.at if checkin.location else None,
         advice=dict(advice.advice) if advice else {},
         emergency_number=(advice.emergency_number or "") if advice else "",
+        legal_contact=legal.contact if legal else "",
+        legal_hours=(legal.hours or "") if legal else "",
+        legal_rights=dict(legal.rights) if legal else {},
         drill=checkin.drill is not None,
     )
 
@@ -97,3 +104,60 @@ async def advice_for(work: Work, worker_id: str) -> AlertAdvice | None:
         if alerts is not None:
             return alerts
     return work.limits.alert_advice
+
+
+async def legal_for(work: Work, worker_id: str) -> LegalSupport | None:
+    """What her contacts are told to do when the police hold her: the `legal:` section of the
+    first of her networks that has one; else None, and the catalog's words (her organisation
+    or a lawyer, never the police)."""
+    from bot.core.network_config import ConfigInvalid, config_from_json
+
+    for membership in await work.networks.memberships_of(worker_id):
+        network = await work.networks.get(membership.network_id)
+        if network is None:
+            continue
+        try:
+            legal = config_from_json(network.config).legal
+        except ConfigInvalid:
+            continue
+        if legal is not None:
+            return legal
+    return None
+
+
+async def tell_legal_support(work: Work, worker: Member, checkin: CheckIn) -> int:
+    """The coordinators of her networks who chose to be legal support are told, with her
+    alias only (no details, no location), once per alarm; returns how many."""
+    from bot.core.network_config import ConfigInvalid, config_from_json
+
+    assert checkin.alerted_at is not None
+    told: set[str] = {worker.id}
+    for membership in await work.networks.memberships_of(worker.id):
+        network = await work.networks.get(membership.network_id)
+        if network is None:
+            continue
+        try:
+            legal = config_from_json(network.config).legal
+        except ConfigInvalid:
+            legal = None
+        for coordinator in await work.networks.coordinators_of(network.id):
+            if coordinator.member_id in told:
+                continue
+            member = await work.members.get(coordinator.member_id)
+            if member is None or not member.legal_support:
+                continue
+            told.add(member.id)
+            await work.notify(
+                DetentionNotice(
+                    member.id,
+                    alias=worker.alias or "",
+                    network=network.name,
+                    raised_at=checkin.alerted_at,
+                    checkin_id=checkin.id,
+                    address=str(worker.address),
+                    legal_contact=legal.contact if legal else "",
+                    legal_hours=(legal.hours or "") if legal else "",
+                    legal_rights=dict(legal.rights) if legal else {},
+                )
+            )
+    return len(told) - 1

@@ -78,6 +78,17 @@ async def set_discreet(work: Work, member: Member, discreet: bool) -> Member:
     return await save(work, replace(member, discreet=discreet))
 
 
+async def set_legal_support(work: Work, member: Member, on: bool) -> Member:
+    """A coordinator's choice to receive her networks' detention alarms (sealed with her
+    settings). Whether she coordinates a network is checked by the caller."""
+    return await save(work, replace(member, legal_support=on))
+
+
+async def set_checklist(work: Work, member: Member, on: bool) -> Member:
+    """The checklist before a date, shown when she starts a check-in step by step."""
+    return await save(work, replace(member, checklist=on))
+
+
 async def set_address(work: Work, member: Member, value: str) -> Member | Refused:
     """Her form of address: ella, él or neutral wording, to her and about her."""
     try:

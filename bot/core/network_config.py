@@ -40,6 +40,7 @@ NEARBY_KM = 25.0  # how far an area with a center but no radius_km reaches
 EARTH_RADIUS_KM = 6371.0088
 LONGEST_FILE = 500_000  # characters; a real configuration is a few thousand
 ADVICE_LENGTH = 500
+CHECKLIST_LINES = (1, 5)
 NUMBER_LENGTH = 40
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
@@ -209,6 +210,43 @@ class AlertAdvice(BaseModel):
         return advice_in(self.advice, language)
 
 
+class LegalSupport(BaseModel):
+    """What a member's contacts read when the police detain or hold her (`/detenida`): who to
+    call (`contact`), when (`hours`), and a short know-your-rights text the organisation
+    wrote (`rights`, per language). Her networks' legal coordinators are told too."""
+
+    model_config = _FROZEN
+
+    contact: Text
+    hours: Text | None = None
+    rights: dict[str, Annotated[str, _text(ADVICE_LENGTH)]] = {}
+
+    @field_validator("hours", mode="before")
+    @classmethod
+    def _blank_hours_are_none(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("rights", mode="before")
+    @classmethod
+    def _one_text_for_every_language(cls, value: Any) -> Any:
+        return {"*": value} if isinstance(value, str) else value
+
+    @field_validator("rights")
+    @classmethod
+    def _languages_are_codes(cls, value: dict[str, str]) -> dict[str, str]:
+        return AlertAdvice._languages_are_codes(value)
+
+
+def checklist_in(config: NetworkConfig, language: str) -> tuple[str, ...] | None:
+    """The organisation's checklist lines in `language` (else for every language, else the
+    first written); None when it wrote none."""
+    lines = config.checklist or {}
+    for chosen in (lines.get(language), lines.get("*")):
+        if chosen:
+            return chosen
+    return next((chosen for chosen in lines.values() if chosen), None)
+
+
 def advice_in(advice: Mapping[str, str], language: str) -> str | None:
     """The advice in `language`; else the text written for every language ("*"), else the
     first text written (an organisation's phone number is worth more than no advice); None
@@ -237,6 +275,33 @@ class NetworkConfig(BaseModel):
     areas: tuple[Area, ...]
     resources: tuple[Resource, ...] = ()
     alerts: AlertAdvice | None = None
+    legal: LegalSupport | None = None
+    # The checklist before a date, in the organisation's words: lines per language ("*": for
+    # every language); without it, the catalog's three lines.
+    checklist: dict[str, tuple[Text, ...]] | None = None
+
+    @field_validator("checklist", mode="before")
+    @classmethod
+    def _one_list_for_every_language(cls, value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            return {"*": value}
+        if value is not None and not isinstance(value, dict):
+            raise ValueError("must be a list of lines (- ...), or a list per language (es: ...)")
+        return value
+
+    @field_validator("checklist")
+    @classmethod
+    def _checklist_in_range(
+        cls, value: dict[str, tuple[str, ...]] | None
+    ) -> dict[str, tuple[str, ...]] | None:
+        if value is None:
+            return None
+        AlertAdvice._languages_are_codes(dict.fromkeys(value, ""))
+        fewest, most = CHECKLIST_LINES
+        for language, lines in value.items():
+            if not fewest <= len(lines) <= most:
+                raise _Problem((language,), f"must be {fewest} to {most} lines")
+        return value
 
     @field_validator("region")
     @classmethod

@@ -170,6 +170,12 @@ async def my_networks(work: Work, member: Member) -> list[Joined]:
     return await joined(work, member.id)
 
 
+async def coordinates_any(work: Work, member: Member) -> bool:
+    """She coordinates at least one network (and may be its legal support)."""
+    memberships = await work.networks.memberships_of(member.id)
+    return any(membership.role == Role.COORDINATOR for membership in memberships)
+
+
 async def coordinated(work: Work, member: Member, network_id: str) -> Joined | Refused:
     """Her network `network_id` if she coordinates it."""
     for network in await joined(work, member.id):

@@ -28,11 +28,19 @@ class Alarm(StrEnum):
     DURESS = "duress"  # she "checked in" with her duress PIN
     PIN_FAILED = "pin_failed"  # a wrong PIN three times: her chat shows it as accepted
     SILENT_SOS = "silent_sos"  # /sos in discreet mode: her chat shows an unknown command
+    DETAINED = "detained"  # /detenida: the police hold her; her chat shows what /sos shows
+    SILENT_DETAINED = "silent_detained"  # /detenida in discreet mode: as SILENT_SOS
 
 
-HIDDEN_ALARMS = frozenset({Alarm.CODEWORD, Alarm.DURESS, Alarm.PIN_FAILED, Alarm.SILENT_SOS})
+HIDDEN_ALARMS = frozenset(
+    {Alarm.CODEWORD, Alarm.DURESS, Alarm.PIN_FAILED, Alarm.SILENT_SOS, Alarm.SILENT_DETAINED}
+)
 """Silent alarms her chat must never show: each is a check-in of its own that her running
 check-in (`open_for`) never is; to her, and to anyone beside her, nothing happened."""
+
+DETENTION_ALARMS = frozenset({Alarm.DETAINED, Alarm.SILENT_DETAINED})
+"""The police detain or hold her: her contacts read her network's `legal:` section (else: her
+organisation or a lawyer, never the police), and her networks' legal coordinators are told."""
 
 
 class Stage(StrEnum):
@@ -109,6 +117,8 @@ class Member:
     last_seen_at: datetime
     discreet: bool = False  # neutral wording in her chat: "appointment", not "check-in"
     address: Address = Address.NEUTRAL  # her form of address (ella, él, neutral)
+    legal_support: bool = False  # a coordinator who receives her networks' detention alarms
+    checklist: bool = False  # the checklist before a date, when she starts a check-in
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ _PLAIN_ID = re.compile(r"[0-9a-f]{32}")  # in buttons sent before ids became tok
 REFERENCES: dict[str, tuple[tuple[tuple[frozenset[str], ...], str], ...]] = {
     "iv": (((frozenset({"ok", "no"}),), "invite"),),
     "ck": (((frozenset({"done", "safe", "ext"}),), "checkin"),),
-    "so": (((frozenset({"sos", "ok"}),), "checkin"),),
+    "so": (((frozenset({"sos", "ok", "det"}),), "checkin"),),
     "al": (((frozenset({"ack", "loc"}),), "checkin"),),
     "dn": (((frozenset({"detail"}),), "checkin"),),
     "ct": (((frozenset({"rm", "leave"}),), "contact"),),

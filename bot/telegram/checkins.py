@@ -23,6 +23,7 @@ from bot.core.notifications import AlertLocation
 from bot.core.records import Conversation, Member
 from bot.core.safety import Guarded, Outcome, PinNeeded, WrongPin
 from bot.i18n import t
+from bot.telegram import checklist
 from bot.telegram.alias_first import alias_first
 from bot.telegram.commands import names
 from bot.telegram.common import (
@@ -74,6 +75,7 @@ async def on_checkin_command(update: Update, context: Context) -> None:
     if duration is None:
         rows = [[(t(member.language, key), f"ck:new:{minutes}") for minutes, key in PRESETS]]
         rows.append([(t(member.language, "button.other"), "ck:other")])
+        rows.append([checklist.toggle_button(member)])
         await context.say("checkin.choose", keyboard(rows))
         at = member.conversation
         if at is None or at.step != Step.CHECKIN_DETAILS:  # her details keep their step
@@ -82,7 +84,8 @@ async def on_checkin_command(update: Update, context: Context) -> None:
         await context.say(duration.reason)
         await context.say("checkin.example")
     else:
-        await begin(context, member, duration, details or None, update.effective_message)
+        message = update.effective_message
+        await begin(context, member, duration, details or None, message, guided=False)
 
 
 async def begin(
@@ -91,14 +94,18 @@ async def begin(
     duration: timedelta,
     details: str | None,
     message: Message | None,
+    guided: bool = True,
 ) -> None:
     """Start her timer, or first ask one tap for an unusual length ("¿5 minutos?"). Her
-    details wait sealed in her conversation, and her message leaves the screen."""
+    details wait sealed in her conversation, and her message leaves the screen. `guided`:
+    step by step (the checklist may follow), not in one message."""
     if not needs_confirmation(duration):
-        await start(context, member, duration, details, message)
+        await start(context, member, duration, details, message, guided)
         return
     minutes = str(int(duration.total_seconds() // 60))
     waiting = {"via": "confirm", "minutes": minutes}
+    if not guided:
+        waiting["quick"] = "1"
     if details:
         waiting["details"] = details
         await context.delete(message)
@@ -120,8 +127,10 @@ async def start(
     duration: timedelta,
     details: str | None,
     message: Message | None,
+    guided: bool = True,
 ) -> None:
-    """Start her timer; then delete her message if it carried details, and say so."""
+    """Start her timer; then delete her message if it carried details, and say so; then,
+    when she started it step by step and turned it on, the checklist."""
     started = await checkins.start_checkin(context.work, member, duration, details)
     if isinstance(started, Refused):
         await _refuse_running(context, member, started, message if details else None)
@@ -135,6 +144,8 @@ async def start(
             [[(t(member.language, "button.no_details"), f"ck:done:{started.checkin.id}")]]
         )
         await context.say("checkin.ask_details", done)
+    if guided and member.checklist:
+        await checklist.show(context, member)
 
 
 async def _confirm(
@@ -321,11 +332,12 @@ async def _extended(context: Context, member: Member, ended: Ended, by: timedelt
 async def _confirmed(context: Context, member: Member, minutes: int) -> None:
     """She tapped "✓ Sí" to an unusual length: her timer starts, with the details that waited."""
     at = member.conversation
-    details = None
+    details, guided = None, True
     if at is not None and at.step == Step.CHECKIN_DURATION and at.data.get("via") == "confirm":
         if at.data.get("minutes") == str(minutes):
             details = at.data.get("details") or None
-    await start(context, member, timedelta(minutes=minutes), details, None)
+            guided = not at.data.get("quick")
+    await start(context, member, timedelta(minutes=minutes), details, None, guided)
 
 
 async def _change(context: Context, member: Member) -> None:
@@ -435,4 +447,5 @@ def handlers() -> list[BaseHandler]:
         CommandHandler(names("extend"), on_extend_command),
         CallbackQueryHandler(on_checkin_button, pattern=r"^ck:"),
         CallbackQueryHandler(on_alert_button, pattern=r"^al:"),
+        *checklist.handlers(),
     ]

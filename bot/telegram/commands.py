@@ -69,6 +69,7 @@ TABLE: tuple[Command, ...] = (
     Command("safe", "bien", "command.safe", E, discreet=True, neutral="done"),
     Command("extend", "mas", "command.extend", E, discreet=True),
     Command("sos", "auxilio", "command.sos", E),
+    Command("detained", "detenida", "command.detained", E, also=("detenido", "detenide")),
     Command("drill", "simulacro", "command.drill", E),
     Command("codeword", "clave", "command.codeword", E),
     Command("pin", None, "command.pin", E),
@@ -93,6 +94,7 @@ TABLE: tuple[Command, ...] = (
     Command("pending", None, None, C, also=("approve",)),
     Command("newmember", None, None, C),
     Command("remove", None, None, C),
+    Command("legal", None, None, C),
 )
 _BY_NAME = {command.name: command for command in TABLE}
 

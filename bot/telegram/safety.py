@@ -1,11 +1,12 @@
-"""Silent alarms in Telegram: /sos and its button, /codeword, /pin and the PIN steps."""
+"""Silent alarms in Telegram: /sos and its button, /detenida, /codeword, /pin and the PIN
+steps; /legal, for a coordinator to be her networks' legal support."""
 
 from __future__ import annotations
 
 from telegram import Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.core import safety
+from bot.core import members, networks, safety
 from bot.core.context import Refused
 from bot.core.records import Alarm, Conversation, Member
 from bot.core.safety import CODEWORD_REPLIES, Guarded
@@ -40,29 +41,48 @@ async def on_sos_command(update: Update, context: Context) -> None:
         await sos(context, member)
 
 
-async def silent_sos(context: Context, member: Member) -> None:
+@alias_first("detained")
+async def on_detained_command(update: Update, context: Context) -> None:
+    """/detenida: the police detain or hold her. Her chat shows exactly what /sos shows (in
+    discreet mode, an unknown command); her contacts read what her network's `legal:`
+    section says to do, and her networks' legal coordinators are told."""
+    member = context.member
+    if member is None:
+        return
+    if member.discreet:
+        await silent_sos(context, member, Alarm.SILENT_DETAINED)
+    else:
+        await sos(context, member, Alarm.DETAINED)
+
+
+async def silent_sos(context: Context, member: Member, alarm: Alarm = Alarm.SILENT_SOS) -> None:
     """/sos in discreet mode: her contacts are alerted on an alarm of its own, hidden from
     her chat, which answers as it answers any command it does not know (and goes on as if
     nothing happened). With nobody to alert she is told, in neutral words."""
-    raised = await safety.raise_hidden(context.work, member, Alarm.SILENT_SOS)
+    raised = await safety.raise_hidden(context.work, member, alarm)
     await context.say("hint.unknown_command" if raised.contacts else "sos.no_contacts")
 
 
-async def sos(context: Context, member: Member) -> None:
+async def sos(context: Context, member: Member, alarm: Alarm = Alarm.SOS) -> None:
     """Alert every contact at once; her chat gets a short, neutral line and "All good"."""
-    raised = await safety.raise_sos(context.work, member)
+    raised = await safety.raise_sos(context.work, member, alarm)
     if raised.contacts == 0:
         await context.say("sos.no_contacts")
         return
-    ok = keyboard([[(label(member, "button.all_good"), f"so:ok:{raised.checkin_id}")]])
-    await context.say("sos.sent", ok)
+    rows = [[(label(member, "button.all_good"), f"so:ok:{raised.checkin_id}")]]
+    if not member.discreet:  # the SOS menu: the police hold her (after an SOS as after this)
+        rows.append([(t(member.language, "button.detained"), f"so:det:{raised.checkin_id}")])
+    await context.say("sos.sent", keyboard(rows))
 
 
 async def on_sos_button(update: Update, context: Context) -> None:
-    """so:sos:<check-in> (on every check-in message) and so:ok:<check-in> (stand down)."""
+    """so:sos:<check-in> (on every check-in message), so:det:<check-in> (the police hold
+    her: under an SOS) and so:ok:<check-in> (stand down)."""
     member, parts = pressed(update, context, "so")
     if len(parts) == 2 and parts[0] == "sos":
         await sos(context, member)
+    elif len(parts) == 2 and parts[0] == "det":
+        await sos(context, member, Alarm.DETAINED)
     elif len(parts) == 2 and parts[0] == "ok":
         await stand_down(context, member, parts[1])
     elif parts:
@@ -73,6 +93,40 @@ async def stand_down(context: Context, member: Member, checkin_id: str) -> None:
     """ "All good" after an SOS: her contacts are told she is OK (with her PIN, if set)."""
     outcome = await safety.guarded(context.work, member, checkin_id, Guarded.OK)
     await answer_guarded(context, member, outcome)
+
+
+# --- Legal support ---------------------------------------------------------------------
+
+
+async def on_legal_command(update: Update, context: Context) -> None:
+    """/legal: a coordinator sees whether she is her networks' legal support, and changes it."""
+    member = context.member
+    if member is None:
+        return
+    if not await networks.coordinates_any(context.work, member):
+        await context.say("legal.not_coordinator")
+        return
+    await _legal_state(context, member)
+
+
+async def _legal_state(context: Context, member: Member) -> None:
+    turn = "off" if member.legal_support else "on"
+    buttons = keyboard([[(t(member.language, f"button.legal_{turn}"), f"ls:{turn}")]])
+    await context.say("legal.is_on" if member.legal_support else "legal.is_off", buttons)
+
+
+async def on_legal_button(update: Update, context: Context) -> None:
+    """ls:on, ls:off: her choice, sealed with her settings."""
+    member, parts = pressed(update, context, "ls")
+    if parts not in (["on"], ["off"]):
+        if parts:
+            stale(context)
+        return
+    if not await networks.coordinates_any(context.work, member):
+        await context.say("legal.not_coordinator")
+        return
+    member = await members.set_legal_support(context.work, member, parts[0] == "on")
+    await _legal_state(context, member)
 
 
 # --- Code word -------------------------------------------------------------------------
@@ -272,9 +326,12 @@ def steps() -> dict[Step, StepHandlers]:
 def handlers() -> list[BaseHandler]:
     return [
         CommandHandler(names("sos"), on_sos_command),
+        CommandHandler(names("detained"), on_detained_command),
+        CommandHandler(names("legal"), on_legal_command),
         CommandHandler(names("codeword"), on_codeword_command),
         CommandHandler(names("pin"), on_pin_command),
         CallbackQueryHandler(on_sos_button, pattern=r"^so:"),
         CallbackQueryHandler(on_codeword_button, pattern=r"^cw:"),
         CallbackQueryHandler(on_pin_button, pattern=r"^pn:"),
+        CallbackQueryHandler(on_legal_button, pattern=r"^ls:"),
     ]

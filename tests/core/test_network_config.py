@@ -52,6 +52,8 @@ def test_the_example_file_parses() -> None:
         "calzada-de-tlalpan",
         "estado-de-mexico",
     ]
+    assert config.legal is not None and "Abogadas" in config.legal.contact
+    assert config.legal.rights["es"].startswith("Tiene derecho")
     centro = config.area("centro")
     assert centro is not None
     assert centro.name == "Centro"
@@ -409,3 +411,27 @@ def test_match_area_by_id_name_or_alias(typed: str, area_id: str) -> None:
 def test_match_area_finds_nothing(typed: str) -> None:
     config = parse_config(EXAMPLE.read_text(encoding="utf-8"))
     assert match_area(config, typed) is None
+
+
+def test_a_legal_section_is_read_with_one_text_for_every_language() -> None:
+    config = parse_config(MINIMAL + 'legal:\n  contact: "Abogadas Prueba"\n  rights: Sin firmar\n')
+    assert config.legal is not None
+    assert config.legal.contact == "Abogadas Prueba" and config.legal.hours is None
+    assert config.legal.rights == {"*": "Sin firmar"}
+    assert config_from_json(config_to_json(config)) == config
+    assert parse_config(MINIMAL).legal is None
+
+
+@pytest.mark.parametrize(
+    ("section", "problem"),
+    [
+        ("legal:\n  hours: noche\n", "legal.contact: required"),
+        ("legal:\n  contact: ''\n", "legal.contact: must not be empty"),
+        ("legal:\n  contact: x\n  phone: 1\n", "legal.phone: unknown key"),
+        ("legal:\n  contact: x\n  rights:\n    espanol: y\n", "'espanol' is not a language"),
+        ("legal: Abogadas\n", "legal: must be keys and values"),
+        (f"legal:\n  contact: x\n  rights: {'a' * 501}\n", "at most 500 characters"),
+    ],
+)
+def test_a_wrong_legal_section_names_the_field(section: str, problem: str) -> None:
+    assert problem in refusal(MINIMAL + section)

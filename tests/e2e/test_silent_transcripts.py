@@ -204,6 +204,8 @@ CASES = [
         "en",
     ),
     Case("/sos, discreet, in English", True, False, False, (), ("/sos",), ("/hello",), "en"),
+    Case("/detenida, discreet", True, False, False, (CHECKIN,), ("/detenida",), ("/hola",)),
+    Case("/detained, discreet, English", True, False, False, (), ("/detained",), ("/hi",), "en"),
 ]
 
 

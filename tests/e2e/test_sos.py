@@ -27,7 +27,7 @@ async def test_sos_with_a_running_checkin_sends_details_and_location_to_everyone
     await ana.receives(containing=said("checkin.location_saved"))
     await ana.send("/sos")
     done = await ana.receives()
-    assert done.text == "Listo ✓" and done.buttons() == ["Todo bien"]
+    assert done.text == "Listo ✓" and done.buttons() == ["Todo bien", "🚨 Me detuvo la policía"]
     for contact in (luz, eva):
         alert = await contact.receives(containing="EMERGENCIA")
         assert first_line(alert.text) == "🆘 EMERGENCIA: Ana pidió ayuda (SOS)."

@@ -23,6 +23,7 @@ from bot.core.notifications import (
     AlertLocation,
     AlertResolved,
     ContactRemoved,
+    DetentionNotice,
     Notification,
     Reply,
     notification_types,
@@ -83,9 +84,18 @@ NOT_HERS = {
     "warning.kind.police": "the kind of a peer warning, in the /warn form and in warnings",
     # Shown only when discreet mode is off, to explain what it changes.
     "discreet.is_off": "shown only while discreet mode is off: it names the words it hides",
+    "button.detained": "under an SOS, only while discreet mode is off (/detenida is silent in it)",
 }
-# Notification kinds that go to her contacts, never to her.
-CONTACTS_ONLY = {Alert, AlertLocation, AlertResolved, AlertAcknowledged, ContactRemoved}
+# Notification kinds that go to her contacts, never to her; and the detention notice, to the
+# coordinators who chose to be their network's legal support (/legal), never to her.
+CONTACTS_ONLY = {
+    Alert,
+    AlertLocation,
+    AlertResolved,
+    AlertAcknowledged,
+    ContactRemoved,
+    DetentionNotice,
+}
 VARIANT = re.compile(r"\.(discreet|he|neutral)(\.|$)")
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 WHO = "0" * 32

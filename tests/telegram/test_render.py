@@ -32,6 +32,7 @@ from bot.core.notifications import (
     ContactRemoved,
     ContactToConfirm,
     ContactUnreachable,
+    DetentionNotice,
     DrillReport,
     IdleNotice,
     InviteLinkUsed,
@@ -77,7 +78,18 @@ def alerts(value: str) -> list[Notification]:
     for alarm in Alarm:  # a drill's, marked; and her private preview of it
         made.append(Alert(WHO, "c1", **common, alarm=alarm, raised_at=RAISED, drill=True))  # type: ignore[arg-type]
     made.append(Alert(WHO, "c1", **common, drill=True, preview=True, details=value))  # type: ignore[arg-type]
+    legal = {"legal_contact": value, "legal_hours": value, "legal_rights": {"es": value}}
+    for alarm in (Alarm.DETAINED, Alarm.SILENT_DETAINED):  # her network's `legal:` section
+        made.append(Alert(WHO, "c1", **common, alarm=alarm, **legal))  # type: ignore[arg-type]
     return made
+
+
+def detention_notices(value: str) -> list[Notification]:
+    legal = {"legal_contact": value, "legal_hours": value, "legal_rights": {"*": value}}
+    return [
+        DetentionNotice(WHO, value, value, RAISED, checkin_id="c1"),
+        DetentionNotice(WHO, value, value, RAISED, checkin_id="c1", **legal),  # type: ignore[arg-type]
+    ]
 
 
 def replies(value: str) -> list[Notification]:
@@ -118,6 +130,7 @@ SAMPLES: dict[type[Notification], Sample] = {
         DrillReport(WHO, "c1", Alarm.DURESS, RAISED, private=True, unreachable=[v]),
         DrillReport(WHO, "c1", Alarm.MISSED, RAISED),
     ],
+    DetentionNotice: detention_notices,
     AlertLocation: lambda v: [AlertLocation(WHO, 19.43, -99.13)],
     AlertResolved: lambda v: [
         AlertResolved(WHO, v, "c1", raised_at=RAISED, link_id="l1"),
@@ -270,6 +283,41 @@ def test_an_alert_reads_in_the_form_of_address_of_the_person_it_is_about(languag
                 assert word not in texts[address], (address, word)
         if notification.alarm == Alarm.DURESS:  # type: ignore[attr-defined]
             assert len(set(texts.values())) == 3, texts
+
+
+DETAINED_HER = {"es": "la detuvo", "en": "detained her"}
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_a_detention_reads_in_her_form_of_address_and_never_sends_to_the_police(
+    language: str,
+) -> None:
+    """Each form of address has its own words; with or without her network's legal line,
+    no step gives an emergency number, even one her organisation configured for alerts."""
+    common = {"alias": "Sam", "started_at": STARTED, "deadline": DEADLINE, "link_id": "l1"}
+    for alarm in (Alarm.DETAINED, Alarm.SILENT_DETAINED):
+        for contact in ("", "Abogadas Prueba 55 0000 1111"):
+            alert = Alert(
+                WHO,
+                "c1",
+                **common,  # type: ignore[arg-type]
+                alarm=alarm,
+                raised_at=RAISED,
+                legal_contact=contact,
+                advice={"*": "Llama a Casa Prueba"},
+                emergency_number="911",
+            )
+            texts = {
+                address: render(about(alert, address), member(language, False)).text or ""
+                for address in Address
+            }
+            assert len(set(texts.values())) == 3, texts
+            assert DETAINED_HER[language] in texts[Address.SHE]
+            for address in (Address.HE, Address.NEUTRAL):
+                assert DETAINED_HER[language] not in texts[address]
+            for text in texts.values():
+                assert "911" not in text and "Casa Prueba" not in text
+                assert contact in text
 
 
 @pytest.mark.parametrize("kind", notification_types(), ids=lambda cls: cls.__name__)

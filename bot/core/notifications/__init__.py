@@ -23,6 +23,7 @@ from bot.core.notifications.checkins import (
     AlertSent,
     CheckinLastCall,
     CheckinReminder,
+    DetentionNotice,
     DrillReport,
 )
 from bot.core.notifications.contacts import (
@@ -71,6 +72,7 @@ __all__ = [
     "ContactRemoved",
     "ContactToConfirm",
     "ContactUnreachable",
+    "DetentionNotice",
     "DrillReport",
     "IdleNotice",
     "InviteLinkUsed",

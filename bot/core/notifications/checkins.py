@@ -33,6 +33,11 @@ class Alert(Notification):
     # language, "*" for all); empty: the catalog's. A number only where they gave one.
     advice: dict[str, str] = field(default_factory=dict)
     emergency_number: str = ""
+    # A detention (`/detenida`): who to call, when, and the rights text, from her network's
+    # `legal:` section; empty: the catalog's words (her organisation or a lawyer, no police).
+    legal_contact: str = ""
+    legal_hours: str = ""
+    legal_rights: dict[str, str] = field(default_factory=dict)
     # A drill (/simulacro): marked "SIMULACRO" on its first line, "Recibido" for its button;
     # `preview`: shown to her alone, in her report, as her contacts would have read it.
     drill: bool = False
@@ -61,6 +66,27 @@ class Alert(Notification):
         return AlertLocation(
             self.recipient_id, latitude, longitude, self.priority, self.idempotency_key
         )
+
+
+@dataclass(frozen=True)
+class DetentionNotice(Notification):
+    """The police detain or hold a member of a network: for the network's coordinators who
+    chose to be its legal support. Her alias only: no details, no location, no contacts."""
+
+    kind = "alert.detention_notice"
+    priority = Priority.SOS
+    alias: str
+    network: str
+    raised_at: datetime
+    checkin_id: str = field(metadata=NOT_STORED)
+    address: str = ""  # her form of address (she, he, neutral); empty: neutral
+    legal_contact: str = ""
+    legal_hours: str = ""
+    legal_rights: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def idempotency_key(self) -> str:
+        return f"{self.checkin_id}:{int(self.raised_at.timestamp())}:detention"
 
 
 @dataclass(frozen=True)

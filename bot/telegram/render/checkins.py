@@ -14,8 +14,9 @@ from bot.core.notifications import (
     AlertSent,
     CheckinLastCall,
     CheckinReminder,
+    DetentionNotice,
 )
-from bot.core.records import Alarm, Member
+from bot.core.records import DETENTION_ALARMS, Alarm, Member
 from bot.i18n import t, wording
 from bot.telegram.common import keyboard
 from bot.telegram.render.base import (
@@ -138,13 +139,49 @@ def what_to_do(alert: Alert, to: Member) -> str:
     go = _GO.get((reach == "alert.step.reach.watched", alert.has_location, bool(alert.details)))
     if go is not None:
         steps.append(t(lang, go))
-    configured = advice_in(alert.advice, lang)
-    steps.append(configured or t(lang, "alert.step.advice", alias=alias))
-    if alert.emergency_number:
-        steps.append(t(lang, "alert.step.emergency", alias=alias, number=alert.emergency_number))
+    if alert.alarm in DETENTION_ALARMS:  # never the police, whatever number was configured
+        steps.extend(legal_steps(lang, alias, alert.legal_contact, alert.legal_hours))
+    else:
+        configured = advice_in(alert.advice, lang)
+        steps.append(configured or t(lang, "alert.step.advice", alias=alias))
+        if alert.emergency_number:
+            number = alert.emergency_number
+            steps.append(t(lang, "alert.step.emergency", alias=alias, number=number))
     steps.append(t(lang, "alert.step.on_it", alias=alias))
     numbered = (f"{number}. {step}" for number, step in enumerate(steps, start=1))
-    return "\n".join([t(lang, "alert.what_to_do"), *numbered])
+    text = "\n".join([t(lang, "alert.what_to_do"), *numbered])
+    rights = advice_in(alert.legal_rights, lang) if alert.alarm in DETENTION_ALARMS else None
+    if rights:
+        text += "\n\n" + t(lang, "alert.detained.rights", rights=rights)
+    return text
+
+
+def legal_steps(language: str, alias: str, contact: str, hours: str) -> list[str]:
+    """Who to call when the police hold her: her network's legal line (and its hours), else
+    her organisation or a lawyer; and, always, not the police."""
+    if not contact:
+        return [t(language, "alert.step.detained.neutral", alias=alias)]
+    steps = [t(language, "alert.step.detained.call", alias=alias, contact=contact)]
+    if hours:
+        steps[0] += " " + t(language, "alert.step.detained.hours", hours=hours)
+    return steps
+
+
+def detention_notice(notice: DetentionNotice, to: Member) -> Outgoing:
+    """A legal coordinator is told that the police hold a member of her network: her alias,
+    the network, the time, and the network's legal line and rights text."""
+    lang, alias = to.language, worker_name(to, notice.alias)
+    title = wording(lang, notice.kind, address=form_of(notice.address))
+    lines = [
+        t(lang, title, alias=alias, network=notice.network),
+        t(lang, "alert.raised_at", at=local_time(to, notice.raised_at)),
+    ]
+    steps = legal_steps(lang, alias, notice.legal_contact, notice.legal_hours)
+    lines.append("\n".join(steps))
+    rights = advice_in(notice.legal_rights, lang)
+    if rights:
+        lines.append(t(lang, "alert.detained.rights", rights=rights))
+    return Outgoing("\n\n".join(lines), protect=True)
 
 
 def fallback_alert(to: Member, alias: str = "") -> Outgoing:
@@ -182,4 +219,5 @@ def renderers() -> Renderers:
         AlertLocation: alert_location,
         AlertResolved: alert_resolved,
         AlertAcknowledged: alert_acknowledged,
+        DetentionNotice: detention_notice,
     }
