@@ -214,3 +214,30 @@ def test_drill_alerts_never_take_a_real_alerts_place_or_turn() -> None:
         )
         assert drill.priority > real.priority and drill.priority > Priority.REMINDER
         assert drill.idempotency_key != real.idempotency_key
+
+
+@pytest.mark.parametrize("discreet", [False, True], ids=["plain", "discreet"])
+async def test_a_duress_drill_leaves_her_chat_as_a_real_duress_pin_would(
+    world: World, discreet: bool
+) -> None:
+    """Her chat while she rehearses shows what it would in earnest: the same transcript
+    (texts, buttons, deletions) after "I'm safe" and the duress PIN, on a drill's check-in
+    and on a real one of the same length."""
+    from tests.e2e.test_silent_transcripts import act, described, transcript, worker
+
+    runs = []
+    for name, drill in (("ana", True), ("bea", False)):
+        her = await worker(world, name, discreet=discreet, pins=True)
+        if drill:
+            await act(world, her, "/simulacro")
+            await her.user.press(None, t("es", "drill.kind.duress" + ".discreet" * discreet))
+            await world.settle()
+            await her.user.press(None, t("es", "drill.audience.private"))
+        else:
+            await act(world, her, "/checkin 1m")
+            await her.user.press(None, t("es", "button.duration_yes"))
+        await world.settle()
+        mark = len(world.emulator.history(her.user.chat_id))
+        await act(world, her, "/safe", DURESS_PIN)
+        runs.append(transcript(world, her, mark))
+    assert described(runs[0]) == described(runs[1])
