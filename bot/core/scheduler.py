@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from bot.core import drills, timers
+from bot.core import drills, shifts, timers
 from bot.core.alerts import alert_contacts
 from bot.core.context import Core, Work
 from bot.core.notifications import CheckinLastCall, CheckinReminder
@@ -57,6 +57,8 @@ async def _take_step(work: Work, checkin: CheckIn, now: datetime) -> None:
         await drills.report(work, checkin)
     elif step in (Step.REMINDER, Step.LAST_CALL):
         await _remind(work, after, step)
+        if step == Step.LAST_CALL:  # her partners, close by, hear first
+            await shifts.deadline_passed(work, after)
     elif step in (Step.ALERT, Step.REPEAT):
         await alert_contacts(work, after)
     log.info("checkin.step", extra={"step": str(step)})  # no id: a copy would name her

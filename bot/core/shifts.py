@@ -10,13 +10,14 @@ from datetime import datetime, timedelta
 
 from bot.core.context import Refused, Work
 from bot.core.notifications.shifts import (
+    PartnerOverdue,
     ShiftEnded,
     ShiftJoined,
     ShiftLeft,
     ShiftStatus,
     status_key,
 )
-from bot.core.records import Member, Shift, ShiftPass, Status
+from bot.core.records import CheckIn, Member, Shift, ShiftPass, Status
 
 MAX_MEMBERS = 4
 PASS_TTL = timedelta(hours=1)
@@ -248,3 +249,28 @@ async def checkin_changed(work: Work, member_id: str) -> None:
     shift = await work.shifts.of_member(member_id, work.clock.now())
     if shift is not None:
         await refresh_status(work, shift.id)
+
+
+async def deadline_passed(work: Work, checkin: CheckIn) -> int:
+    """Her deadline passed without her word: her partners, close by, are told at once (they
+    can knock on the door), and their status messages say she is overdue. Not for a drill.
+    Returns how many partners were told."""
+    if checkin.drill is not None:
+        return 0
+    shift = await work.shifts.of_member(checkin.member_id, work.clock.now())
+    member = await work.members.get(checkin.member_id)
+    if shift is None or member is None:
+        return 0
+    partners = await partners_now(work, member.id)
+    for partner in partners:
+        await work.notify(
+            PartnerOverdue(
+                partner.member_id,
+                member.alias or "",
+                member.address,
+                checkin.deadline_at,
+                checkin_id=checkin.id,
+            )
+        )
+    await refresh_status(work, shift.id)
+    return len(partners)

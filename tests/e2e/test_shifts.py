@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import text
 
 from bot.emulator import EmulatedUser, SentMessage
-from tests.e2e.conftest import World
+from tests.e2e.conftest import GRACE, World, short_checkin
 from tests.support.catalog import said
 
 TABLES = ("shifts", "shift_members", "shift_passes")
@@ -136,3 +136,25 @@ async def test_one_status_message_each_edited_once_per_change(world: World) -> N
     assert said("shifts.status.free", alias="Luz") in status.text
     for partner in (ana, luz, eva):
         assert len(status_messages(partner)) == 1, partner
+
+
+async def test_at_her_deadline_partners_hear_first_and_contacts_after_the_grace(
+    world: World,
+) -> None:
+    ana, luz, eva = await shift_of_three(world)
+    (sol,) = await world.members("sol")
+    await world.link(luz, sol)
+    await short_checkin(luz, "Motel Prueba")
+    await luz.receives(containing=said("checkin.started"))
+    await world.settle()
+    await world.advance(minutes=1)
+    for partner in (ana, eva):
+        told = await partner.receives(containing=said("shifts.overdue", alias="Luz"))
+        assert "Motel" not in told.text  # her time, never her details
+    await sol.receives_nothing()
+    (status,) = status_messages(ana)
+    assert said("shifts.status.overdue", alias="Luz") in status.text
+    await world.advance(seconds=GRACE + 1)
+    await sol.receives(containing=said("alert.missed.title", alias="Luz"))
+    for partner in (ana, eva):
+        assert said("alert.missed.title", alias="Luz") not in partner.inbox()[-1].text

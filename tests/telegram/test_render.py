@@ -48,7 +48,13 @@ from bot.core.notifications import (
     from_payload,
     notification_types,
 )
-from bot.core.notifications.shifts import ShiftEnded, ShiftJoined, ShiftLeft, ShiftStatus
+from bot.core.notifications.shifts import (
+    PartnerOverdue,
+    ShiftEnded,
+    ShiftJoined,
+    ShiftLeft,
+    ShiftStatus,
+)
 from bot.core.records import Address, Alarm, Member
 from bot.i18n import LOCALES, catalog, languages
 from bot.telegram.common import keyboard
@@ -169,6 +175,7 @@ SAMPLES: dict[type[Notification], Sample] = {
     ShiftJoined: lambda v: [ShiftJoined(WHO, v, "she", shift_id="s1", about_id="m1")],
     ShiftLeft: lambda v: [ShiftLeft(WHO, v, "she", shift_id="s1", about_id="m1")],
     ShiftEnded: lambda v: [ShiftEnded(WHO, shift_id="s1")],
+    PartnerOverdue: lambda v: [PartnerOverdue(WHO, v, "she", DEADLINE, checkin_id="c1")],
     ShiftStatus: lambda v: [
         ShiftStatus(WHO, f"{v}\tshe\tfree\t\nLuz\the\tbusy\t{DEADLINE.isoformat()}", edit=None),
         ShiftStatus(WHO, f"{v}\tneutral\toverdue\t{DEADLINE.isoformat()}", edit=7),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from bot.core.notifications.base import NOT_STORED, Notification, Priority
 
@@ -69,3 +70,20 @@ class ShiftStatus(Notification):
 
 def status_key(shift_id: str, member_id: str, version: int) -> str:
     return f"sh:{shift_id}:{member_id}:status:{version}"
+
+
+@dataclass(frozen=True)
+class PartnerOverdue(Notification):
+    """A partner did not say she is safe by her deadline: the ones close by hear it first,
+    her trusted contacts at the deadline and the grace, as always."""
+
+    kind = "shifts.overdue"
+    priority = Priority.ALERT
+    alias: str
+    address: str
+    deadline: datetime
+    checkin_id: str = field(default="", metadata=NOT_STORED)
+
+    @property
+    def idempotency_key(self) -> str:
+        return f"sh:{self.checkin_id}:overdue:{self.recipient_id}"

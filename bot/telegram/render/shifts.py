@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.core.notifications.shifts import (
+    PartnerOverdue,
     ShiftEnded,
     ShiftJoined,
     ShiftLeft,
@@ -50,8 +51,19 @@ def shift_status(status: ShiftStatus, to: Member) -> Outgoing:
     return Outgoing("\n".join(lines), edit=status.edit)
 
 
+def partner_overdue(overdue: PartnerOverdue, to: Member) -> Outgoing:
+    """To her partners at her deadline, before her contacts: her alias and the time only."""
+    lang = to.language
+    time = clock_time(overdue.deadline, lang, to.timezone)
+    name = worker_name(to, overdue.alias)
+    key = "shifts.overdue"
+    text = worded(lang, key, discreet=to.discreet, address=overdue.address, alias=name, time=time)
+    return Outgoing(text)
+
+
 def renderers() -> Renderers:
     return {
+        PartnerOverdue: partner_overdue,
         ShiftJoined: shift_notice,
         ShiftLeft: shift_notice,
         ShiftEnded: shift_ended,
