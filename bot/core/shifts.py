@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from bot.core.context import Refused, Work
 from bot.core.notifications.shifts import (
+    PartnerGoing,
     PartnerOverdue,
     ShiftEnded,
     ShiftJoined,
@@ -274,3 +275,29 @@ async def deadline_passed(work: Work, checkin: CheckIn) -> int:
         )
     await refresh_status(work, shift.id)
     return len(partners)
+
+
+async def going(work: Work, partner: Member, checkin_id: str) -> str | Refused:
+    """A partner goes to see her: the other partners and her trusted contacts are told who.
+    Returns her alias; refused to anyone not her partner now, or once the check-in is over."""
+    checkin = await work.checkins.get(checkin_id)
+    if checkin is None or checkin.status not in (Status.ACTIVE, Status.ALERTED):
+        return Refused("shift.going.gone")
+    partners = await partners_now(work, checkin.member_id)
+    member = await work.members.get(checkin.member_id)
+    if member is None or partner.id not in {p.member_id for p in partners}:
+        return Refused("shift.going.gone")
+    told = [p.member_id for p in partners if p.member_id != partner.id]
+    told += [c.contact_id for c in await work.contacts.of_worker(member.id)]
+    for recipient_id in told:
+        await work.notify(
+            PartnerGoing(
+                recipient_id,
+                partner.alias or "",
+                member.alias or "",
+                member.address,
+                checkin_id=checkin.id,
+                partner_id=partner.id,
+            )
+        )
+    return member.alias or ""

@@ -31,6 +31,7 @@ REFERENCES: dict[str, tuple[tuple[tuple[frozenset[str], ...], str], ...]] = {
     "dn": (((frozenset({"detail"}),), "checkin"),),
     "ct": (((frozenset({"rm", "leave"}),), "contact"),),
     "tu": (((frozenset({"ok", "no"}),), "shiftpass"),),
+    "sv": (((frozenset({"go"}),), "checkin"),),
     "mo": (
         (
             (frozenset({"approve", "trust", "edit", "reject", "keep", "remove"}),),

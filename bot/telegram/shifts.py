@@ -97,8 +97,26 @@ async def _join_after_alias(update: Update, context: Context) -> None:
 alias_first.later("shift_join", _join_after_alias)
 
 
+async def on_going_button(update: Update, context: Context) -> None:
+    """ "Voy" under a partner's missed deadline: the others and her contacts are told."""
+    member, parts = pressed(update, context, "sv")
+    if len(parts) != 2 or parts[0] != "go":
+        if parts:  # not answered yet
+            stale(context)
+        return
+    went = await shifts.going(context.work, member, parts[1])
+    if isinstance(went, Refused):
+        await context.refuse(went)
+        return
+    await context.say("shift.going_ok", alias=went)
+    query = update.callback_query
+    if query is not None:
+        context.after_commit(lambda: query.edit_message_reply_markup(None))
+
+
 def handlers() -> list[BaseHandler]:
     return [
         CommandHandler(names("shift"), on_shift_command),
         CallbackQueryHandler(on_shift_button, pattern=r"^tu:"),
+        CallbackQueryHandler(on_going_button, pattern=r"^sv:"),
     ]

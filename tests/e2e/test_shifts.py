@@ -158,3 +158,22 @@ async def test_at_her_deadline_partners_hear_first_and_contacts_after_the_grace(
     await sol.receives(containing=said("alert.missed.title", alias="Luz"))
     for partner in (ana, eva):
         assert said("alert.missed.title", alias="Luz") not in partner.inbox()[-1].text
+
+
+async def test_a_partners_voy_reaches_the_other_partners_and_her_contacts(world: World) -> None:
+    ana, luz, eva = await shift_of_three(world)
+    (sol,) = await world.members("sol")
+    await world.link(luz, sol)
+    await short_checkin(luz)
+    await luz.receives(containing=said("checkin.started"))
+    await world.settle()
+    await world.advance(minutes=1)
+    told = await ana.receives(containing=said("shifts.overdue", alias="Luz"))
+    await ana.press(told, said("button.shift_going"))
+    await ana.receives(containing=said("shift.going_ok", alias="Luz"))
+    going = said("shifts.going", partner="Ana", alias="Luz")
+    await eva.receives(containing=going)
+    await sol.receives(containing=going)
+    await world.settle()
+    assert not told.buttons()
+    assert all(going not in (m.text or "") for m in luz.inbox())  # not in her own chat

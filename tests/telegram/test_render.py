@@ -49,6 +49,7 @@ from bot.core.notifications import (
     notification_types,
 )
 from bot.core.notifications.shifts import (
+    PartnerGoing,
     PartnerOverdue,
     ShiftEnded,
     ShiftJoined,
@@ -176,6 +177,7 @@ SAMPLES: dict[type[Notification], Sample] = {
     ShiftLeft: lambda v: [ShiftLeft(WHO, v, "she", shift_id="s1", about_id="m1")],
     ShiftEnded: lambda v: [ShiftEnded(WHO, shift_id="s1")],
     PartnerOverdue: lambda v: [PartnerOverdue(WHO, v, "she", DEADLINE, checkin_id="c1")],
+    PartnerGoing: lambda v: [PartnerGoing(WHO, v, v, "she", checkin_id="c1", partner_id="m1")],
     ShiftStatus: lambda v: [
         ShiftStatus(WHO, f"{v}\tshe\tfree\t\nLuz\the\tbusy\t{DEADLINE.isoformat()}", edit=None),
         ShiftStatus(WHO, f"{v}\tneutral\toverdue\t{DEADLINE.isoformat()}", edit=7),

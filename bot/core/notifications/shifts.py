@@ -82,8 +82,25 @@ class PartnerOverdue(Notification):
     alias: str
     address: str
     deadline: datetime
-    checkin_id: str = field(default="", metadata=NOT_STORED)
+    checkin_id: str = ""  # for her partners' "Voy" button
 
     @property
     def idempotency_key(self) -> str:
         return f"sh:{self.checkin_id}:overdue:{self.recipient_id}"
+
+
+@dataclass(frozen=True)
+class PartnerGoing(Notification):
+    """A partner tapped "Voy": the other partners and her contacts are told who goes."""
+
+    kind = "shifts.going"
+    priority = Priority.ALERT
+    partner: str  # the alias of the partner who goes
+    alias: str  # hers
+    address: str  # hers
+    checkin_id: str = field(default="", metadata=NOT_STORED)
+    partner_id: str = field(default="", metadata=NOT_STORED)
+
+    @property
+    def idempotency_key(self) -> str:
+        return f"sh:{self.checkin_id}:going:{self.partner_id}:{self.recipient_id}"

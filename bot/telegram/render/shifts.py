@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
 from bot.core.notifications.shifts import (
+    PartnerGoing,
     PartnerOverdue,
     ShiftEnded,
     ShiftJoined,
@@ -58,12 +61,31 @@ def partner_overdue(overdue: PartnerOverdue, to: Member) -> Outgoing:
     name = worker_name(to, overdue.alias)
     key = "shifts.overdue"
     text = worded(lang, key, discreet=to.discreet, address=overdue.address, alias=name, time=time)
+    if not overdue.checkin_id:
+        return Outgoing(text)
+    going = InlineKeyboardButton(
+        t(lang, "button.shift_going"), callback_data=f"sv:go:{overdue.checkin_id}"
+    )
+    return Outgoing(text, InlineKeyboardMarkup([[going]]))
+
+
+def partner_going(going: PartnerGoing, to: Member) -> Outgoing:
+    lang = to.language
+    text = worded(
+        lang,
+        going.kind,
+        discreet=to.discreet,
+        address=going.address,
+        partner=worker_name(to, going.partner),
+        alias=worker_name(to, going.alias),
+    )
     return Outgoing(text)
 
 
 def renderers() -> Renderers:
     return {
         PartnerOverdue: partner_overdue,
+        PartnerGoing: partner_going,
         ShiftJoined: shift_notice,
         ShiftLeft: shift_notice,
         ShiftEnded: shift_ended,
