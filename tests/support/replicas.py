@@ -196,12 +196,12 @@ class Replicas:
         return "".join(self.log(port) for port in self.ports)
 
 
-def busiest_second(times: list[float]) -> int:
-    """The most messages within any one second (a sliding window, not calendar seconds)."""
+def busiest_second(times: list[float], window: float = 1.0) -> int:
+    """The most messages within any `window` seconds (sliding, not calendar seconds)."""
     ordered = sorted(times)
     most, start = 0, 0
     for end, at in enumerate(ordered):
-        while ordered[start] <= at - 1.0:
+        while ordered[start] <= at - window:
             start += 1
         most = max(most, end - start + 1)
     return most
