@@ -65,6 +65,7 @@ async def start_checkin(
     )
     await work.checkins.add(checkin)
     await shifts.checkin_changed(work, member.id)
+    await shifts.checkin_started(work, checkin)
     contacts = await work.contacts.count_of_worker(member.id)
     return Started(checkin, contacts, truncated)
 

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from bot.core.context import Refused, Work
 from bot.core.notifications.shifts import (
+    PartnerBusy,
     PartnerGoing,
     PartnerOverdue,
     ShiftEnded,
@@ -301,3 +302,23 @@ async def going(work: Work, partner: Member, checkin_id: str) -> str | Refused:
             )
         )
     return member.alias or ""
+
+
+async def checkin_started(work: Work, checkin: CheckIn) -> None:
+    """She started a check-in during a shift: her partners are told at once, with her time
+    and never her details; their status messages say so. Not for a drill."""
+    if checkin.drill is not None:
+        return
+    member = await work.members.get(checkin.member_id)
+    if member is None:
+        return
+    for partner in await partners_now(work, member.id):
+        await work.notify(
+            PartnerBusy(
+                partner.member_id,
+                member.alias or "",
+                member.address,
+                checkin.deadline_at,
+                checkin_id=checkin.id,
+            )
+        )

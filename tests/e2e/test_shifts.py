@@ -121,8 +121,11 @@ async def test_one_status_message_each_edited_once_per_change(world: World) -> N
     (status,) = status_messages(ana)
     assert said("shifts.status.free", alias="Luz") in status.text
     edits = status.edited
-    await luz.send("/cita 45m")
+    await luz.send("/cita 45m Motel Prueba")
     await luz.receives(containing=said("checkin.started"))
+    for partner in (ana, eva):  # told at once, her time and not her details
+        told = await partner.receives(containing=said("shifts.busy", alias="Luz"))
+        assert "Motel" not in told.text
     await world.settle()
     assert status.edited == edits + 1  # one edit for one change
     busy = said("shifts.status.busy", alias="Luz")

@@ -49,6 +49,7 @@ from bot.core.notifications import (
     notification_types,
 )
 from bot.core.notifications.shifts import (
+    PartnerBusy,
     PartnerGoing,
     PartnerOverdue,
     ShiftEnded,
@@ -176,6 +177,7 @@ SAMPLES: dict[type[Notification], Sample] = {
     ShiftJoined: lambda v: [ShiftJoined(WHO, v, "she", shift_id="s1", about_id="m1")],
     ShiftLeft: lambda v: [ShiftLeft(WHO, v, "she", shift_id="s1", about_id="m1")],
     ShiftEnded: lambda v: [ShiftEnded(WHO, shift_id="s1")],
+    PartnerBusy: lambda v: [PartnerBusy(WHO, v, "she", DEADLINE, checkin_id="c1")],
     PartnerOverdue: lambda v: [PartnerOverdue(WHO, v, "she", DEADLINE, checkin_id="c1")],
     PartnerGoing: lambda v: [PartnerGoing(WHO, v, v, "she", checkin_id="c1", partner_id="m1")],
     ShiftStatus: lambda v: [

@@ -104,3 +104,19 @@ class PartnerGoing(Notification):
     @property
     def idempotency_key(self) -> str:
         return f"sh:{self.checkin_id}:going:{self.partner_id}:{self.recipient_id}"
+
+
+@dataclass(frozen=True)
+class PartnerBusy(Notification):
+    """A partner started a check-in: the others are told at once, her time only."""
+
+    kind = "shifts.busy"
+    priority = Priority.REMINDER
+    alias: str
+    address: str
+    deadline: datetime
+    checkin_id: str = field(default="", metadata=NOT_STORED)
+
+    @property
+    def idempotency_key(self) -> str:
+        return f"sh:{self.checkin_id}:busy:{self.recipient_id}"

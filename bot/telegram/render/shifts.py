@@ -7,6 +7,7 @@ from datetime import datetime
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.core.notifications.shifts import (
+    PartnerBusy,
     PartnerGoing,
     PartnerOverdue,
     ShiftEnded,
@@ -69,6 +70,16 @@ def partner_overdue(overdue: PartnerOverdue, to: Member) -> Outgoing:
     return Outgoing(text, InlineKeyboardMarkup([[going]]))
 
 
+def partner_busy(busy: PartnerBusy, to: Member) -> Outgoing:
+    lang = to.language
+    time = clock_time(busy.deadline, lang, to.timezone)
+    name = worker_name(to, busy.alias)
+    text = worded(
+        lang, busy.kind, discreet=to.discreet, address=busy.address, alias=name, time=time
+    )
+    return Outgoing(text)
+
+
 def partner_going(going: PartnerGoing, to: Member) -> Outgoing:
     lang = to.language
     text = worded(
@@ -86,6 +97,7 @@ def renderers() -> Renderers:
     return {
         PartnerOverdue: partner_overdue,
         PartnerGoing: partner_going,
+        PartnerBusy: partner_busy,
         ShiftJoined: shift_notice,
         ShiftLeft: shift_notice,
         ShiftEnded: shift_ended,
