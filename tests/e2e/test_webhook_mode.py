@@ -151,9 +151,14 @@ async def test_healthz_and_metrics(hooked: World) -> None:
 
 
 async def test_healthz_fails_when_the_scheduler_is_gone(hooked: World) -> None:
-    for task in hooked.bot._tasks:
-        if task.get_name() == "scheduler":
-            task.cancel()
+    scheduler = [task for task in hooked.bot._tasks if task.get_name() == "scheduler"]
+    assert scheduler, "no scheduler task: the test would prove nothing"
+    for task in scheduler:
+        task.cancel()
+    # Cancelling only asks: on PostgreSQL the loop may still be releasing a connection.
+    # Wait until it has ended, then ask.
+    await asyncio.wait(scheduler, timeout=30)
+    assert all(task.done() for task in scheduler)
     async with aiohttp.ClientSession() as http:
         async with http.get(metrics_address(hooked, "/healthz")) as answer:
             assert answer.status == 503
