@@ -1,4 +1,4 @@
-"""Detention alarm: coordinators who opted in as legal support
+"""Partner notes: what a shift partner adds to her friend's running check-in
 
 Revision ID: 0012
 Revises: 0011
