@@ -59,6 +59,13 @@ def test_a_systemd_credential_is_found_without_a_setting(tmp_path: Path) -> None
 
 
 SHORT = base64.b64encode(b"fake-key-31-bytes-long-aaaaaaaa").decode()
+# Fixed, so that every pytest-xdist worker collects the same test ids.
+TWO_KEYS = (
+    base64.b64encode(b"fake-key-one-32-bytes-long-aaaaa").decode()
+    + "\n"
+    + base64.b64encode(b"fake-key-two-32-bytes-long-bbbbb").decode()
+    + "\n"
+)
 
 
 @pytest.mark.parametrize(
@@ -69,7 +76,7 @@ SHORT = base64.b64encode(b"fake-key-31-bytes-long-aaaaaaaa").decode()
         ("\n\n", "holds no master key"),
         (SHORT + "\n", "holds no master key"),
         ("not base64 at all!\n", "holds no master key"),
-        (new_master_key_b64() + "\n" + new_master_key_b64() + "\n", "holds no master key"),
+        (TWO_KEYS, "holds no master key"),
         ("directory", "Is a directory"),
     ],
 )
