@@ -1,5 +1,5 @@
 """Peer warnings: the /warn form, moderation, publication to the members who follow the
-area, "it happened to me too", flags, phone checks and expiry.
+area, "it happened to me too", flags, phone and plate checks, and expiry.
 
 Nothing a member receives names or hints at the reporter: no "reported by", no time of
 submission (only the day it happened, coarsely; it reaches members after a random delay),
@@ -26,7 +26,7 @@ from bot.core.notifications import (
     WarningRejected,
     WarningToReview,
 )
-from bot.core.phones import display_phone, example_phone, normalize_phone
+from bot.core.phones import display_phone, example_phone, normalize_phone, normalize_plate
 from bot.core.records import Member, PeerWarning, WarningStatus
 from bot.core.warn_form import EXTRAS, answer, next_field
 
@@ -356,23 +356,23 @@ class Found:
     network: Joined
 
 
-async def check_phone(work: Work, member: Member, text: str) -> list[Found] | Refused:
-    """The active warnings in her networks about this number. Only members may check, at
-    most `checks_per_hour` an hour; nothing records what was checked."""
+@dataclass(frozen=True)
+class Checked:
+    """What she checked (`phone` or `plate`) and the warnings that carry it."""
+
+    what: str
+    found: list[Found]
+
+
+async def check_client(work: Work, member: Member, text: str) -> Checked | Refused:
+    """The active warnings in her networks about this phone number or car plate. Only
+    members may check, at most `checks_per_hour` an hour, phones and plates together;
+    nothing records what was checked. A client's name is not searchable."""
     now = work.clock.now()
     networks = await joined(work, member.id)
     if not networks:
         return Refused("check.error.not_member")
-    digests = []
-    for network in networks:
-        phone = normalize_phone(text, network.config.region)
-        if phone is not None:
-            digests.append(
-                (
-                    network.network.id,
-                    await work.networks.digest(network.network.id, "phone", phone),
-                )
-            )
+    what, digests = await _check_digests(work, networks, text)
     if not digests:
         return Refused("check.error.phone", {"example": example_phone(networks[0].config.region)})
     limit = work.limits.checks_per_hour
@@ -382,7 +382,40 @@ async def check_phone(work: Work, member: Member, text: str) -> list[Found] | Re
     await work.warnings.set_check_times(member.id, times)
     by_id = {n.network.id: n for n in networks}
     found = await work.warnings.matching(digests, VISIBLE, now, CHECK_RESULTS)
-    return [Found(warning, by_id[warning.network_id]) for warning in found]
+    return Checked(what, [Found(warning, by_id[warning.network_id]) for warning in found])
+
+
+async def _check_digests(
+    work: Work, networks: list[Joined], text: str
+) -> tuple[str, list[tuple[str, bytes]]]:
+    """A phone number read with each network's region; failing that, a plate, digested as
+    the warning form stores it (bot/core/warn_form.py), under each network's key."""
+    digests = []
+    for network in networks:
+        phone = normalize_phone(text, network.config.region)
+        if phone is not None:
+            digest = await work.networks.digest(network.network.id, "phone", phone)
+            digests.append((network.network.id, digest))
+    if digests:
+        return "phone", digests
+    plate = checkable_plate(text)
+    if plate is None:
+        return "plate", []
+    for network in networks:
+        digests.append(
+            (network.network.id, await work.networks.digest(network.network.id, "plate", plate))
+        )
+    return "plate", digests
+
+
+def checkable_plate(text: str) -> str | None:
+    """A plate as the warning form keeps it ("ABC-123", "abc 123", "ABC123" are "ABC123"),
+    if it has letters and digits both, as plates of Mexico, Guatemala and Peru do: a word
+    ("hola") or a number that is not a phone is not checked as a plate."""
+    plate = normalize_plate(text)
+    if plate is None or plate.isdigit() or plate.isalpha():
+        return None
+    return plate
 
 
 def take_check(times: list[datetime], now: datetime, limit: int) -> list[datetime] | None:

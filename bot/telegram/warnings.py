@@ -25,7 +25,7 @@ from bot.telegram.steps import Step, StepHandlers
 
 
 async def on_check_command(update: Update, context: Context) -> None:
-    """/check <phone>: the warnings about that number; her message is deleted."""
+    """/check <phone or plate>: the warnings about it; her message is deleted."""
     member = context.member
     if member is None:
         return
@@ -40,12 +40,14 @@ async def on_check_command(update: Update, context: Context) -> None:
 async def check(context: Context, member: Member, text: str) -> None:
     if member.conversation and member.conversation.step == Step.CHECK_PHONE:
         context.converse(None)
-    found = await warnings.check_phone(context.work, member, text)
-    if isinstance(found, Refused):
-        await context.refuse(found)
+    checked = await warnings.check_client(context.work, member, text)
+    if isinstance(checked, Refused):
+        await context.refuse(checked)
         return
+    plate = ".plate" if checked.what == "plate" else ""
+    found = checked.found
     if not found:
-        await context.say("check.none")
+        await context.say("check.none" + plate)
         return
     lang = member.language
     kinds = sorted({t(lang, f"warning.kind.{f.warning.body.get('kind', 'other')}") for f in found})
@@ -53,7 +55,7 @@ async def check(context: Context, member: Member, text: str) -> None:
         warning_text(lang, warnings.warning_params(f.warning, f.network)) for f in found
     )
     await context.say(
-        "check.found",
+        "check.found" + plate,
         None,
         True,
         count=len(found),
@@ -65,7 +67,7 @@ async def check(context: Context, member: Member, text: str) -> None:
 async def on_phone_text(
     context: Context, member: Member, at: Conversation, text: str, message: Message
 ) -> bool:
-    """The number she was asked for after /check; her message is deleted."""
+    """The number or plate she was asked for after /check; her message is deleted."""
     await check(context, member, text)
     await context.delete(message)
     return True

@@ -7,6 +7,7 @@ import random
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import Row, select
 
 from bot.core import areas, members, networks, warnings
@@ -221,19 +222,42 @@ async def test_only_members_check_and_only_so_often(core: Core, clock: FakeClock
     await committed(core, warnings.submit, ana, draft(network_id, phone="+525512345678"))
     await clock.advance(minutes=20)  # published after its delay
     stranger = await committed(core, members.identify, 3_000_000, "es")
-    assert await committed(core, warnings.check_phone, stranger, "55 1234 5678") == Refused(
+    assert await committed(core, warnings.check_client, stranger, "55 1234 5678") == Refused(
         "check.error.not_member"
     )
     core.limits = replace(core.limits, checks_per_hour=2)
-    assert len(await committed(core, warnings.check_phone, bea, "5512345678")) == 1  # type: ignore[arg-type]
-    assert await committed(core, warnings.check_phone, bea, "tonterías") == Refused(
+    assert len(await found(core, bea, "5512345678")) == 1
+    assert await committed(core, warnings.check_client, bea, "tonterías") == Refused(
         "check.error.phone", {"example": "55 1234 5678"}
     )
-    assert await committed(core, warnings.check_phone, bea, "55 8765 4321") == []
-    limited = await committed(core, warnings.check_phone, bea, "55 1234 5678")
+    assert await found(core, bea, "55 8765 4321") == []
+    limited = await committed(core, warnings.check_client, bea, "55 1234 5678")
     assert limited == Refused("check.error.limit", {"count": "2"})
     await clock.advance(hours=1, seconds=1)
-    assert len(await committed(core, warnings.check_phone, bea, "5512345678")) == 1  # type: ignore[arg-type]
+    assert len(await found(core, bea, "5512345678")) == 1
+
+
+async def found(core: Core, member: Member, text: str) -> list[warnings.Found]:
+    checked = await committed(core, warnings.check_client, member, text)
+    assert isinstance(checked, warnings.Checked), checked
+    return checked.found
+
+
+@pytest.mark.parametrize(
+    ("text", "plate"),
+    [
+        ("ABC-123", "ABC123"),
+        ("abc 123", "ABC123"),
+        ("ABC123", "ABC123"),
+        ("p-123abc", "P123ABC"),
+        ("hola", None),  # a word
+        ("12345", None),  # a number that is not a phone
+        ("Fulano Prueba", None),  # a name is not searchable
+        ("A1", None),  # too short
+    ],
+)
+def test_a_plate_is_checked_as_the_form_keeps_it(text: str, plate: str | None) -> None:
+    assert warnings.checkable_plate(text) == plate
 
 
 async def test_no_burst_of_checks_at_the_edge_of_an_hour(core: Core, clock: FakeClock) -> None:
@@ -243,10 +267,10 @@ async def test_no_burst_of_checks_at_the_edge_of_an_hour(core: Core, clock: Fake
     made: list[datetime] = []
 
     async def check() -> bool:
-        result = await committed(core, warnings.check_phone, bea, "55 8765 4321")
-        if result == []:
+        result = await committed(core, warnings.check_client, bea, "55 8765 4321")
+        if result == warnings.Checked("phone", []):
             made.append(clock.now())
-        return result == []
+        return result == warnings.Checked("phone", [])
 
     assert await check()  # 18:00:00
     await clock.advance(minutes=59, seconds=50)

@@ -97,6 +97,7 @@ async def write_warning(
     text: str = "Se pone agresivo al pagar, camioneta blanca",
     phone: str | None = None,
     plate: str | None = None,
+    name: str | None = None,
 ) -> SentMessage:
     """/warn to the review step; returns the review message."""
     await user.send("/warn")
@@ -115,6 +116,11 @@ async def write_warning(
         await user.press(extras, "🚗 Agregar placa")
         await user.receives(containing="placa del carro")
         await user.send(plate)
+        extras = await user.receives(containing=said("warn.ask.extras"))
+    if name:
+        await user.press(extras, "👤 Agregar el nombre que usa")
+        await user.receives(containing=said("warn.ask.name"))
+        await user.send(name)
         extras = await user.receives(containing=said("warn.ask.extras"))
     await user.press(extras, "Listo, revisar ➡️")
     return await user.receives(containing=said("warn.review"))
