@@ -18,7 +18,7 @@ from storage.models import ContactRow, MemberRow, table_of
 
 TELEGRAM_USER = "telegram-user"
 # Every member's settings seal to the same length, whatever they hold.
-SETTINGS_BYTES = 96
+SETTINGS_BYTES = 256  # room for a keyed digest (her detention word) among them
 _MEMBERS = table_of(MemberRow)
 _CONTACTS = table_of(ContactRow)
 # Her record, with facts that most updates need next and would otherwise ask for in round
@@ -146,6 +146,7 @@ class MemberRepository:
             member.address,
             legal_support=member.legal_support,
             checklist=member.checklist,
+            detention=open_all_settings(key, row.id, row.settings_sealed).get("detained"),
         )
         if row.idle_notice_at is not None and member.last_seen_at > row.idle_notice_at:
             row.idle_notice_at = None  # she came back after the notice: nothing to forget
@@ -200,6 +201,30 @@ class MemberRepository:
             .limit(limit)
         )
         return list(ids)
+
+    async def detention_digest(self, member_id: str) -> str | None:
+        """The keyed digest of her detention word (a second code word), kept in her sealed
+        settings; None when she has none."""
+        row = await self._session.get(MemberRow, member_id)
+        if row is None:
+            return None
+        digest = open_all_settings(self.key_for_row(row), row.id, row.settings_sealed)
+        found = digest.get("detained")
+        return found if isinstance(found, str) else None
+
+    async def set_detention_digest(self, member_id: str, digest: str | None) -> None:
+        """Keep (or, with None, drop) her detention word's digest among her sealed settings,
+        the rest of them as they are."""
+        row = await self._session.get(MemberRow, member_id)
+        if row is None:
+            return
+        key = self.key_for_row(row)
+        settings = open_all_settings(key, row.id, row.settings_sealed)
+        settings["detained"] = digest
+        row.settings_sealed = seal_text(
+            key, json.dumps(settings).ljust(SETTINGS_BYTES), f"members:settings:{row.id}"
+        )
+        await self._session.flush()
 
     async def key_for(self, member_id: str) -> bytes | None:
         """The member's data key, unwrapped; None when she no longer exists."""
@@ -271,15 +296,18 @@ def seal_settings(
     *,
     legal_support: bool = False,
     checklist: bool = False,
+    detention: str | None = None,
 ) -> bytes:
     """Discreet mode, her form of address, whether she is legal support (a coordinator) and
-    whether she wants the checklist before a date: sealed with her key, padded to one length."""
+    whether she wants the checklist before a date, and the keyed digest of her detention
+    word (base64, or None): sealed with her key, padded to one length."""
     settings = json.dumps(
         {
             "discreet": bool(discreet),
             "address": str(address),
             "legal": bool(legal_support),
             "checklist": bool(checklist),
+            "detained": detention,
         }
     )
     return seal_text(key, settings.ljust(SETTINGS_BYTES), f"members:settings:{member_id}")

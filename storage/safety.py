@@ -1,10 +1,12 @@
-"""Her safety secrets: a code word kept as a keyed digest, and a safety PIN and a duress PIN
-kept as argon2id hashes sealed with her data key. None of them is ever stored in the clear,
+"""Her safety secrets: a code word kept as a keyed digest, a second code word for detention
+kept as a keyed digest inside her sealed settings, and a safety PIN and a duress PIN kept as
+argon2id hashes sealed with her data key. None of them is ever stored in the clear,
 and nothing here opens without the master key."""
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,6 +17,11 @@ from storage.members import MemberRepository
 from storage.models import SafetyRow
 
 CODEWORD = "codeword"
+DETENTION = "detention-word"
+
+
+def _digest(key: bytes, label: str, phrase: str) -> str:
+    return base64.b64encode(keyed_digest(key, label, phrase)).decode()
 
 
 def _match_both(safe: str, duress: str, pin: str) -> PinMatch:
@@ -40,7 +47,10 @@ class SafetyRepository:
         if row is None:
             return SafetySettings(False, None, False)
         return SafetySettings(
-            row.codeword_digest is not None, row.codeword_reply, row.pins_sealed is not None
+            row.codeword_digest is not None,
+            row.codeword_reply,
+            row.pins_sealed is not None,
+            has_detention_word=await self._members.detention_digest(member_id) is not None,
         )
 
     async def codeword_reply_if_matches(self, member_id: str, phrase: str) -> str | None:
@@ -53,13 +63,42 @@ class SafetyRepository:
             return None
         return row.codeword_reply or "none"
 
-    async def set_codeword(self, member_id: str, phrase: str, reply: str) -> None:
+    async def detention_reply_if_matches(self, member_id: str, phrase: str) -> str | None:
+        """Her code word's reply when `phrase` (normalized) is her detention word, else None:
+        the two answer alike, so that neither can be told from the other, or from any text."""
+        stored = await self._members.detention_digest(member_id)
+        key = await self._members.key_for(member_id)
+        if stored is None or key is None or _digest(key, DETENTION, phrase) != stored:
+            return None
+        row = await self._session.get(SafetyRow, member_id)
+        return (row.codeword_reply if row is not None else None) or "none"
+
+    async def set_detention_word(self, member_id: str, phrase: str) -> bool:
+        """Keep a keyed digest of her detention word in her sealed settings; False, and
+        nothing kept, when it is her code word."""
         key = await self._members.key_for(member_id)
         assert key is not None
+        row = await self._session.get(SafetyRow, member_id)
+        if row is not None and row.codeword_digest == keyed_digest(key, CODEWORD, phrase):
+            return False
+        await self._members.set_detention_digest(member_id, _digest(key, DETENTION, phrase))
+        return True
+
+    async def clear_detention_word(self, member_id: str) -> None:
+        await self._members.set_detention_digest(member_id, None)
+
+    async def set_codeword(self, member_id: str, phrase: str, reply: str) -> bool:
+        """Keep a keyed digest of her code word; False, and nothing kept, when it is her
+        detention word."""
+        key = await self._members.key_for(member_id)
+        assert key is not None
+        if await self._members.detention_digest(member_id) == _digest(key, DETENTION, phrase):
+            return False
         row = await self._row(member_id)
         row.codeword_digest = keyed_digest(key, CODEWORD, phrase)
         row.codeword_reply = row.codeword_reply or reply
         await self._session.flush()
+        return True
 
     async def set_codeword_reply(self, member_id: str, reply: str) -> bool:
         row = await self._session.get(SafetyRow, member_id)

@@ -173,7 +173,16 @@ class Safety(Protocol):
     async def codeword_reply_if_matches(self, member_id: str, phrase: str) -> str | None:
         """Her chosen harmless reply when `phrase` (normalized) is her code word, else None."""
 
-    async def set_codeword(self, member_id: str, phrase: str, reply: str) -> None: ...
+    async def set_codeword(self, member_id: str, phrase: str, reply: str) -> bool:
+        """Keep her code word; False, and nothing kept, when it is her detention word."""
+
+    async def detention_reply_if_matches(self, member_id: str, phrase: str) -> str | None:
+        """Her code word's reply when `phrase` (normalized) is her detention word, else None."""
+
+    async def set_detention_word(self, member_id: str, phrase: str) -> bool:
+        """Keep her detention word; False, and nothing kept, when it is her code word."""
+
+    async def clear_detention_word(self, member_id: str) -> None: ...
     async def set_codeword_reply(self, member_id: str, reply: str) -> bool: ...
     async def clear_codeword(self, member_id: str) -> None: ...
     async def hash_pin(self, pin: str) -> str:

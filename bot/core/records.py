@@ -128,6 +128,7 @@ class SafetySettings:
     has_codeword: bool
     codeword_reply: str | None
     has_pins: bool
+    has_detention_word: bool = False  # a second code word: the police hold her
 
 
 @dataclass(frozen=True)

@@ -198,15 +198,20 @@ async def _hidden_alarm(work: Work, member: Member) -> CheckIn | None:
 
 
 async def heard_codeword(work: Work, member: Member, text: str) -> str | None:
-    """When `text` is her code word: raise the alarm silently and return her chosen reply
-    ("none" for silence). None when it is not, and nothing happens. Her chat then behaves
-    exactly as if nothing happened: a check-in she had goes on, none appears."""
+    """When `text` is her code word, or her detention word (the police hold her): raise that
+    alarm silently and return her chosen reply ("none" for silence), the same for both. None
+    when it is neither, and nothing happens. Her chat then behaves exactly as if nothing
+    happened: a check-in she had goes on, none appears."""
     phrase = normalize_phrase(text)
     if not phrase:
         return None
     reply = await work.safety.codeword_reply_if_matches(member.id, phrase)
     if reply is not None:
         await raise_hidden(work, member, Alarm.CODEWORD)
+        return reply
+    reply = await work.safety.detention_reply_if_matches(member.id, phrase)
+    if reply is not None:
+        await raise_hidden(work, member, Alarm.SILENT_DETAINED)
     return reply
 
 
@@ -215,7 +220,7 @@ async def reply_to_unknown(work: Work, member: Member) -> str | None:
     she chose for it ("none": silence), so that her code word's answer is like any other.
     None without a code word (the usual hint)."""
     current = await work.safety.settings(member.id)
-    if not current.has_codeword:
+    if not current.has_codeword and not current.has_detention_word:
         return None
     return current.codeword_reply or DEFAULT_REPLY
 
@@ -230,8 +235,27 @@ async def set_codeword(work: Work, member: Member, text: str) -> str | Refused:
     phrase = clean_codeword(text)
     if isinstance(phrase, Refused):
         return phrase
-    await work.safety.set_codeword(member.id, phrase, DEFAULT_REPLY)
+    if not await work.safety.set_codeword(member.id, phrase, DEFAULT_REPLY):
+        return Refused("codeword.error.same")
     return (await work.safety.settings(member.id)).codeword_reply or DEFAULT_REPLY
+
+
+async def set_detention_word(work: Work, member: Member, text: str) -> Refused | None:
+    """Her detention word: a second code word that tells her contacts the police hold her.
+    The same rules as her code word (never digits, which are PINs; no everyday words), not
+    her code word, and only once she has one: it answers with her code word's reply."""
+    if not (await work.safety.settings(member.id)).has_codeword:
+        return Refused("codeword.detained.error.first")
+    phrase = clean_codeword(text)
+    if isinstance(phrase, Refused):
+        return phrase
+    if not await work.safety.set_detention_word(member.id, phrase):
+        return Refused("codeword.error.same")
+    return None
+
+
+async def clear_detention_word(work: Work, member: Member) -> None:
+    await work.safety.clear_detention_word(member.id)
 
 
 async def set_codeword_reply(work: Work, member: Member, reply: str) -> str | Refused:
@@ -242,8 +266,13 @@ async def set_codeword_reply(work: Work, member: Member, reply: str) -> str | Re
     return reply
 
 
-async def clear_codeword(work: Work, member: Member) -> None:
+async def clear_codeword(work: Work, member: Member) -> bool:
+    """Her code word goes, and her detention word with it (it answers with the code word's
+    reply); True when she had one."""
+    had = (await work.safety.settings(member.id)).has_detention_word
     await work.safety.clear_codeword(member.id)
+    await work.safety.clear_detention_word(member.id)
+    return had
 
 
 # --- PINs ------------------------------------------------------------------------------

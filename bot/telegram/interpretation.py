@@ -2,8 +2,9 @@
 readings; the first reading that takes the message wins, and the last one always does.
 
 Free text:
-  1. her code word, whatever she was asked (except while she is choosing a new one): it
-     raises the silent alarm and gets the reply she chose, as any answer would;
+  1. her code word or her detention word, whatever she was asked (except while she is
+     choosing a new one): it raises the silent alarm and gets the reply she chose, as any
+     answer would;
   2. "ya estoy bien" in words (bot/telegram/done_words.py), with a check-in running, at no
      step or at the steps where she would otherwise be adding details: one tap decides
      whether she is done or it was a detail. It comes before the details step, which would
@@ -54,8 +55,8 @@ Reading = Callable[[UpdateContext, Heard], Awaitable[bool]]
 
 async def codeword(context: UpdateContext, heard: Heard) -> bool:
     """Her code word raises the silent alarm and gets her chosen reply (or nothing)."""
-    if heard.at is not None and heard.at.step == Step.CODEWORD_PHRASE:
-        return False  # while she chooses a new phrase, the old one is not an alarm
+    if heard.at is not None and heard.at.step in (Step.CODEWORD_PHRASE, Step.DETENTION_PHRASE):
+        return False  # while she chooses a new phrase, the old ones are not an alarm
     reply = await safety.heard_codeword(context.work, heard.member, heard.text)
     if reply is None:
         return False

@@ -13,7 +13,7 @@ from bot.core.safety import CODEWORD_REPLIES, Guarded
 from bot.i18n import t
 from bot.telegram.alias_first import alias_first
 from bot.telegram.checkins import answer_guarded
-from bot.telegram.commands import names
+from bot.telegram.commands import command, names
 from bot.telegram.common import (
     Context,
     keyboard,
@@ -24,7 +24,10 @@ from bot.telegram.common import (
 from bot.telegram.steps import Step, StepHandlers
 
 ASK_CODEWORD = Conversation(Step.CODEWORD_PHRASE)
+ASK_DETENTION_WORD = Conversation(Step.DETENTION_PHRASE)
 ASK_PIN = Conversation(Step.PIN_NEW)
+# /clave detenida <frase>: her detention word in one message (any name of /detenida).
+DETENTION_ARGS = frozenset(command("detained").names())
 
 
 # --- SOS -------------------------------------------------------------------------------
@@ -64,14 +67,18 @@ async def silent_sos(context: Context, member: Member, alarm: Alarm = Alarm.SILE
 
 
 async def sos(context: Context, member: Member, alarm: Alarm = Alarm.SOS) -> None:
-    """Alert every contact at once; her chat gets a short, neutral line and "All good"."""
+    """Alert every contact at once; her chat gets a short, neutral line, "All good" and the
+    detention button."""
     raised = await safety.raise_sos(context.work, member, alarm)
     if raised.contacts == 0:
         await context.say("sos.no_contacts")
         return
-    rows = [[(label(member, "button.all_good"), f"so:ok:{raised.checkin_id}")]]
-    if not member.discreet:  # the SOS menu: the police hold her (after an SOS as after this)
-        rows.append([(t(member.language, "button.detained"), f"so:det:{raised.checkin_id}")])
+    # The SOS menu: the police hold her (after an SOS as after this); in discreet mode under
+    # a label that says nothing ("📄 Papeles"), and pressing it brings this same reply.
+    rows = [
+        [(label(member, "button.all_good"), f"so:ok:{raised.checkin_id}")],
+        [(label(member, "button.detained"), f"so:det:{raised.checkin_id}")],
+    ]
     await context.say("sos.sent", keyboard(rows))
 
 
@@ -138,20 +145,28 @@ async def on_codeword_command(update: Update, context: Context) -> None:
     member = context.member
     if member is None:
         return
-    if context.args:
-        await save_codeword(context, member, " ".join(context.args), update.effective_message)
+    args, message = context.args or [], update.effective_message
+    if args and args[0].casefold() in DETENTION_ARGS:  # /clave detenida <frase>
+        if len(args) > 1:
+            await save_detention_word(context, member, " ".join(args[1:]), message)
+        else:
+            await ask_detention_word(context, member)
+        return
+    if args:
+        await save_codeword(context, member, " ".join(args), message)
         return
     current = await safety.settings(context.work, member)
     if current.has_codeword:
-        lang = member.language
-        buttons = keyboard(
-            [
-                [(t(lang, "button.codeword_change"), "cw:change")],
-                [(t(lang, "button.codeword_reply"), "cw:replies")],
-                [(t(lang, "button.codeword_remove"), "cw:remove")],
-            ]
-        )
-        await context.say("codeword.is_set", buttons)
+        detention = "change" if current.has_detention_word else "set"
+        rows = [
+            [(label(member, "button.codeword_change"), "cw:change")],
+            [(label(member, "button.codeword_reply"), "cw:replies")],
+            [(label(member, f"button.detention_word_{detention}"), "cw:det")],
+        ]
+        if current.has_detention_word:
+            rows.append([(label(member, "button.detention_word_remove"), "cw:detoff")])
+        rows.append([(label(member, "button.codeword_remove"), "cw:remove")])
+        await context.say("codeword.is_set", keyboard(rows))
         return
     context.converse(ASK_CODEWORD)
     await context.say("codeword.intro")
@@ -190,6 +205,40 @@ async def on_codeword_text(
     return True
 
 
+async def ask_detention_word(context: Context, member: Member) -> None:
+    """The guided way to her detention word: only once she has a code word."""
+    if not (await safety.settings(context.work, member)).has_codeword:
+        await context.say("codeword.detained.error.first")
+        return
+    context.converse(ASK_DETENTION_WORD)
+    await context.say("codeword.detained.ask")
+
+
+async def save_detention_word(
+    context: Context, member: Member, text: str, message: Message | None
+) -> None:
+    """Her detention word, from /clave detenida <frase> or the guided step; her message is
+    deleted. It answers with her code word's reply, so there is nothing more to choose."""
+    refused = await safety.set_detention_word(context.work, member, text)
+    if isinstance(refused, Refused):
+        await context.delete(message)
+        await context.refuse(refused)
+        return
+    context.converse(None)
+    await context.say(
+        "codeword.detained.saved_deleted",
+        delete_first=message,
+        key_if_kept="codeword.detained.saved_kept",
+    )
+
+
+async def on_detention_word_text(
+    context: Context, member: Member, at: Conversation, text: str, message: Message
+) -> bool:
+    await save_detention_word(context, member, text, message)
+    return True
+
+
 async def _choose_reply(context: Context, member: Member) -> None:
     """The replies she can choose from. Which one she has is never shown: it is what
     anyone who holds her phone would need to know to tell her code word's answer."""
@@ -206,7 +255,8 @@ async def _choose_reply(context: Context, member: Member) -> None:
 
 
 async def on_codeword_button(update: Update, context: Context) -> None:
-    """cw:reply:<choice>, cw:replies, cw:change, cw:remove."""
+    """cw:reply:<choice>, cw:replies, cw:change, cw:remove; cw:det, cw:detoff (her detention
+    word: set or change it, remove it)."""
     member, parts = pressed(update, context, "cw")
     if not parts:
         return
@@ -229,8 +279,13 @@ async def on_codeword_button(update: Update, context: Context) -> None:
         context.converse(ASK_CODEWORD)
         await context.say("codeword.ask")
     elif parts[0] == "remove":
-        await safety.clear_codeword(core, member)
-        await context.say("codeword.removed")
+        both = await safety.clear_codeword(core, member)
+        await context.say("codeword.removed_both" if both else "codeword.removed")
+    elif parts[0] == "det":
+        await ask_detention_word(context, member)
+    elif parts[0] == "detoff":
+        await safety.clear_detention_word(core, member)
+        await context.say("codeword.detained.removed")
 
 
 # --- PINs ------------------------------------------------------------------------------
@@ -318,6 +373,7 @@ async def on_duress_pin_text(
 def steps() -> dict[Step, StepHandlers]:
     return {
         Step.CODEWORD_PHRASE: StepHandlers(text=on_codeword_text),
+        Step.DETENTION_PHRASE: StepHandlers(text=on_detention_word_text),
         Step.PIN_NEW: StepHandlers(text=on_new_pin_text),
         Step.PIN_DURESS: StepHandlers(text=on_duress_pin_text),
     }

@@ -25,6 +25,7 @@ class Step(StrEnum):
     CHECKIN_DETAILS = "checkin.details"
     CHECKIN_DONE = "checkin.done"  # "ya estoy bien" typed: done, or a detail?
     CODEWORD_PHRASE = "codeword.phrase"
+    DETENTION_PHRASE = "codeword.detention"  # her second code word: the police hold her
     PIN_NEW = "pin.new"
     PIN_DURESS = "pin.duress"
     PIN_CHECK = "pin.check"

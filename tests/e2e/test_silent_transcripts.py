@@ -23,6 +23,7 @@ from tests.telegram.test_discreet_words import BANNED_WORD
 SAFE_PIN, DURESS_PIN = "482913", "735260"
 CODEWORD = "pistache azul marino"
 NOT_CODEWORD = "pistache verde limon"  # a phrase of hers that is not the code word
+DETENTION_WORD = "luna de papel morado"  # her second code word: the police hold her
 CONTACTS = ("Luz", "Eva")  # Eva blocked the bot
 
 # 21:45, 9:45 PM (Babel puts a narrow no-break space before PM)
@@ -120,9 +121,10 @@ async def worker(
     pins: bool = False,
     codeword: bool = False,
     language: str = "es",
+    detention: bool = False,
 ) -> Worker:
-    """A worker with two contacts, one of whom then blocks the bot; her PINs, code word,
-    discreet mode and language set as asked."""
+    """A worker with two contacts, one of whom then blocks the bot; her PINs, code word (and
+    detention word), discreet mode and language set as asked."""
     (user,) = await world.members(name, language=language)
     contacts = await world.members(*(f"{label.lower()}{name}" for label in CONTACTS))
     for contact, label in zip(contacts, CONTACTS, strict=True):
@@ -136,6 +138,9 @@ async def worker(
         await user.send(f"/codeword {CODEWORD}")
         await world.settle()
         await user.press(None, "cw:reply:thanks")
+        await world.settle()
+    if detention:
+        await user.send(f"/codeword detained {DETENTION_WORD}")
         await world.settle()
     if discreet:
         await user.send("/discreet")
@@ -173,6 +178,7 @@ class Case:
     alarm: tuple[str, ...]  # then, raising the alarm
     harmless: tuple[str, ...]  # or, not
     language: str = "es"
+    detention: bool = False  # she has a detention word too
 
 
 CHECKIN = "/checkin 1h Hotel Sol hab 4, Tsuru blanco TEST-1122"
@@ -183,6 +189,18 @@ CASES = [
     ),
     Case("code word", False, False, True, (), (CODEWORD,), (NOT_CODEWORD,)),
     Case("code word, discreet", True, False, True, (), (CODEWORD,), (NOT_CODEWORD,)),
+    Case("detention word", False, False, True, (), (DETENTION_WORD,), (NOT_CODEWORD,), "es", True),
+    Case(
+        "detention word, discreet",
+        True,
+        False,
+        True,
+        (),
+        (DETENTION_WORD,),
+        (NOT_CODEWORD,),
+        "es",
+        True,
+    ),
     Case(
         "three wrong PINs, discreet",
         True,
@@ -222,6 +240,7 @@ async def test_a_silent_alarm_leaves_the_same_transcript_as_no_alarm(
             pins=case.pins,
             codeword=case.codeword,
             language=case.language,
+            detention=case.detention,
         )
         mark = len(world.emulator.history(her.user.chat_id))
         await act(world, her, *case.before, *actions)

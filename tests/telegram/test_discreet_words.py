@@ -84,7 +84,6 @@ NOT_HERS = {
     "warning.kind.police": "the kind of a peer warning, in the /warn form and in warnings",
     # Shown only when discreet mode is off, to explain what it changes.
     "discreet.is_off": "shown only while discreet mode is off: it names the words it hides",
-    "button.detained": "under an SOS, only while discreet mode is off (/detenida is silent in it)",
 }
 # Notification kinds that go to her contacts, never to her; and the detention notice, to the
 # coordinators who chose to be their network's legal support (/legal), never to her.
