@@ -2,7 +2,7 @@
 
 from bot.emulator.limits import Fault
 from bot.emulator.server import Emulator
-from bot.emulator.state import ChatEvent, SentMessage
+from bot.emulator.state import ChatEvent, Edit, SentMessage
 from bot.emulator.users import EmulatedUser
 
-__all__ = ["ChatEvent", "EmulatedUser", "Emulator", "Fault", "SentMessage"]
+__all__ = ["ChatEvent", "Edit", "EmulatedUser", "Emulator", "Fault", "SentMessage"]

@@ -29,6 +29,11 @@ def is_send(method: str) -> bool:
     return name.startswith("send") and name != "sendchataction"
 
 
+def is_edit(method: str) -> bool:
+    """Whether a method rewrites a message already sent (editMessageText and the like)."""
+    return method.lower().startswith("editmessage")
+
+
 @dataclass
 class Fault:
     """A failure to inject into the next `times` matching requests (None: forever)."""
@@ -81,8 +86,10 @@ class Gate:
         chat_rate: float,
         chat_burst: float,
         group_per_minute: int = 20,
+        limit_edits: bool = False,
     ) -> None:
         self.rate_limits = rate_limits
+        self.limit_edits = limit_edits  # edits count against the limits, as sends do
         self.too_many_requests = 0
         self.timeout_seconds = 30.0
         self.faults: list[Fault] = []
@@ -120,7 +127,8 @@ class Gate:
     def _check_limits(self, method: str, chat_id: int | None) -> None:
         if is_send(method) and chat_id in self.blocked:
             raise ApiError(403, BLOCKED)
-        if is_send(method) and self.rate_limits and chat_id is not None:
+        limited = is_send(method) or (self.limit_edits and is_edit(method))
+        if limited and self.rate_limits and chat_id is not None:
             if chat_id < 0:
                 self._take_group_slot(chat_id)
             else:

@@ -14,7 +14,7 @@ from aiohttp import web
 from bot.emulator.limits import Fault, Gate
 from bot.emulator.methods import BotApi
 from bot.emulator.protocol import ApiError, Json, ok, read_params
-from bot.emulator.state import CallbackAnswer, ChatEvent, Chats, SentMessage
+from bot.emulator.state import CallbackAnswer, ChatEvent, Chats, Edit, SentMessage
 from bot.emulator.updates import UpdateQueue
 from bot.emulator.users import EmulatedUser
 
@@ -37,6 +37,7 @@ class Emulator:
         chat_burst: float = 3.0,
         group_per_minute: int = 20,
         latency: float = 0.0,
+        limit_edits: bool = False,
     ) -> None:
         self.token, self.bot_username = token, bot_username
         self.bot_id = _bot_id(token)
@@ -49,7 +50,11 @@ class Emulator:
         self.chats = Chats(bot_user)
         self.updates = UpdateQueue()
         self.api = BotApi(self.chats, self.updates)
-        self.gate = Gate(rate_limits, global_rate, chat_rate, chat_burst, group_per_minute)
+        # limit_edits: edits spend the same tokens as sends (Telegram counts them; off by
+        # default, since a bot's answers to button presses edit outside any pacing).
+        self.gate = Gate(
+            rate_limits, global_rate, chat_rate, chat_burst, group_per_minute, limit_edits
+        )
         self.latency = latency  # seconds of round trip added to every Bot API request
         self._groups = 0
         self.requests: Counter[str] = Counter()
@@ -138,6 +143,11 @@ class Emulator:
     def sent(self) -> list[SentMessage]:
         """Every message the bot sent, in order."""
         return self.chats.sent
+
+    @property
+    def edits(self) -> list[Edit]:
+        """Every edit of a bot message, in order, with when it was accepted."""
+        return self.chats.edits
 
     def inbox(self, chat_id: int) -> list[SentMessage]:
         """What the bot sent to a chat, oldest first, deleted ones too."""

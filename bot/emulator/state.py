@@ -22,6 +22,7 @@ class SentMessage:
     reply_markup: dict[str, Any] | None = None
     protect_content: bool = False
     location: tuple[float, float] | None = None
+    document: tuple[str, bytes] | None = None  # (file name, content) of a sent document
     deleted: bool = False
     edited: int = 0
     sent_at: float = field(default_factory=time.monotonic)
@@ -57,6 +58,16 @@ class SentMessage:
 
 
 @dataclass(frozen=True)
+class Edit:
+    """An edit of a bot message, and when the emulator accepted it."""
+
+    chat_id: int
+    message_id: int
+    at: float = field(default_factory=time.monotonic)
+    wall: float = field(default_factory=time.time)
+
+
+@dataclass(frozen=True)
 class ChatEvent:
     """One change in a chat as the person in it sees it happen, in order: a message of the
     bot's sent or edited (what it shows from then on), a message of either side deleted, a
@@ -70,6 +81,7 @@ class ChatEvent:
     protect_content: bool = False
     location: tuple[float, float] | None = None
     show_alert: bool = False
+    document: str | None = None  # a sent document's file name
 
 
 @dataclass
@@ -116,6 +128,7 @@ class Chats:
     def __init__(self, bot_user: Json) -> None:
         self.bot_user = bot_user
         self.sent: list[SentMessage] = []
+        self.edits: list[Edit] = []
         self.changed = Signal()
         self._people: dict[int, Json] = {}
         self._groups: dict[int, str] = {}
@@ -175,6 +188,7 @@ class Chats:
     def edited(self, sent: SentMessage) -> Json:
         """Count an edit of a bot message and wake whoever waits for news."""
         sent.edited += 1
+        self.edits.append(Edit(sent.chat_id, sent.message_id))
         self._history[sent.chat_id].append(_shown("edited", sent))
         self.changed.notify()
         return self.message_json(sent)
@@ -219,7 +233,17 @@ class Chats:
             "chat": self.chat_json(sent.chat_id),
             "date": int(sent.sent_wall),
         }
-        if sent.text is not None:
+        if sent.document is not None:
+            name, content = sent.document
+            message["document"] = {
+                "file_id": f"document-{sent.chat_id}-{sent.message_id}",
+                "file_unique_id": f"d{sent.chat_id}x{sent.message_id}",
+                "file_name": name,
+                "file_size": len(content),
+            }
+            if sent.text is not None:
+                message["caption"] = sent.text
+        elif sent.text is not None:
             message["text"] = sent.text
         if sent.location is not None:
             message["location"] = {"latitude": sent.location[0], "longitude": sent.location[1]}
@@ -241,4 +265,5 @@ def _shown(action: str, sent: SentMessage) -> ChatEvent:
         reply_markup=sent.reply_markup,
         protect_content=sent.protect_content,
         location=sent.location,
+        document=sent.document[0] if sent.document else None,
     )

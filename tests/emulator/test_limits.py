@@ -154,3 +154,26 @@ async def test_an_outage_refuses_everything_for_a_while(emu: Emulator, bot: Bot)
     emu.outage(60)
     emu.clear_faults()
     assert await bot.get_updates() == ()
+
+
+@pytest.mark.parametrize("limit_edits", [False, True])
+async def test_edits_count_against_the_limits_when_asked(limit_edits: bool) -> None:
+    async with (
+        Emulator(limit_edits=limit_edits) as emu,
+        Bot(emu.token, base_url=emu.base_url) as bot,
+    ):
+        ana = emu.user("ana")
+        sent = await bot.send_message(ana.chat_id, "estado")
+        await bot.edit_message_text("estado 1", ana.chat_id, sent.message_id)
+        await bot.edit_message_text("estado 2", ana.chat_id, sent.message_id)
+        if limit_edits:  # a send and two edits spent her burst of three
+            with pytest.raises(RetryAfter):
+                await bot.edit_message_text("estado 3", ana.chat_id, sent.message_id)
+        else:
+            await bot.edit_message_text("estado 3", ana.chat_id, sent.message_id)
+        assert emu.too_many_requests == int(limit_edits)
+        edits = emu.edits
+        assert [(e.chat_id, e.message_id) for e in edits] == [(ana.chat_id, sent.message_id)] * (
+            2 if limit_edits else 3
+        )
+        assert edits[0].at <= edits[-1].at
