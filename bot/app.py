@@ -141,6 +141,7 @@ class Companera:
         self.application = build_application(
             settings.telegram_bot_token or "", settings.telegram_api_url, self.core
         )
+        self.application.bot_data["resources"] = settings.resources
         # Started while Telegram is unreachable: wait for it. Timers wait too, so that what
         # she sent meanwhile is read first; nothing could be delivered before anyway.
         await patiently(self.application.initialize, "startup.telegram_unreachable")

@@ -1,4 +1,5 @@
-"""`companera run | demo | migrate | keygen | rotate-key | purge | announce | network`."""
+"""`companera run | demo | migrate | keygen | rotate-key | purge | announce | network |
+resources`."""
 
 from __future__ import annotations
 
@@ -54,6 +55,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     announce.add_argument("file", help="a UTF-8 text file with the message, or - for stdin")
     add_network_commands(commands)
+    resources = commands.add_parser("resources", help="the resources shown in /help")
+    check = resources.add_subparsers(dest="action", required=True).add_parser(
+        "check", help="list the entries checked more than 12 months ago (exit 1 if any)"
+    )
+    check.add_argument("--on", metavar="YYYY-MM-DD", help="as on this day (default: today)")
     args = parser.parse_args(argv)
     no_core_dumps()
     if args.command == "keygen":
@@ -64,6 +70,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return demo_command(args)
         settings = load_settings()
         forget_secret_variables()
+        if args.command == "resources":  # reads files only: no key, no database
+            return resources_check(settings, args.on)
         key = require_master_key(settings)
         logs.configure(settings.log_format, [settings.telegram_bot_token or ""])
         if args.command == "migrate":
@@ -83,6 +91,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (SettingsError, ConfigError, WrongKeyError) as error:
         print(f"companera: {error}", file=sys.stderr)
         return EXIT_CONFIG
+
+
+def resources_check(settings: Settings, on: str | None) -> int:
+    """Print every resource entry checked more than twelve months before `on` (today), with
+    its source to check it against; 1 when there is one, 0 when none."""
+    from datetime import UTC, date, datetime
+
+    from bot.core.resources import stale
+
+    try:
+        today = date.fromisoformat(on) if on else datetime.now(UTC).date()
+    except ValueError:
+        raise ConfigError(f"--on: {on!r} is not a date such as 2027-01-31") from None
+    old = stale(settings.resources, today)
+    for country, entry in old:
+        print(f"{country} {entry.id}: checked {entry.checked.isoformat()}, see {entry.sources[0]}")
+    print(f"companera: {len(old)} resource entries checked more than 12 months ago")
+    return 1 if old else 0
 
 
 def demo_command(args: argparse.Namespace) -> int:

@@ -14,6 +14,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 if TYPE_CHECKING:
     from bot.core.network_config import AlertAdvice
+    from bot.core.resources import Book
 
 TELEGRAM_API = "https://api.telegram.org/bot"
 # The name of the master key's systemd credential (LoadCredential=, LoadCredentialEncrypted=):
@@ -76,6 +77,7 @@ class Settings(BaseSettings):
     )
     log_format: str = Field(default="text", pattern="^(text|json)$", alias="COMPANERA_LOG_FORMAT")
     alert_advice: str | None = Field(default=None, alias="ALERT_ADVICE")
+    resources_path: Path | None = Field(default=None, alias="RESOURCES_PATH")
 
     @field_validator("master_key")
     @classmethod
@@ -114,6 +116,20 @@ class Settings(BaseSettings):
 
         try:
             parse_advice(value)
+        except ConfigInvalid as error:
+            raise ValueError(str(error)) from None
+        return value
+
+    @field_validator("resources_path")
+    @classmethod
+    def _resources_read(cls, value: Path | None) -> Path | None:
+        if value is None or not str(value).strip():
+            return None
+        from bot.core.network_config import ConfigInvalid
+        from bot.core.resources import load_book
+
+        try:
+            load_book(value)
         except ConfigInvalid as error:
             raise ValueError(str(error)) from None
         return value
@@ -164,6 +180,13 @@ class Settings(BaseSettings):
         from bot.core.network_config import parse_advice
 
         return parse_advice(self.alert_advice) if self.alert_advice else None
+
+    @property
+    def resources(self) -> Book:
+        """The resources shown in /help: the shipped files with RESOURCES_PATH's."""
+        from bot.core.resources import load_book
+
+        return load_book(self.resources_path)
 
     @property
     def master_key_bytes(self) -> bytes | None:

@@ -218,3 +218,32 @@ def test_env_example_names_real_settings_and_has_no_comment_after_a_value() -> N
         name, value = assignment.split("=", 1)
         assert name in known, name
         assert "#" not in value, line  # systemd would keep it as part of the value
+
+
+def test_resources_check_lists_an_old_entry_with_its_source(tmp_path: Path) -> None:
+    """No key and no database needed: it reads the shipped files and RESOURCES_PATH's."""
+    (tmp_path / "gt.yaml").write_text(
+        "country: GT\n"
+        "entries:\n"
+        "  - id: casa-prueba\n"
+        "    name: Casa Prueba\n"
+        "    kind: legal\n"
+        "    offers: Abogadas de prueba\n"
+        "    contact: 5555 0001\n"
+        "    sources: https://example.org/casa-prueba\n"
+        "    checked: 2020-01-15\n",
+        encoding="utf-8",
+    )
+    result = companera("resources", "check", "--on", "2027-01-01", RESOURCES_PATH=str(tmp_path))
+    assert result.returncode == 1, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert lines == [
+        "GT casa-prueba: checked 2020-01-15, see https://example.org/casa-prueba",
+        "companera: 1 resource entries checked more than 12 months ago",
+    ]
+    fresh = companera("resources", "check", "--on", "2027-01-01")  # the shipped files alone
+    assert fresh.returncode == 0, fresh.stderr
+    later = companera("resources", "check", "--on", "2027-12-09")  # a year after their check
+    assert later.returncode == 1 and "MX brigada-callejera: checked 2026-12-08" in later.stdout
+    bad = companera("resources", "check", RESOURCES_PATH=str(tmp_path / "missing.yaml"))
+    assert bad.returncode == 2 and "RESOURCES_PATH" in bad.stderr

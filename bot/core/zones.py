@@ -89,3 +89,61 @@ ZONES += tuple(
     for zone in (*(z for _, zones in FIRST_SCREEN for z in zones), *OTHER_SCREEN)
     if zone not in ZONES
 )
+
+# The country of each zone above (ISO 3166), for the resources of her country in /help.
+COUNTRY: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "America/Mexico_City",
+            "America/Cancun",
+            "America/Chihuahua",
+            "America/Ciudad_Juarez",
+            "America/Mazatlan",
+            "America/Hermosillo",
+            "America/Tijuana",
+            "America/Matamoros",
+            "America/Monterrey",
+            "America/Merida",
+            "America/Bahia_Banderas",
+        ),
+        "MX",
+    ),
+    "America/Guatemala": "GT",
+    "America/El_Salvador": "SV",
+    "America/Tegucigalpa": "HN",
+    "America/Managua": "NI",
+    "America/Costa_Rica": "CR",
+    "America/Panama": "PA",
+    "America/Belize": "BZ",
+    "America/Havana": "CU",
+    "America/Santo_Domingo": "DO",
+    "America/Puerto_Rico": "PR",
+    "America/Bogota": "CO",
+    "America/Guayaquil": "EC",
+    "Pacific/Galapagos": "EC",
+    "America/Lima": "PE",
+    "America/La_Paz": "BO",
+    "America/Caracas": "VE",
+    "America/Santiago": "CL",
+    "America/Punta_Arenas": "CL",
+    "Pacific/Easter": "CL",
+    "America/Argentina/Buenos_Aires": "AR",
+    "America/Montevideo": "UY",
+    "America/Asuncion": "PY",
+    **dict.fromkeys(
+        (
+            "America/Sao_Paulo",
+            "America/Manaus",
+            "America/Fortaleza",
+            "America/Rio_Branco",
+            "America/Cuiaba",
+            "America/Belem",
+            "America/Noronha",
+        ),
+        "BR",
+    ),
+    **dict.fromkeys(
+        ("America/Los_Angeles", "America/Denver", "America/Chicago", "America/New_York"), "US"
+    ),
+    "Europe/Madrid": "ES",
+}

@@ -1,5 +1,6 @@
 """Peer networks in Telegram: joining (link, code, vouches), new-member links, the members
-list for coordinators, the areas she follows, and local resources in /help."""
+list for coordinators, the areas she follows, and /help: its commands, her networks' own
+resources, then her country's (bot/telegram/resources.py)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ from bot.telegram.common import (
     pressed,
     stale,
 )
+from bot.telegram.resources import handlers as resources_handlers
+from bot.telegram.resources import offer as offer_resources
 from bot.telegram.steps import Step, StepHandlers
 
 ASK_CODE = Conversation(Step.NETWORK_CODE)
@@ -328,7 +331,8 @@ async def on_area_pin(
 
 async def on_help_command(update: Update, context: Context) -> None:
     """/help in at most ten lines: the network's commands only for members, the
-    coordinators' only for coordinators; then the local resources of her networks."""
+    coordinators' only for coordinators; then the local resources of her networks, and
+    last her country's, for everyone, behind buttons."""
     member = context.member
     if member is None:
         return
@@ -350,6 +354,7 @@ async def on_help_command(update: Update, context: Context) -> None:
                 line += f" · {resource.hours}"
             lines.append(line)
         await context.say("help.resources", network=network, resources="\n".join(lines))
+    await offer_resources(context, member)
 
 
 def steps() -> dict[Step, StepHandlers]:
@@ -369,4 +374,5 @@ def handlers() -> list[BaseHandler]:
         CommandHandler(names("help"), on_help_command),
         CallbackQueryHandler(on_network_button, pattern=r"^nw:"),
         CallbackQueryHandler(on_area_button, pattern=r"^ar:"),
+        *resources_handlers(),
     ]

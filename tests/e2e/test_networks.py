@@ -131,6 +131,7 @@ async def test_one_person_in_two_networks_and_help_shows_resources(world: World)
     resources = await bea.receives(containing="Recursos de Alianza Prueba")
     assert "Clínica Prueba: Pruebas de VIH gratis" in (resources.text or "")
     assert "lunes a viernes 9-17" in (resources.text or "")
+    await bea.receives(containing=said("resources.offer", country="México"))  # then her country's
     await world.settle()
     await bea.receives_nothing()  # Mixco's network lists no resources
 

@@ -21,6 +21,7 @@ async def test_settle_waits_for_an_update_and_its_replies(world: World) -> None:
     await world.settle()
     assert any(said("help.text") in text for text in texts(ana.inbox()))
     await ana.receives(containing=said("help.text"), timeout=0)
+    await ana.receives(containing=said("resources.offer", country="México"), timeout=0)
     await ana.receives_nothing()
 
 
@@ -42,10 +43,10 @@ async def test_settle_names_what_is_still_busy(world: World) -> None:
     (ana,) = await world.members("ana")
     world.emulator.timeout_seconds = 3.0
     world.emulator.inject(Fault("timeout", method="sendMessage", chat_id=ana.chat_id))
-    await ana.send("/help")
+    await ana.send("/privacy")  # one reply
     with pytest.raises(AssertionError, match=r"still busy after 0.5 s: .*(outbox|sends)"):
         await world.settle(timeout=0.5)
     await world.settle()  # the send fails after 3 s, and waits a backoff of the fake clock
     await ana.receives_nothing()
     await world.advance(minutes=1)
-    await ana.receives(containing=said("help.text"), timeout=0)
+    await ana.receives(containing=said("privacy.text"), timeout=0)
