@@ -69,17 +69,19 @@ class CheckInRepository:
         self._copy(checkin, row, member_key)
         key = await self._checkin_key(row)
         if key is None:
-            row.details_sealed = row.location_sealed = None
+            row.details_sealed = row.location_sealed = row.notes_sealed = None
         else:
             self._seal_details(checkin, row, key)
         await self._session.flush()
         self.changed = self.changed or row.next_action_at != timer
 
     async def erase_details(self, checkin_id: str) -> None:
-        """Destroy the check-in's own key with the details and location it sealed."""
+        """Destroy the check-in's own key with the details, location and partners' notes it
+        sealed."""
         row = await self._session.get(CheckInRow, checkin_id)
         if row is not None:
             row.key_wrapped = row.details_sealed = row.location_sealed = None
+            row.notes_sealed = None
             await self._session.flush()
 
     async def get(self, checkin_id: str) -> CheckIn | None:
@@ -158,7 +160,9 @@ class CheckInRepository:
                 CheckInRow.alerted_at < details_before,
                 CheckInRow.key_wrapped.is_not(None),
             )
-            .values(key_wrapped=None, details_sealed=None, location_sealed=None)
+            .values(
+                key_wrapped=None, details_sealed=None, location_sealed=None, notes_sealed=None
+            )
         )
         ended = await self._session.execute(
             delete(CheckInRow).where(CheckInRow.ended_at < rows_before)

@@ -25,6 +25,7 @@ from storage.crypto import CryptoError, Keyring, RowTokens, new_key
 from storage.members import MemberRepository
 from storage.models import SystemKey
 from storage.networks import NetworkRepository
+from storage.notes import PartnerNoteRepository
 from storage.outbox import OutboxRepository, Sequencer
 from storage.pace import SendBudget
 from storage.safety import SafetyRepository
@@ -205,6 +206,7 @@ class UnitOfWork:
         self.networks = NetworkRepository(session, keyring)
         self.warnings = WarningRepository(session, self.networks, self.members)
         self.shifts = ShiftRepository(session, self.members)
+        self.notes = PartnerNoteRepository(session, self.members)
 
     async def __aenter__(self) -> UnitOfWork:
         return self

@@ -137,6 +137,9 @@ class CheckInRow(Base):
     key_wrapped: Mapped[bytes | None] = mapped_column(LargeBinary)
     details_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     location_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # Her shift partners' notes ("Anotar para Luz"), sealed with the check-in's key and
+    # dropped with her details.
+    notes_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     # The alarm kind, wrong PINs and who acknowledged, sealed with her key (not the
     # check-in's, which goes with the details), padded to one length whatever they hold.
     state_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)

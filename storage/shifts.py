@@ -6,13 +6,13 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.records import Shift, ShiftPass, new_id
 from storage.crypto import seal_text, token_hash, unseal_text
 from storage.members import MemberRepository
-from storage.models import ShiftMemberRow, ShiftPassRow, ShiftRow
+from storage.models import CheckInRow, ShiftMemberRow, ShiftPassRow, ShiftRow
 
 
 def _shift(row: ShiftRow) -> Shift:
@@ -88,13 +88,22 @@ class ShiftRepository:
         await self._session.flush()
 
     async def leave(self, shift_id: str, member_id: str) -> None:
+        """She leaves; her partners' notes on her check-ins go with her place in the shift."""
         await self._session.execute(
             delete(ShiftMemberRow).where(
                 ShiftMemberRow.shift_id == shift_id, ShiftMemberRow.member_id == member_id
             )
         )
+        await self._session.execute(
+            update(CheckInRow).where(CheckInRow.member_id == member_id).values(notes_sealed=None)
+        )
 
     async def delete(self, shift_id: str) -> None:
+        # Partners' notes on its members' check-ins go with the shift.
+        members = select(ShiftMemberRow.member_id).where(ShiftMemberRow.shift_id == shift_id)
+        await self._session.execute(
+            update(CheckInRow).where(CheckInRow.member_id.in_(members)).values(notes_sealed=None)
+        )
         # Explicitly, children first: SQLite enforces the cascade only with foreign keys on.
         for table in (ShiftMemberRow, ShiftPassRow):
             await self._session.execute(delete(table).where(table.shift_id == shift_id))

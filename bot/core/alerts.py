@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from bot.core import notes as partner_notes
 from bot.core.context import Work
 from bot.core.notifications import Alert, AlertSent, DetentionNotice
-from bot.core.records import DETENTION_ALARMS, CheckIn, Member
+from bot.core.notifications.shifts import note_line
+from bot.core.records import DETENTION_ALARMS, CheckIn, Member, PartnerNote
 from bot.core.timers import Alarm
 
 if TYPE_CHECKING:
@@ -28,6 +31,7 @@ async def alert_contacts(work: Work, checkin: CheckIn) -> int:
     alarm = checkin.alarm or Alarm.MISSED
     advice = await advice_for(work, worker.id)
     legal = await legal_for(work, worker.id) if alarm in DETENTION_ALARMS else None
+    notes = await partner_notes.for_alert(work, checkin)
     reached = 0
     for contact in await work.contacts.of_worker(worker.id):
         if contact.unreachable_at is not None:
@@ -35,11 +39,12 @@ async def alert_contacts(work: Work, checkin: CheckIn) -> int:
         reached += 1
         if checkin.drill_private:  # a drill she sees alone: in her report, nobody else
             continue
-        alert = alert_for(worker, checkin, contact.contact_id, contact.id, advice, legal)
+        alert = alert_for(worker, checkin, contact.contact_id, contact.id, advice, legal, notes)
         await work.notify(alert)
         if checkin.location is not None:
             point = checkin.location
             await work.notify(alert.location(point.latitude, point.longitude))
+        await partner_notes.send_pins(work, alert, notes)
     if alarm in DETENTION_ALARMS and checkin.alerts_sent == 1:
         await tell_legal_support(work, worker, checkin)
     if alarm == Alarm.MISSED and checkin.alerts_sent == 1:
@@ -58,8 +63,10 @@ def alert_for(
     link_id: str,
     advice: AlertAdvice | None,
     legal: LegalSupport | None = None,
+    notes: Sequence[PartnerNote] = (),
 ) -> Alert:
-    """The alert of the check-in's current round, for one recipient; a drill's is marked."""
+    """The alert of the check-in's current round, for one recipient; a drill's is marked.
+    Her shift partners' `notes` go with her details."""
     assert checkin.alerted_at is not None
     return Alert(
         recipient_id,
@@ -82,6 +89,7 @@ def alert_for(
         legal_hours=(legal.hours or "") if legal else "",
         legal_rights=dict(legal.rights) if legal else {},
         drill=checkin.drill is not None,
+        notes=[note_line(note) for note in notes],
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from bot.core import notes
 from bot.core.context import Core, Refused, Work
 from bot.core.notifications import ContactForgotten, IdleNotice
 from bot.core.records import HIDDEN_ALARMS, Member
@@ -49,6 +50,7 @@ async def _forget(work: Work, member_id: str) -> bool:
         await work.notify(ContactForgotten(link.worker_id, link.label or "", link.id, "contact"))
     for membership in await work.networks.memberships_of(member.id):
         await work.networks.leave(membership.id)  # her warnings stay, cut from her
+    await notes.forget_author(work, member.id)  # what she noted for a partner goes too
     await work.members.delete(member.id)
     log.info("member.forgotten")  # no id: even a prefix would outlive her in old backups
     return True

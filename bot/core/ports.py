@@ -23,6 +23,7 @@ from bot.core.records import (
     Membership,
     Network,
     NetworkPass,
+    PartnerNote,
     PeerWarning,
     PinMatch,
     SafetySettings,
@@ -355,6 +356,17 @@ class Shifts(Protocol):
     async def purge_passes(self, now: datetime) -> int: ...
 
 
+class PartnerNotes(Protocol):
+    """Shift partners' notes on a check-in, sealed with its key; gone with her details."""
+
+    async def of_checkin(self, checkin_id: str) -> list[PartnerNote]: ...
+    async def add(self, checkin_id: str, note: PartnerNote) -> bool:
+        """False when the check-in's details (and its key) are gone already."""
+
+    async def drop_by(self, author_id: str) -> int:
+        """Every note she wrote, on any check-in (her /forget); returns how many."""
+
+
 class Updates(Protocol):
     async def begin(self, update_id: int, person: int | None, now: datetime) -> bool:
         """Record the update as handled by this transaction; False if it was already.
@@ -387,6 +399,8 @@ class UnitOfWork(Protocol):
     def updates(self) -> Updates: ...
     @property
     def shifts(self) -> Shifts: ...
+    @property
+    def notes(self) -> PartnerNotes: ...
 
     async def commit(self) -> None: ...
     async def rollback(self) -> None:

@@ -160,6 +160,18 @@ class Location:
 
 
 @dataclass(frozen=True)
+class PartnerNote:
+    """What a shift partner saw, added to her friend's running check-in ("Anotar para
+    Luz"): text, a pin, or both. Sealed with the check-in's key, with her details."""
+
+    author_id: str
+    alias: str  # the partner's, as the alert names her
+    text: str
+    location: Location | None
+    at: datetime
+
+
+@dataclass(frozen=True)
 class CheckIn:
     id: str
     member_id: str

@@ -17,6 +17,7 @@ from bot.core.notifications.shifts import (
     ShiftJoined,
     ShiftLeft,
     ShiftStatus,
+    note_line,
     status_key,
 )
 from bot.core.records import CheckIn, Member, Shift, ShiftPass, Status
@@ -263,17 +264,21 @@ async def deadline_passed(work: Work, checkin: CheckIn) -> int:
     member = await work.members.get(checkin.member_id)
     if shift is None or member is None:
         return 0
+    from bot.core.notes import send_pins  # here: notes builds on this module
+
+    notes = await work.notes.of_checkin(checkin.id)
     partners = await partners_now(work, member.id)
     for partner in partners:
-        await work.notify(
-            PartnerOverdue(
-                partner.member_id,
-                member.alias or "",
-                member.address,
-                checkin.deadline_at,
-                checkin_id=checkin.id,
-            )
+        overdue = PartnerOverdue(
+            partner.member_id,
+            member.alias or "",
+            member.address,
+            checkin.deadline_at,
+            checkin_id=checkin.id,
+            notes=[note_line(note) for note in notes],
         )
+        await work.notify(overdue)
+        await send_pins(work, overdue, notes)
     await refresh_status(work, shift.id)
     return len(partners)
 

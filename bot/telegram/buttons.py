@@ -32,6 +32,7 @@ REFERENCES: dict[str, tuple[tuple[tuple[frozenset[str], ...], str], ...]] = {
     "ct": (((frozenset({"rm", "leave"}),), "contact"),),
     "tu": (((frozenset({"ok", "no"}),), "shiftpass"),),
     "sv": (((frozenset({"go"}),), "checkin"),),
+    "sn": (((frozenset({"add", "end"}),), "checkin"),),
     "mo": (
         (
             (frozenset({"approve", "trust", "edit", "reject", "keep", "remove"}),),

@@ -12,7 +12,16 @@ from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot.core import checkins as checkin_rules
 from bot.core.records import Location
-from bot.telegram import checkins, done_words, networks, safety, start, warn_form, warnings
+from bot.telegram import (
+    checkins,
+    done_words,
+    networks,
+    notes,
+    safety,
+    start,
+    warn_form,
+    warnings,
+)
 from bot.telegram.common import Context, fixed_reply
 from bot.telegram.interpretation import CONTACT, LOCATION, OTHER, TEXT, Heard, Reading, interpret
 from bot.telegram.steps import StepTable
@@ -28,6 +37,7 @@ def step_table() -> StepTable:
         done_words.steps(),
         safety.steps(),
         networks.steps(),
+        notes.steps(),
         warn_form.steps(),
         warnings.steps(),
     )

@@ -10,7 +10,7 @@ from bot.core import shifts
 from bot.core.context import Refused
 from bot.core.records import Member
 from bot.i18n import t
-from bot.telegram import alias_first
+from bot.telegram import alias_first, notes
 from bot.telegram.commands import names
 from bot.telegram.common import Context, keyboard, pressed, stale
 
@@ -119,4 +119,5 @@ def handlers() -> list[BaseHandler]:
         CommandHandler(names("shift"), on_shift_command),
         CallbackQueryHandler(on_shift_button, pattern=r"^tu:"),
         CallbackQueryHandler(on_going_button, pattern=r"^sv:"),
+        *notes.handlers(),
     ]

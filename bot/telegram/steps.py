@@ -32,6 +32,7 @@ class Step(StrEnum):
     CHECK_PHONE = "check.phone"
     NETWORK_CODE = "network.code"
     AREAS_PIN = "areas.pin"
+    SHIFT_NOTE = "shift.note"  # a partner's note for her friend's check-in
     MODERATION_EDIT = "moderation.edit"
     # The /warn form: one step per question ("warn." and the field it asks), and one per
     # extra she chose to add from the review ("warn.ask_" and the extra).

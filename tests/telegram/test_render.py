@@ -51,13 +51,15 @@ from bot.core.notifications import (
 from bot.core.notifications.shifts import (
     PartnerBusy,
     PartnerGoing,
+    PartnerNoteLate,
     PartnerOverdue,
     ShiftEnded,
     ShiftJoined,
     ShiftLeft,
     ShiftStatus,
+    note_line,
 )
-from bot.core.records import Address, Alarm, Member
+from bot.core.records import Address, Alarm, Location, Member, PartnerNote
 from bot.i18n import LOCALES, catalog, languages
 from bot.telegram.common import keyboard
 from bot.telegram.render import RENDERERS, Outgoing, render
@@ -89,7 +91,18 @@ def alerts(value: str) -> list[Notification]:
     legal = {"legal_contact": value, "legal_hours": value, "legal_rights": {"es": value}}
     for alarm in (Alarm.DETAINED, Alarm.SILENT_DETAINED):  # her network's `legal:` section
         made.append(Alert(WHO, "c1", **common, alarm=alarm, **legal))  # type: ignore[arg-type]
+    made.append(Alert(WHO, "c1", **common, details=value, notes=notes(value)))  # type: ignore[arg-type]
     return made
+
+
+def notes(value: str) -> list[str]:
+    """Her partners' notes as a notification carries them: text, a pin, both; odd ones."""
+    pin = Location(19.43, -99.13)
+    return [
+        note_line(PartnerNote("m1", value, value, None, RAISED)),
+        note_line(PartnerNote("m2", "Eva", "", pin, RAISED)),
+        note_line(PartnerNote("m3", "", value or "placa", pin, RAISED)),
+    ]
 
 
 def detention_notices(value: str) -> list[Notification]:
@@ -178,7 +191,13 @@ SAMPLES: dict[type[Notification], Sample] = {
     ShiftLeft: lambda v: [ShiftLeft(WHO, v, "she", shift_id="s1", about_id="m1")],
     ShiftEnded: lambda v: [ShiftEnded(WHO, shift_id="s1")],
     PartnerBusy: lambda v: [PartnerBusy(WHO, v, "she", DEADLINE, checkin_id="c1")],
-    PartnerOverdue: lambda v: [PartnerOverdue(WHO, v, "she", DEADLINE, checkin_id="c1")],
+    PartnerOverdue: lambda v: [
+        PartnerOverdue(WHO, v, "she", DEADLINE, checkin_id="c1"),
+        PartnerOverdue(WHO, v, "she", DEADLINE, checkin_id="c1", notes=notes(v)),
+    ],
+    PartnerNoteLate: lambda v: [
+        PartnerNoteLate(WHO, v, "she", note, checkin_id="c1", number=1) for note in notes(v)
+    ],
     PartnerGoing: lambda v: [PartnerGoing(WHO, v, v, "she", checkin_id="c1", partner_id="m1")],
     ShiftStatus: lambda v: [
         ShiftStatus(WHO, f"{v}\tshe\tfree\t\nLuz\the\tbusy\t{DEADLINE.isoformat()}", edit=None),

@@ -42,6 +42,8 @@ class Alert(Notification):
     # `preview`: shown to her alone, in her report, as her contacts would have read it.
     drill: bool = False
     preview: bool = False
+    # Her shift partners' notes ("Nota de Eva: ..."), each `bot.core.notes.note_line`.
+    notes: list[str] = field(default_factory=list)
 
     @property
     def priority(self) -> Priority:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.core.notifications.base import NOT_STORED, Notification, Priority
+from bot.core.records import PartnerNote
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,7 @@ class PartnerOverdue(Notification):
     address: str
     deadline: datetime
     checkin_id: str = ""  # for her partners' "Voy" button
+    notes: list[str] = field(default_factory=list)  # her partners' (bot.core.notes)
 
     @property
     def idempotency_key(self) -> str:
@@ -115,8 +118,41 @@ class PartnerBusy(Notification):
     alias: str
     address: str
     deadline: datetime
-    checkin_id: str = field(default="", metadata=NOT_STORED)
+    checkin_id: str = ""  # for "📝 Anotar para ..."
 
     @property
     def idempotency_key(self) -> str:
         return f"sh:{self.checkin_id}:busy:{self.recipient_id}"
+
+
+@dataclass(frozen=True)
+class PartnerNoteLate(Notification):
+    """A partner's note added after her contacts were alerted: they (and her other
+    partners) get it at once, rather than at the next round."""
+
+    kind = "shifts.note_late"
+    priority = Priority.ALERT
+    alias: str  # hers
+    address: str  # hers
+    note: str  # bot.core.notes.note_line
+    checkin_id: str = field(default="", metadata=NOT_STORED)
+    number: int = field(default=0, metadata=NOT_STORED)  # the note's place on her check-in
+
+    @property
+    def idempotency_key(self) -> str:
+        return f"sh:{self.checkin_id}:note:{self.number}:{self.recipient_id}"
+
+
+def note_line(note: PartnerNote) -> str:
+    """A note as a notification carries it: the partner's alias, the text, whether a pin
+    follows."""
+    return json.dumps([note.alias, note.text, note.location is not None], ensure_ascii=False)
+
+
+def read_note_line(line: str) -> tuple[str, str, bool] | None:
+    """What `note_line` wrote; None for anything else."""
+    try:
+        alias, text, pin = json.loads(line)
+    except (ValueError, TypeError):
+        return None
+    return str(alias), str(text), bool(pin)

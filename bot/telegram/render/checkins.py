@@ -27,6 +27,7 @@ from bot.telegram.render.base import (
     local_time,
     worker_name,
 )
+from bot.telegram.render.shifts import MAX_TEXT, note_block
 
 
 def checkin_buttons(
@@ -94,6 +95,7 @@ def alert(alert: Alert, to: Member) -> Outgoing:
         if alert.details
         else t(lang, "alert.missed.no_details")
     )
+    notes_at = len(lines)  # her partners' notes go after her details
     if alert.has_location and alert.location_at:
         lines.append(t(lang, "alert.location_follows_at", at=local_time(to, alert.location_at)))
     elif alert.has_location:
@@ -105,6 +107,9 @@ def alert(alert: Alert, to: Member) -> Outgoing:
         rows.append([(t(lang, "button.latest_location"), f"al:loc:{alert.checkin_id}")])
     if alert.drill:  # a drill says so on its first line, before anything else
         lines.insert(0, t(lang, "alert.drill.banner"))
+    block = note_block(lang, alert.notes, MAX_TEXT - len("\n\n".join(lines)) - 2)
+    if block:
+        lines.insert(notes_at + (1 if alert.drill else 0), block)
     buttons = None if alert.preview else keyboard(rows)
     return Outgoing("\n\n".join(lines), buttons, protect=True)
 

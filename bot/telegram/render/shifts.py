@@ -9,16 +9,20 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.core.notifications.shifts import (
     PartnerBusy,
     PartnerGoing,
+    PartnerNoteLate,
     PartnerOverdue,
     ShiftEnded,
     ShiftJoined,
     ShiftLeft,
     ShiftNotice,
     ShiftStatus,
+    read_note_line,
 )
 from bot.core.records import Member
 from bot.i18n import clock_time, t, worded
 from bot.telegram.render.base import Outgoing, Renderers, worker_name
+
+MAX_TEXT = 4096  # characters of a Telegram message
 
 
 def shift_notice(notice: ShiftNotice, to: Member) -> Outgoing:
@@ -62,12 +66,14 @@ def partner_overdue(overdue: PartnerOverdue, to: Member) -> Outgoing:
     name = worker_name(to, overdue.alias)
     key = "shifts.overdue"
     text = worded(lang, key, discreet=to.discreet, address=overdue.address, alias=name, time=time)
+    block = note_block(lang, overdue.notes, MAX_TEXT - len(text) - 2)
+    text += "\n\n" + block if block else ""
     if not overdue.checkin_id:
         return Outgoing(text)
     going = InlineKeyboardButton(
         t(lang, "button.shift_going"), callback_data=f"sv:go:{overdue.checkin_id}"
     )
-    return Outgoing(text, InlineKeyboardMarkup([[going]]))
+    return Outgoing(text, InlineKeyboardMarkup([[going], [note_button(to, name, overdue)]]))
 
 
 def partner_busy(busy: PartnerBusy, to: Member) -> Outgoing:
@@ -77,7 +83,52 @@ def partner_busy(busy: PartnerBusy, to: Member) -> Outgoing:
     text = worded(
         lang, busy.kind, discreet=to.discreet, address=busy.address, alias=name, time=time
     )
-    return Outgoing(text)
+    if not busy.checkin_id:  # queued before it carried the check-in
+        return Outgoing(text)
+    return Outgoing(text, InlineKeyboardMarkup([[note_button(to, name, busy)]]))
+
+
+def note_button(
+    to: Member, alias: str, told: PartnerBusy | PartnerOverdue
+) -> InlineKeyboardButton:
+    """ "📝 Anotar para Luz": a partner adds what she saw to Luz's check-in."""
+    text = worded(to.language, "button.shift_note", discreet=to.discreet, alias=alias)
+    return InlineKeyboardButton(text, callback_data=f"sn:add:{told.checkin_id}")
+
+
+def note_block(language: str, notes: list[str], room: int) -> str:
+    """Her partners' notes, as her own details are shown: "📝 Nota de Eva: placa ...", and
+    a line for each pin that follows; cut to `room` characters (a Telegram message holds
+    4096), never dropped silently."""
+    lines = []
+    for line in notes:
+        read = read_note_line(line)
+        if read is None:
+            continue
+        partner, text, pin = read
+        partner = partner or t(language, "contact.unnamed_worker")
+        if text:
+            lines.append(t(language, "alert.note", partner=partner, text=text))
+        if pin:
+            lines.append(t(language, "alert.note_pin", partner=partner))
+    block = "\n".join(lines)
+    if len(block) > room:
+        block = block[: max(room - 1, 0)].rstrip() + "…"
+    return block
+
+
+def partner_note_late(late: PartnerNoteLate, to: Member) -> Outgoing:
+    """A partner's note after the alert went out, for her contacts and other partners."""
+    lang = to.language
+    title = t(lang, "shifts.note_late", alias=worker_name(to, late.alias))
+    return Outgoing(title + "\n\n" + note_block(lang, [late.note], MAX_TEXT), protect=True)
+
+
+def _shared(language: str, details: str) -> str:
+    """Her details, after a partner notice, when she chose to share them with partners."""
+    return "\n\n" + t(language, "shifts.shared_details", details=details) if details else ""
+
+
 
 
 def partner_going(going: PartnerGoing, to: Member) -> Outgoing:
@@ -98,6 +149,7 @@ def renderers() -> Renderers:
         PartnerOverdue: partner_overdue,
         PartnerGoing: partner_going,
         PartnerBusy: partner_busy,
+        PartnerNoteLate: partner_note_late,
         ShiftJoined: shift_notice,
         ShiftLeft: shift_notice,
         ShiftEnded: shift_ended,
