@@ -17,6 +17,7 @@ from bot.core.records import (
     CheckIn,
     Contact,
     Conversation,
+    Delivery,
     Invite,
     Location,
     Member,
@@ -152,6 +153,10 @@ class Outbox(Protocol):
     ) -> int:
         """Queue (key, recipient, priority, payload) notifications, each once per key;
         returns how many were new. With `not_before`, they wait until then."""
+
+    async def deliveries(self, keys: Sequence[str]) -> dict[str, Delivery]:
+        """What became of the messages queued under `keys`, by key (a key never queued, or
+        no longer on record, is left out)."""
 
     async def message_id_of(self, key: str) -> int | None:
         """The id, in the recipient's chat, of the sent message queued under `key`; None

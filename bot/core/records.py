@@ -189,10 +189,21 @@ class CheckIn:
     alarm: Alarm | None = None  # why her contacts were alerted
     pin_tries: int = 0
     # A drill (/simulacro): the alarm she rehearses on this check-in, whether nobody but
-    # she sees it, and the contact rows that pressed "Recibido". Sealed with her state.
+    # she sees it, the contact rows that pressed "Recibido" and when (in the same order).
+    # Sealed with her state.
     drill: Alarm | None = None
     drill_private: bool = False
     drill_acks: tuple[str, ...] = ()
+    drill_acked_at: tuple[datetime, ...] = ()
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What became of a message queued under an idempotency key: still to go (`pending`),
+    accepted by Telegram at `sent_at`, or given up on (neither)."""
+
+    pending: bool
+    sent_at: datetime | None = None
 
 
 @dataclass(frozen=True)
