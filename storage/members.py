@@ -146,6 +146,7 @@ class MemberRepository:
             member.address,
             legal_support=member.legal_support,
             checklist=member.checklist,
+            support=member.support,
             detention=open_all_settings(key, row.id, row.settings_sealed).get("detained"),
         )
         if row.idle_notice_at is not None and member.last_seen_at > row.idle_notice_at:
@@ -285,6 +286,7 @@ class MemberRepository:
             address=_address(settings.get("address")),
             legal_support=bool(settings.get("legal")),
             checklist=bool(settings.get("checklist")),
+            support=bool(settings.get("support")),
         )
 
 
@@ -296,6 +298,7 @@ def seal_settings(
     *,
     legal_support: bool = False,
     checklist: bool = False,
+    support: bool = False,
     detention: str | None = None,
 ) -> bytes:
     """Discreet mode, her form of address, whether she is legal support (a coordinator) and
@@ -307,6 +310,7 @@ def seal_settings(
             "address": str(address),
             "legal": bool(legal_support),
             "checklist": bool(checklist),
+            "support": bool(support),
             "detained": detention,
         }
     )

@@ -119,6 +119,7 @@ class Member:
     address: Address = Address.NEUTRAL  # her form of address (ella, él, neutral)
     legal_support: bool = False  # a coordinator who receives her networks' detention alarms
     checklist: bool = False  # the checklist before a date, when she starts a check-in
+    support: bool = False  # a coordinator who takes her networks' support cases (/casos)
 
 
 @dataclass(frozen=True)
@@ -280,3 +281,38 @@ class ShiftPass:
     id: str
     shift_id: str
     expires_at: datetime
+
+
+class CaseStatus(StrEnum):
+    """Where a support case is: waiting in the queue, taken by a coordinator, or closed
+    (deleted after its network's retention)."""
+
+    OPEN = "open"
+    TAKEN = "taken"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class CaseMessage:
+    """One message of a support case: from her ("member") or from support ("support")."""
+
+    by: str
+    text: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class SupportCase:
+    """A member's request for accompaniment (/apoyo) to her network's support coordinators;
+    `coordinator_id`: who took it. Everything but the times and status is sealed."""
+
+    id: str
+    network_id: str
+    member_id: str
+    coordinator_id: str | None
+    status: CaseStatus
+    kind: str
+    messages: tuple[CaseMessage, ...]
+    created_at: datetime
+    remind_at: datetime | None = None
+    expires_at: datetime | None = None
