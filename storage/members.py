@@ -146,7 +146,7 @@ class MemberRepository:
             member.address,
             legal_support=member.legal_support,
             checklist=member.checklist,
-            support=member.support,
+            share_partners=member.share_partners,
             detention=open_all_settings(key, row.id, row.settings_sealed).get("detained"),
         )
         if row.idle_notice_at is not None and member.last_seen_at > row.idle_notice_at:
@@ -286,7 +286,7 @@ class MemberRepository:
             address=_address(settings.get("address")),
             legal_support=bool(settings.get("legal")),
             checklist=bool(settings.get("checklist")),
-            support=bool(settings.get("support")),
+            share_partners=bool(settings.get("share")),
         )
 
 
@@ -298,19 +298,20 @@ def seal_settings(
     *,
     legal_support: bool = False,
     checklist: bool = False,
-    support: bool = False,
+    share_partners: bool = False,
     detention: str | None = None,
 ) -> bytes:
-    """Discreet mode, her form of address, whether she is legal support (a coordinator) and
-    whether she wants the checklist before a date, and the keyed digest of her detention
-    word (base64, or None): sealed with her key, padded to one length."""
+    """Discreet mode, her form of address, whether she is legal support (a coordinator),
+    whether she wants the checklist before a date and whether her shift partners see her
+    details, and the keyed digest of her detention word (base64, or None): sealed with her
+    key, padded to one length."""
     settings = json.dumps(
         {
             "discreet": bool(discreet),
             "address": str(address),
             "legal": bool(legal_support),
             "checklist": bool(checklist),
-            "support": bool(support),
+            "share": bool(share_partners),
             "detained": detention,
         }
     )
@@ -319,7 +320,7 @@ def seal_settings(
 
 def open_all_settings(key: bytes, member_id: str, sealed: bytes | None) -> dict[str, Any]:
     """Everything `seal_settings` sealed, by name ("discreet", "address", "legal",
-    "checklist"); empty when nothing was sealed."""
+    "checklist", "share"); empty when nothing was sealed."""
     if sealed is None:
         return {}
     settings = json.loads(unseal_text(key, sealed, f"members:settings:{member_id}"))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.records import Shift, ShiftPass, new_id
@@ -136,6 +136,9 @@ class ShiftRepository:
     async def ended(self, now: datetime) -> list[Shift]:
         rows = await self._session.scalars(select(ShiftRow).where(ShiftRow.ends_at <= now))
         return [_shift(row) for row in rows]
+
+    async def earliest_end(self) -> datetime | None:
+        return await self._session.scalar(select(func.min(ShiftRow.ends_at)))
 
     async def purge_passes(self, now: datetime) -> int:
         result = await self._session.execute(

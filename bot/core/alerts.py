@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot.core import notes as partner_notes
+from bot.core import shifts
 from bot.core.context import Work
 from bot.core.notifications import Alert, AlertSent, DetentionNotice
 from bot.core.notifications.shifts import note_line
-from bot.core.records import DETENTION_ALARMS, CheckIn, Member, PartnerNote
-from bot.core.timers import Alarm
+from bot.core.records import DETENTION_ALARMS, Alarm, CheckIn, Member, PartnerNote
 
 if TYPE_CHECKING:
     from bot.core.network_config import AlertAdvice, LegalSupport
@@ -45,6 +46,7 @@ async def alert_contacts(work: Work, checkin: CheckIn) -> int:
             point = checkin.location
             await work.notify(alert.location(point.latitude, point.longitude))
         await partner_notes.send_pins(work, alert, notes)
+    await alert_partners(work, worker, checkin, advice, legal)
     if alarm in DETENTION_ALARMS and checkin.alerts_sent == 1:
         await tell_legal_support(work, worker, checkin)
     if alarm == Alarm.MISSED and checkin.alerts_sent == 1:
@@ -54,6 +56,41 @@ async def alert_contacts(work: Work, checkin: CheckIn) -> int:
             )
         )
     return reached
+
+
+async def alert_partners(
+    work: Work,
+    worker: Member,
+    checkin: CheckIn,
+    advice: AlertAdvice | None,
+    legal: LegalSupport | None = None,
+) -> list[shifts.Partner]:
+    """Her shift partners, close by, get the same round as her contacts, at once, with
+    "🏃 Voy" (a drill's marked, with "Recibido"). Her details and location only if she chose
+    to share them with partners; else her alias, the alarm and its time. Not a missed
+    check-in: they heard it at her deadline (`shifts.deadline_passed`). Nothing for a drill
+    she sees alone, nor for a partner who is also her contact (she gets the contact's).
+    Returns the partners reached. Nothing here reaches her own chat."""
+    if checkin.drill_private:
+        return []
+    if (checkin.alarm or Alarm.MISSED) == Alarm.MISSED and checkin.drill is None:
+        return []
+    contacts = {c.contact_id for c in await work.contacts.of_worker(worker.id)}
+    partners = [
+        p for p in await shifts.partners_now(work, worker.id) if p.member_id not in contacts
+    ]
+    for partner in partners:
+        alert = alert_for(
+            worker, checkin, partner.member_id, f"partner-{partner.member_id}", advice, legal
+        )
+        alert = replace(alert, partner=True)
+        if not worker.share_partners:
+            alert = replace(alert, details="", has_location=False, location_at=None)
+        await work.notify(alert)
+        if alert.has_location and checkin.location is not None:
+            point = checkin.location
+            await work.notify(alert.location(point.latitude, point.longitude))
+    return partners
 
 
 def alert_for(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from bot.core import shifts, timers
 from bot.core.context import Refused, Work
@@ -186,15 +186,6 @@ async def tell_contacts_resolved(
     return told
 
 
-def drill_answered(checkin: CheckIn, who: str, now: datetime) -> CheckIn:
-    """Her drill after `who` answered «Recibido» at `now`, for her report."""
-    return replace(
-        checkin,
-        drill_acks=(*checkin.drill_acks, who),
-        drill_acked_at=(*checkin.drill_acked_at, now),
-    )
-
-
 async def acknowledge_alert(
     work: Work, contact_member: Member, checkin_id: str
 ) -> Acknowledged | Refused:
@@ -203,13 +194,15 @@ async def acknowledge_alert(
     if checkin is None or checkin.status != Status.ALERTED:
         return Refused("alert.ack.stale")
     me = await work.contacts.find(checkin.member_id, contact_member.id)
+    if me is None and checkin.drill is not None:  # a shift partner's "Recibido"?
+        return await _partner_received(work, contact_member, checkin)
     if me is None:
         return Refused("alert.ack.stale")
     worker = await work.members.get(checkin.member_id)
     alias = worker.alias or "" if worker else ""
     if checkin.drill is not None:  # "Recibido": counted for her report, nobody else told
         if me.id not in checkin.drill_acks:
-            await work.checkins.save(drill_answered(checkin, me.id, work.clock.now()))
+            await work.checkins.save(replace(checkin, drill_acks=(*checkin.drill_acks, me.id)))
         return Acknowledged(alias, True, "", drill=True)
     if checkin.acknowledged_by is not None:
         first = await work.contacts.get(checkin.acknowledged_by)
@@ -226,6 +219,20 @@ async def acknowledge_alert(
             ),
         )
     return Acknowledged(alias, True, my_label)
+
+
+async def _partner_received(
+    work: Work, partner: Member, checkin: CheckIn
+) -> Acknowledged | Refused:
+    """A shift partner's "Recibido" on her drill: counted for her report (by the partner's
+    member id), nobody else told."""
+    partners = {p.member_id: p for p in await shifts.partners_now(work, checkin.member_id)}
+    if partner.id not in partners:
+        return Refused("alert.ack.stale")
+    if partner.id not in checkin.drill_acks:
+        await work.checkins.save(replace(checkin, drill_acks=(*checkin.drill_acks, partner.id)))
+    worker = await work.members.get(checkin.member_id)
+    return Acknowledged((worker.alias if worker else None) or "", True, "", drill=True)
 
 
 @dataclass(frozen=True)

@@ -89,6 +89,12 @@ async def set_checklist(work: Work, member: Member, on: bool) -> Member:
     return await save(work, replace(member, checklist=on))
 
 
+async def set_share_partners(work: Work, member: Member, on: bool) -> Member:
+    """Whether her shift partners see her details and location (off: her alias and her
+    time only)."""
+    return await save(work, replace(member, share_partners=on))
+
+
 async def set_address(work: Work, member: Member, value: str) -> Member | Refused:
     """Her form of address: ella, él or neutral wording, to her and about her."""
     try:

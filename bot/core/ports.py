@@ -17,7 +17,6 @@ from bot.core.records import (
     CheckIn,
     Contact,
     Conversation,
-    Delivery,
     Invite,
     Location,
     Member,
@@ -30,7 +29,6 @@ from bot.core.records import (
     SafetySettings,
     Shift,
     ShiftPass,
-    SupportCase,
 )
 
 
@@ -154,10 +152,6 @@ class Outbox(Protocol):
     ) -> int:
         """Queue (key, recipient, priority, payload) notifications, each once per key;
         returns how many were new. With `not_before`, they wait until then."""
-
-    async def deliveries(self, keys: Sequence[str]) -> dict[str, Delivery]:
-        """What became of the messages queued under `keys`, by key (a key never queued, or
-        no longer on record, is left out)."""
 
     async def message_id_of(self, key: str) -> int | None:
         """The id, in the recipient's chat, of the sent message queued under `key`; None
@@ -354,6 +348,9 @@ class Shifts(Protocol):
     async def ended(self, now: datetime) -> list[Shift]:
         """Shifts whose time is over."""
 
+    async def earliest_end(self) -> datetime | None:
+        """When the next shift ends (the scheduler wakes for it); None without shifts."""
+
     async def state(self, shift_id: str, member_id: str) -> dict[str, str]:
         """Her state in the shift (which message is her status), sealed with her key."""
 
@@ -371,30 +368,6 @@ class PartnerNotes(Protocol):
 
     async def drop_by(self, author_id: str) -> int:
         """Every note she wrote, on any check-in (her /forget); returns how many."""
-
-
-class SupportCases(Protocol):
-    """Support cases (/apoyo), sealed with their network's key."""
-
-    async def add(
-        self,
-        network_id: str,
-        member_id: str,
-        kind: str,
-        text: str,
-        now: datetime,
-        remind_at: datetime | None,
-    ) -> SupportCase: ...
-    async def get(self, case_id: str) -> SupportCase | None: ...
-    async def save(self, case: SupportCase) -> None: ...
-    async def delete(self, case_id: str) -> bool: ...
-    async def of_networks(self, network_ids: Sequence[str]) -> list[SupportCase]:
-        """Every case not closed of these networks, oldest first."""
-
-    async def of_member(self, member_id: str) -> list[SupportCase]: ...
-    async def taken_by(self, member_id: str) -> list[SupportCase]: ...
-    async def due_reminders(self, now: datetime, limit: int) -> list[SupportCase]: ...
-    async def purge(self, now: datetime) -> int: ...
 
 
 class Updates(Protocol):
@@ -429,8 +402,6 @@ class UnitOfWork(Protocol):
     def updates(self) -> Updates: ...
     @property
     def shifts(self) -> Shifts: ...
-    @property
-    def support(self) -> SupportCases: ...
     @property
     def notes(self) -> PartnerNotes: ...
 

@@ -13,7 +13,7 @@ from enum import StrEnum
 from functools import cache
 from pathlib import Path
 
-from bot.core import drills, timers
+from bot.core import drills, shifts, timers
 from bot.core.alerts import alert_contacts
 from bot.core.checkins import Ended, check_in_safe, tell_contacts_resolved
 from bot.core.context import Refused, Work
@@ -139,7 +139,9 @@ async def _raise(work: Work, member: Member, alarm: Alarm) -> Raised:
     checkin = drills.real_unless_rehearsed(checkin, alarm)
     raised = timers.raise_alarm(checkin, alarm, now, work.policy)
     await work.checkins.save(raised)
-    return Raised(raised.id, await alert_contacts(work, raised))
+    contacts = await alert_contacts(work, raised)
+    await shifts.alarm_raised(work, member.id, silent=False)
+    return Raised(raised.id, contacts)
 
 
 async def raise_hidden(
@@ -184,7 +186,9 @@ async def raise_hidden(
         )
     raised = timers.raise_alarm(hidden, alarm, now, work.policy)
     await work.checkins.save(raised)
-    return Raised(raised.id, await alert_contacts(work, raised))
+    contacts = await alert_contacts(work, raised)
+    await shifts.alarm_raised(work, member.id, silent=True)  # her own status: untouched
+    return Raised(raised.id, contacts)
 
 
 async def _hidden_alarm(work: Work, member: Member) -> CheckIn | None:
@@ -357,6 +361,7 @@ async def _stand_down(work: Work, member: Member, checkin_id: str | None) -> Sto
     await work.checkins.save(after)
     if after.status != Status.ACTIVE:
         await work.checkins.erase_details(after.id)
+    await shifts.checkin_changed(work, member.id)
     told = await tell_contacts_resolved(work, member, checkin, None)
     if checkin.drill is not None:
         await drills.report(work, checkin)
@@ -401,11 +406,15 @@ async def _duress(
         # after the safety PIN; the alarm goes on for her contacts, hidden from her.
         await work.checkins.save(after)
         raised = await raise_hidden(work, member, alarm, source=checkin)
+        await shifts.checkin_changed(work, member.id)  # as after the safety PIN
         return StoodDown(raised.contacts)
-    # Her check-in ends for her (it is hidden from now on) and alerts her contacts.
+    # Her check-in ends for her (it is hidden from now on) and alerts her contacts and her
+    # partners; every status message of her shift changes as after the safety PIN (hers
+    # says she is free; her partners' that she is not).
     raised_checkin = timers.raise_alarm(checkin, alarm, now, work.policy)
     await work.checkins.save(raised_checkin)
     told = await alert_contacts(work, raised_checkin)
+    await shifts.checkin_changed(work, member.id)
     if action == Guarded.OK:
         return StoodDown(told)
     return Ended(raised_checkin, checkin.status == Status.ALERTED and told > 0)

@@ -1,5 +1,5 @@
-"""The durable scheduler: sleeps until the earliest due check-in, claims due rows, and writes
-what they need into the outbox in the same transaction."""
+"""The durable scheduler: sleeps until the earliest due check-in (or the end of a shift),
+claims due rows, and writes what they need into the outbox in the same transaction."""
 
 from __future__ import annotations
 
@@ -40,6 +40,17 @@ async def fire_due(
         moved += len(due)
         if len(due) < BATCH:
             return moved
+
+
+async def end_shifts(core: Core, now: datetime | None = None) -> int:
+    """Shifts whose 12 hours are over end now, not at the next hourly sweep; returns how
+    many."""
+    when = now or core.clock.now()
+    async with core.unit() as work:
+        ends_at = await work.shifts.earliest_end()
+        if ends_at is None or ends_at > when:
+            return 0
+        return await shifts.end_expired(work, when)
 
 
 async def _take_step(work: Work, checkin: CheckIn, now: datetime) -> None:
@@ -100,6 +111,7 @@ class Scheduler:
             last_pass = time.monotonic()
             try:
                 await fire_due(core, on_lag=self._on_lag)
+                await end_shifts(core)
                 # Cleared after our own commits and before reading the earliest deadline: a
                 # timer changed after this read sets the event again and wakes us at once.
                 core.timers_changed.clear()
@@ -107,6 +119,9 @@ class Scheduler:
                     break
                 async with core.work() as work:
                     earliest = await work.checkins.earliest_action()
+                    shift_end = await work.shifts.earliest_end()
+                if shift_end is not None:
+                    earliest = shift_end if earliest is None else min(earliest, shift_end)
             except Exception:  # the loop must outlive a bad row or a lost connection
                 log.exception("scheduler.error")
                 earliest = core.clock.now() + RETRY_AFTER_ERROR

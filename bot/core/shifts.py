@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.core.context import Refused, Work
+from bot.core.notifications.checkins import AlertLocation
 from bot.core.notifications.shifts import (
     PartnerBusy,
     PartnerGoing,
@@ -20,7 +21,7 @@ from bot.core.notifications.shifts import (
     note_line,
     status_key,
 )
-from bot.core.records import CheckIn, Member, Shift, ShiftPass, Status
+from bot.core.records import HIDDEN_ALARMS, CheckIn, Member, Shift, ShiftPass, Status
 
 MAX_MEMBERS = 4
 PASS_TTL = timedelta(hours=1)
@@ -203,31 +204,56 @@ async def end_expired(work: Work, now: datetime) -> int:
     return len(ended)
 
 
-async def _status_lines(work: Work, member_ids: list[str]) -> str:
-    """One line per member, by alias: free, with a client until her deadline, or overdue."""
+async def _status_lines(work: Work, member_ids: list[str], viewer_id: str) -> str:
+    """One line per member, by alias: free, with a client until her deadline, or overdue;
+    as `viewer_id` sees them. A drill is no client: it does not count. A silent alarm (a
+    duress PIN, a code word...) keeps her busy for her partners, who were alerted: she is
+    not free; in her own status it does not show, as nothing of it shows in her chat."""
     now = work.clock.now()
     lines = []
     for member_id in member_ids:
         member = await work.members.get(member_id)
         if member is None:
             continue
-        checkin = await work.checkins.open_for(member_id)
         state, until = "free", ""
-        if checkin is not None:
+        checkin = await work.checkins.open_for(member_id)
+        if checkin is not None and checkin.drill is None:
             overdue = checkin.status != Status.ACTIVE or checkin.deadline_at <= now
             state, until = ("overdue" if overdue else "busy"), checkin.deadline_at.isoformat()
+        elif member_id != viewer_id:
+            hidden = await _hidden_alarm(work, member_id)
+            if hidden is not None:
+                # Her partners were alerted at once; her line stays as it was before it (busy
+                # until her deadline), else says she needs someone.
+                ahead = hidden.deadline_at > max(now, hidden.started_at)
+                state = "busy" if ahead else "overdue"
+                until = (hidden.deadline_at if ahead else hidden.alerted_at or now).isoformat()
         lines.append("\t".join((member.alias or "", member.address, state, until)))
     return "\n".join(sorted(lines))
 
 
-async def refresh_status(work: Work, shift_id: str) -> int:
-    """Every member's status message of the shift, sent once and then edited: one edit per
-    change, never a new message each time (a new one only when the first was not sent yet).
-    Returns how many were queued."""
+async def _hidden_alarm(work: Work, member_id: str) -> CheckIn | None:
+    """Her silent alarm that is on (not a drill's), if any."""
+    for checkin in await work.checkins.all_open_for(member_id):
+        if (
+            checkin.alarm in HIDDEN_ALARMS
+            and checkin.status == Status.ALERTED
+            and checkin.drill is None
+        ):
+            return checkin
+    return None
+
+
+async def refresh_status(work: Work, shift_id: str, skip: str | None = None) -> int:
+    """Every member's status message of the shift (but `skip`'s), sent once and then
+    edited: one edit per change, never a new message each time (a new one only when the
+    first was not sent yet). Returns how many were queued."""
     member_ids = await work.shifts.member_ids(shift_id)
-    lines = await _status_lines(work, member_ids)
     queued = 0
     for member_id in member_ids:
+        if member_id == skip:
+            continue
+        lines = await _status_lines(work, member_ids, member_id)
         state = await work.shifts.state(shift_id, member_id)
         version = int(state.get("version", "-1")) + 1
         anchor = state.get("anchor")
@@ -254,9 +280,38 @@ async def checkin_changed(work: Work, member_id: str) -> None:
         await refresh_status(work, shift.id)
 
 
+async def alarm_raised(work: Work, member_id: str, silent: bool) -> None:
+    """An alarm of hers went out (to her partners too): their status messages say she is
+    not free. A silent one leaves her own status message alone: nothing in her chat may
+    change because of it."""
+    shift = await work.shifts.of_member(member_id, work.clock.now())
+    if shift is not None:
+        await refresh_status(work, shift.id, skip=member_id if silent else None)
+
+
+def shared_details(member: Member, checkin: CheckIn) -> str:
+    """Her details as her partners read them: only if she chose to share them."""
+    return (checkin.details or "") if member.share_partners else ""
+
+
+async def _shared_location(
+    work: Work, member: Member, checkin: CheckIn, told: PartnerBusy | PartnerOverdue
+) -> None:
+    """Her pin after a partner notice, only if she chose to share her details."""
+    if member.share_partners and checkin.location is not None:
+        point = checkin.location
+        follows = told.idempotency_key
+        await work.notify(
+            AlertLocation(
+                told.recipient_id, point.latitude, point.longitude, told.priority, follows
+            )
+        )
+
+
 async def deadline_passed(work: Work, checkin: CheckIn) -> int:
     """Her deadline passed without her word: her partners, close by, are told at once (they
-    can knock on the door), and their status messages say she is overdue. Not for a drill.
+    can knock on the door), with her details only if she chose to share them, and their
+    status messages say she is overdue. Not for a drill.
     Returns how many partners were told."""
     if checkin.drill is not None:
         return 0
@@ -275,9 +330,11 @@ async def deadline_passed(work: Work, checkin: CheckIn) -> int:
             member.address,
             checkin.deadline_at,
             checkin_id=checkin.id,
+            details=shared_details(member, checkin),
             notes=[note_line(note) for note in notes],
         )
         await work.notify(overdue)
+        await _shared_location(work, member, checkin, overdue)
         await send_pins(work, overdue, notes)
     await refresh_status(work, shift.id)
     return len(partners)
@@ -310,20 +367,21 @@ async def going(work: Work, partner: Member, checkin_id: str) -> str | Refused:
 
 
 async def checkin_started(work: Work, checkin: CheckIn) -> None:
-    """She started a check-in during a shift: her partners are told at once, with her time
-    and never her details; their status messages say so. Not for a drill."""
+    """She started a check-in during a shift: her partners are told at once, with her time,
+    and her details only if she chose to share them with partners. Not for a drill."""
     if checkin.drill is not None:
         return
     member = await work.members.get(checkin.member_id)
     if member is None:
         return
     for partner in await partners_now(work, member.id):
-        await work.notify(
-            PartnerBusy(
-                partner.member_id,
-                member.alias or "",
-                member.address,
-                checkin.deadline_at,
-                checkin_id=checkin.id,
-            )
+        busy = PartnerBusy(
+            partner.member_id,
+            member.alias or "",
+            member.address,
+            checkin.deadline_at,
+            checkin_id=checkin.id,
+            details=shared_details(member, checkin),
         )
+        await work.notify(busy)
+        await _shared_location(work, member, checkin, busy)

@@ -32,7 +32,6 @@ from bot.telegram import (
     safety,
     shifts,
     start,
-    support,
     warn_form,
     warnings,
 )
@@ -159,7 +158,6 @@ def build_application(token: str, base_url: str, core: Core) -> BotApplication:
         safety,
         drills,
         networks,
-        support,
         warn_form,
         warnings,
         privacy,

@@ -19,7 +19,6 @@ from bot.telegram import (
     notes,
     safety,
     start,
-    support,
     warn_form,
     warnings,
 )
@@ -41,7 +40,6 @@ def step_table() -> StepTable:
         notes.steps(),
         warn_form.steps(),
         warnings.steps(),
-        support.steps(),
     )
 
 

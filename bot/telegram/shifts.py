@@ -3,10 +3,10 @@ a link opened with /start offers to join, and "Me uno" joins."""
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.core import shifts
+from bot.core import members, shifts
 from bot.core.context import Refused
 from bot.core.records import Member
 from bot.i18n import t
@@ -41,7 +41,32 @@ async def on_shift_command(update: Update, context: Context) -> None:
         await context.refuse(made)
         return
     link = f"https://t.me/{context.bot.username}?start={LINK_PREFIX}{made.token}"
-    await context.say("shift.started" if made.started else "shift.link", link=link)
+    key = "shift.started" if made.started else "shift.link"
+    await context.say(key, share_toggle(member), link=link)
+
+
+def share_toggle(member: Member) -> InlineKeyboardMarkup:
+    """Whether her partners see her details and location (☑) or only her alias and her
+    time (☐, the default); a tap turns it around."""
+    lang = member.language
+    if member.share_partners:
+        return keyboard([[(t(lang, "button.shift_share_is_on"), "tp:off")]])
+    return keyboard([[(t(lang, "button.shift_share_is_off"), "tp:on")]])
+
+
+async def on_share_button(update: Update, context: Context) -> None:
+    """tp:on, tp:off: her choice, remembered in her sealed settings."""
+    member, parts = pressed(update, context, "tp")
+    if parts not in (["on"], ["off"]):
+        if parts:
+            stale(context)
+        return
+    saved = await members.set_share_partners(context.work, member, parts[0] == "on")
+    key = "shift.share.saved_on" if saved.share_partners else "shift.share.saved_off"
+    await context.say(key, share_toggle(saved))
+    query = update.callback_query
+    if query is not None:
+        context.after_commit(lambda: query.edit_message_reply_markup(None))
 
 
 async def open_link(context: Context, member: Member, parameter: str) -> None:
@@ -85,7 +110,8 @@ async def _join(context: Context, member: Member, pass_id: str) -> None:
     elif isinstance(joined, Refused):
         await context.refuse(joined)
     else:
-        await context.say("shift.joined_ok", names=", ".join(p.alias for p in joined))
+        names = ", ".join(p.alias for p in joined)
+        await context.say("shift.joined_ok", share_toggle(member), names=names)
 
 
 async def _join_after_alias(update: Update, context: Context) -> None:
@@ -119,5 +145,6 @@ def handlers() -> list[BaseHandler]:
         CommandHandler(names("shift"), on_shift_command),
         CallbackQueryHandler(on_shift_button, pattern=r"^tu:"),
         CallbackQueryHandler(on_going_button, pattern=r"^sv:"),
+        CallbackQueryHandler(on_share_button, pattern=r"^tp:"),
         *notes.handlers(),
     ]

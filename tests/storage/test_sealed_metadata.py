@@ -49,7 +49,11 @@ def test_every_state_and_setting_seals_to_one_length() -> None:
     }
     assert len(states) == 1
     settings = {
-        len(seal_settings(key, new_id(), discreet, address, legal_support=on, checklist=on))
+        len(
+            seal_settings(
+                key, new_id(), discreet, address, legal_support=on, checklist=on, share_partners=on
+            )
+        )
         for discreet in (False, True)
         for address in Address
         for on in (False, True)

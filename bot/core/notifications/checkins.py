@@ -44,6 +44,9 @@ class Alert(Notification):
     preview: bool = False
     # Her shift partners' notes ("Nota de Eva: ..."), each `bot.core.notes.note_line`.
     notes: list[str] = field(default_factory=list)
+    # For one of her shift partners (close by): "🏃 Voy" instead of "Me encargo"; her details
+    # and location only if she chose to share them with partners.
+    partner: bool = False
 
     @property
     def priority(self) -> Priority:
@@ -182,10 +185,9 @@ class AlertSent(Notification):
 
 @dataclass(frozen=True)
 class DrillReport(Notification):
-    """After her drill (/simulacro): who it went to and when each one received it, who
-    answered "Recibido" and when, who could not be reached (she should ask them to open the
-    bot); `private`: nobody was sent anything, and the alert as they would have read it
-    follows."""
+    """After her drill (/simulacro): who it went to and when, who answered "Recibido", who
+    could not be reached (she should ask them to open the bot); `private`: nobody was sent
+    anything, and the alert as they would have read it follows."""
 
     kind = "drill.report"
     priority = Priority.INTERACTIVE
@@ -196,10 +198,6 @@ class DrillReport(Notification):
     reached: list[str] = field(default_factory=list)  # her names for them
     answered: list[str] = field(default_factory=list)
     unreachable: list[str] = field(default_factory=list)
-    # When Telegram took the alert to each of `reached`, and when each of `answered` answered
-    # (ISO times, in the same order); "" when it was not delivered, or is not known.
-    received: list[str] = field(default_factory=list)
-    answered_at: list[str] = field(default_factory=list)
 
     @property
     def idempotency_key(self) -> str:

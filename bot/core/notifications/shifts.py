@@ -86,6 +86,7 @@ class PartnerOverdue(Notification):
     deadline: datetime
     checkin_id: str = ""  # for her partners' "Voy" button
     notes: list[str] = field(default_factory=list)  # her partners' (bot.core.notes)
+    details: str = ""  # only if she chose to share them with partners
 
     @property
     def idempotency_key(self) -> str:
@@ -111,7 +112,8 @@ class PartnerGoing(Notification):
 
 @dataclass(frozen=True)
 class PartnerBusy(Notification):
-    """A partner started a check-in: the others are told at once, her time only."""
+    """A partner started a check-in: the others are told at once, her time only; her
+    details too if she chose to share them with partners."""
 
     kind = "shifts.busy"
     priority = Priority.REMINDER
@@ -119,6 +121,7 @@ class PartnerBusy(Notification):
     address: str
     deadline: datetime
     checkin_id: str = ""  # for "📝 Anotar para ..."
+    details: str = ""
 
     @property
     def idempotency_key(self) -> str:

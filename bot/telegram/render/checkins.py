@@ -90,11 +90,16 @@ def alert(alert: Alert, to: Member) -> Outgoing:
         if alert.had_checkin:
             line += "\n" + t(lang, "alert.had_checkin", **times)
         lines.append(line)
-    lines.append(
-        t(lang, "alert.missed.details", details=alert.details)
-        if alert.details
-        else t(lang, "alert.missed.no_details")
-    )
+    if alert.partner:  # a shift partner, close by; her details only if she shares them
+        lines.insert(1, t(lang, "alert.partner.close_by", alias=worker_name(to, alert.alias)))
+    if alert.partner and not alert.details and not alert.has_location:
+        lines.append(t(lang, "alert.partner.not_shared", alias=worker_name(to, alert.alias)))
+    else:
+        lines.append(
+            t(lang, "alert.missed.details", details=alert.details)
+            if alert.details
+            else t(lang, "alert.missed.no_details")
+        )
     notes_at = len(lines)  # her partners' notes go after her details
     if alert.has_location and alert.location_at:
         lines.append(t(lang, "alert.location_follows_at", at=local_time(to, alert.location_at)))
@@ -103,7 +108,9 @@ def alert(alert: Alert, to: Member) -> Outgoing:
     lines.append(what_to_do(alert, to))
     on_it = "button.drill_received" if alert.drill else "button.on_it"
     rows = [[(t(lang, on_it), f"al:ack:{alert.checkin_id}")]]
-    if alert.has_location:  # a button for a pin that does not exist would only disappoint
+    if alert.partner and not alert.drill:  # a partner goes: "Voy" tells the others who
+        rows = [[(t(lang, "button.shift_going"), f"sv:go:{alert.checkin_id}")]]
+    elif alert.has_location and not alert.partner:  # no button for a pin that does not exist
         rows.append([(t(lang, "button.latest_location"), f"al:loc:{alert.checkin_id}")])
     if alert.drill:  # a drill says so on its first line, before anything else
         lines.insert(0, t(lang, "alert.drill.banner"))
@@ -152,7 +159,11 @@ def what_to_do(alert: Alert, to: Member) -> str:
         if alert.emergency_number:
             number = alert.emergency_number
             steps.append(t(lang, "alert.step.emergency", alias=alias, number=number))
-    steps.append(t(lang, "alert.step.on_it", alias=alias))
+    steps.append(
+        t(lang, "alert.step.going", alias=alias)
+        if alert.partner and not alert.drill
+        else t(lang, "alert.step.on_it", alias=alias)
+    )
     numbered = (f"{number}. {step}" for number, step in enumerate(steps, start=1))
     text = "\n".join([t(lang, "alert.what_to_do"), *numbered])
     rights = advice_in(alert.legal_rights, lang) if alert.alarm in DETENTION_ALARMS else None

@@ -66,6 +66,7 @@ def partner_overdue(overdue: PartnerOverdue, to: Member) -> Outgoing:
     name = worker_name(to, overdue.alias)
     key = "shifts.overdue"
     text = worded(lang, key, discreet=to.discreet, address=overdue.address, alias=name, time=time)
+    text += _shared(lang, overdue.details)
     block = note_block(lang, overdue.notes, MAX_TEXT - len(text) - 2)
     text += "\n\n" + block if block else ""
     if not overdue.checkin_id:
@@ -83,6 +84,7 @@ def partner_busy(busy: PartnerBusy, to: Member) -> Outgoing:
     text = worded(
         lang, busy.kind, discreet=to.discreet, address=busy.address, alias=name, time=time
     )
+    text += _shared(lang, busy.details)
     if not busy.checkin_id:  # queued before it carried the check-in
         return Outgoing(text)
     return Outgoing(text, InlineKeyboardMarkup([[note_button(to, name, busy)]]))
@@ -127,8 +129,6 @@ def partner_note_late(late: PartnerNoteLate, to: Member) -> Outgoing:
 def _shared(language: str, details: str) -> str:
     """Her details, after a partner notice, when she chose to share them with partners."""
     return "\n\n" + t(language, "shifts.shared_details", details=details) if details else ""
-
-
 
 
 def partner_going(going: PartnerGoing, to: Member) -> Outgoing:
