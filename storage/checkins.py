@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, delete, func, insert, select, update
@@ -21,7 +21,7 @@ OPEN_STATUSES = ("active", "alerted")
 _Query = TypeVar("_Query", bound=Select[Any])
 # Every check-in's state seals to the same length: a copy cannot tell a duress alarm from
 # an SOS, or from none, by the size of the value.
-STATE_BYTES = 512
+STATE_BYTES = 576  # room for a drill's answers and their times
 MAX_DRILL_ACKS = 8  # who answered a drill: enough for a report, within STATE_BYTES
 _CHECKINS = table_of(CheckInRow)
 _COLUMNS = tuple(c.key for c in _CHECKINS.columns)
@@ -194,6 +194,7 @@ class CheckInRepository:
             checkin.pin_tries,
             checkin.acknowledged_by,
             drill=(checkin.drill, checkin.drill_private, checkin.drill_acks),
+            acked_at=checkin.drill_acked_at,
         )
 
     @staticmethod
@@ -224,10 +225,10 @@ class CheckInRepository:
         alarm, pin_tries, acknowledged_by = (
             _open_state(member_key, row) if member_key is not None else (None, 0, None)
         )
-        drill, drill_private, drill_acks = (
-            open_drill(member_key, row.id, row.state_sealed)
+        drill, drill_private, drill_acks, drill_acked_at = (
+            open_drill_answers(member_key, row.id, row.state_sealed)
             if member_key is not None
-            else (None, False, ())
+            else (None, False, (), ())
         )
         if acknowledged_by is not None and not await self._contact_exists(acknowledged_by):
             acknowledged_by = None  # that contact was removed: nobody is on it any more
@@ -258,6 +259,7 @@ class CheckInRepository:
             drill=drill,
             drill_private=drill_private,
             drill_acks=drill_acks,
+            drill_acked_at=drill_acked_at,
         )
 
     async def _contact_exists(self, contact_id: str) -> bool:
@@ -274,15 +276,22 @@ def seal_state(
     pin_tries: int,
     acknowledged_by: str | None,
     drill: tuple[str | None, bool, tuple[str, ...]] = (None, False, ()),
+    acked_at: Sequence[datetime] = (),
 ) -> bytes:
     """The alarm kind, wrong PINs so far and the contact row that acknowledged, sealed with
     her key (they outlive the check-in's own key) and padded to `STATE_BYTES`; and for a
-    drill (/simulacro), the alarm rehearsed, whether it is hers alone, and who answered.
+    drill (/simulacro), the alarm rehearsed, whether it is hers alone, who answered and when
+    (whole seconds since the epoch).
     A drill's state seals to the same length: a copy cannot tell a drill by its size."""
     fields: dict[str, object] = {"alarm": alarm, "tries": pin_tries, "ack": acknowledged_by}
     rehearsed, private, acks = drill
     if rehearsed:
-        fields["drill"] = {"alarm": rehearsed, "private": private, "acks": acks[:MAX_DRILL_ACKS]}
+        fields["drill"] = {
+            "alarm": rehearsed,
+            "private": private,
+            "acks": acks[:MAX_DRILL_ACKS],
+            "at": [int(at.timestamp()) for at in acked_at[:MAX_DRILL_ACKS]],
+        }
     state = json.dumps(fields, separators=(",", ":"))
     return seal_text(member_key, state.ljust(STATE_BYTES), f"checkins:state:{checkin_id}")
 
@@ -302,13 +311,27 @@ def open_drill(
     member_key: bytes, checkin_id: str, sealed: bytes | None
 ) -> tuple[Alarm | None, bool, tuple[str, ...]]:
     """The drill `seal_state` sealed: (alarm rehearsed or None, hers alone, who answered)."""
+    rehearsed, private, acks, _ = open_drill_answers(member_key, checkin_id, sealed)
+    return rehearsed, private, acks
+
+
+def open_drill_answers(
+    member_key: bytes, checkin_id: str, sealed: bytes | None
+) -> tuple[Alarm | None, bool, tuple[str, ...], tuple[datetime, ...]]:
+    """`open_drill`, and when each of those who answered did."""
     if sealed is None:
-        return None, False, ()
+        return None, False, (), ()
     state = json.loads(unseal_text(member_key, sealed, f"checkins:state:{checkin_id}"))
     drill = state.get("drill") or {}
     if not drill.get("alarm"):
-        return None, False, ()
-    return Alarm(drill["alarm"]), bool(drill.get("private")), tuple(drill.get("acks") or ())
+        return None, False, (), ()
+    times = tuple(datetime.fromtimestamp(int(at), UTC) for at in drill.get("at") or ())
+    return (
+        Alarm(drill["alarm"]),
+        bool(drill.get("private")),
+        tuple(drill.get("acks") or ()),
+        times,
+    )
 
 
 def _open_state(member_key: bytes, row: CheckInRow) -> tuple[Alarm | None, int, str | None]:

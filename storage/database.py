@@ -30,6 +30,7 @@ from storage.outbox import OutboxRepository, Sequencer
 from storage.pace import SendBudget
 from storage.safety import SafetyRepository
 from storage.shifts import ShiftRepository
+from storage.support import SupportRepository
 from storage.updates import UpdateRepository
 from storage.warnings import WarningRepository
 
@@ -206,6 +207,7 @@ class UnitOfWork:
         self.networks = NetworkRepository(session, keyring)
         self.warnings = WarningRepository(session, self.networks, self.members)
         self.shifts = ShiftRepository(session, self.members)
+        self.support = SupportRepository(session, self.networks)
         self.notes = PartnerNoteRepository(session, self.members)
 
     async def __aenter__(self) -> UnitOfWork:

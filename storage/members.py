@@ -147,6 +147,7 @@ class MemberRepository:
             legal_support=member.legal_support,
             checklist=member.checklist,
             share_partners=member.share_partners,
+            support=member.support,
             detention=open_all_settings(key, row.id, row.settings_sealed).get("detained"),
         )
         if row.idle_notice_at is not None and member.last_seen_at > row.idle_notice_at:
@@ -287,6 +288,7 @@ class MemberRepository:
             legal_support=bool(settings.get("legal")),
             checklist=bool(settings.get("checklist")),
             share_partners=bool(settings.get("share")),
+            support=bool(settings.get("support")),
         )
 
 
@@ -299,6 +301,7 @@ def seal_settings(
     legal_support: bool = False,
     checklist: bool = False,
     share_partners: bool = False,
+    support: bool = False,
     detention: str | None = None,
 ) -> bytes:
     """Discreet mode, her form of address, whether she is legal support (a coordinator),
@@ -312,6 +315,7 @@ def seal_settings(
             "legal": bool(legal_support),
             "checklist": bool(checklist),
             "share": bool(share_partners),
+            "support": bool(support),
             "detained": detention,
         }
     )

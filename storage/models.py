@@ -318,6 +318,27 @@ class ShiftPassRow(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
+class SupportCaseRow(Base):
+    """A member's request for accompaniment (/apoyo), for her network's support
+    coordinators: who she is, who took it, its kind and every message, sealed with the
+    network's key. Who she is and who took it also as digests under that key, to find her
+    cases (/forget) and a coordinator's; a copy without the key joins them to nobody."""
+
+    __tablename__ = "support_cases"
+    __table_args__ = (Index("ix_support_cases_network_status", "network_id", "status"),)
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    network_id: Mapped[str] = mapped_column(ForeignKey("networks.id", ondelete="CASCADE"))
+    member_digest: Mapped[bytes] = mapped_column(LargeBinary(32), index=True)
+    coordinator_digest: Mapped[bytes | None] = mapped_column(LargeBinary(32), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    body_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # When the support coordinators are reminded of a case nobody answered; null: answered.
+    remind_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # When a closed case is deleted (its network's support retention); null: still open.
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+
+
 class OutboxRow(Base):
     __tablename__ = "outbox"
     __table_args__ = (Index("ix_outbox_queue", "status", "priority", "created_at"),)

@@ -13,7 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from bot.core.records import OutboxItem, new_id
+from bot.core.records import Delivery, OutboxItem, new_id
 from storage import wakeups
 from storage.crypto import Keyring, seal_text, unseal_text
 from storage.members import MemberRepository
@@ -131,9 +131,11 @@ class OutboxRepository:
         replica: str,
         lease: timedelta,
         skip: Collection[str] = (),
+        priority: int | None = None,
     ) -> list[OutboxItem]:
         """Pending rows that may go now, most urgent first, leased to `replica` until
-        `now + lease`; the caller commits.
+        `now + lease`; the caller commits. With `priority`, only rows of that priority
+        (the oldest replies, taken beside a flood of alerts).
 
         A row is free when nobody holds it or its holder's lease has run out (a replica that
         died). Rows in `skip` are already in this replica's hands. A person's rows go to one
@@ -165,6 +167,8 @@ class OutboxRepository:
         )
         if skip:
             query = query.where(OutboxRow.id.not_in(list(skip)))
+        if priority is not None:
+            query = query.where(OutboxRow.priority == priority)
         if self._is_postgres:
             await self._session.execute(select(func.pg_advisory_xact_lock(_CLAIM_LOCK)))
             query = query.with_for_update(skip_locked=True, of=OutboxRow)
@@ -262,6 +266,22 @@ class OutboxRepository:
                 claimed_until=None,
             )
         )
+
+    async def deliveries(self, keys: Sequence[str]) -> dict[str, Delivery]:
+        """What became of the messages queued under `keys`, by key (a key never queued, or
+        no longer on record, is left out): pending, sent at, or failed."""
+        digests = {idempotency_digest(self._members.keyring, key): key for key in keys}
+        if not digests:
+            return {}
+        rows = await self._session.execute(
+            select(OutboxRow.idempotency_key, OutboxRow.status, OutboxRow.sent_at).where(
+                OutboxRow.idempotency_key.in_(list(digests))
+            )
+        )
+        return {
+            digests[digest]: Delivery(status == PENDING, sent_at if status == SENT else None)
+            for digest, status, sent_at in rows
+        }
 
     async def message_id_of(self, key: str) -> int | None:
         """The id, in the recipient's chat, of the sent message queued under `key`; None

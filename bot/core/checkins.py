@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.core import shifts, timers
 from bot.core.context import Refused, Work
@@ -186,6 +186,15 @@ async def tell_contacts_resolved(
     return told
 
 
+def drill_answered(checkin: CheckIn, who: str, now: datetime) -> CheckIn:
+    """Her drill after `who` answered «Recibido» at `now`, for her report."""
+    return replace(
+        checkin,
+        drill_acks=(*checkin.drill_acks, who),
+        drill_acked_at=(*checkin.drill_acked_at, now),
+    )
+
+
 async def acknowledge_alert(
     work: Work, contact_member: Member, checkin_id: str
 ) -> Acknowledged | Refused:
@@ -202,7 +211,7 @@ async def acknowledge_alert(
     alias = worker.alias or "" if worker else ""
     if checkin.drill is not None:  # "Recibido": counted for her report, nobody else told
         if me.id not in checkin.drill_acks:
-            await work.checkins.save(replace(checkin, drill_acks=(*checkin.drill_acks, me.id)))
+            await work.checkins.save(drill_answered(checkin, me.id, work.clock.now()))
         return Acknowledged(alias, True, "", drill=True)
     if checkin.acknowledged_by is not None:
         first = await work.contacts.get(checkin.acknowledged_by)
@@ -230,7 +239,7 @@ async def _partner_received(
     if partner.id not in partners:
         return Refused("alert.ack.stale")
     if partner.id not in checkin.drill_acks:
-        await work.checkins.save(replace(checkin, drill_acks=(*checkin.drill_acks, partner.id)))
+        await work.checkins.save(drill_answered(checkin, partner.id, work.clock.now()))
     worker = await work.members.get(checkin.member_id)
     return Acknowledged((worker.alias if worker else None) or "", True, "", drill=True)
 

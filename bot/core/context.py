@@ -103,6 +103,7 @@ class Work:
         self.warnings = uow.warnings
         self.updates = uow.updates
         self.shifts = uow.shifts
+        self.support = uow.support
         self.notes = uow.notes
 
     async def __aenter__(self) -> Work:

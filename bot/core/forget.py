@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from bot.core import notes, shifts
+from bot.core import notes, shifts, support
 from bot.core.context import Core, Refused, Work
 from bot.core.notifications import ContactForgotten, IdleNotice
 from bot.core.records import HIDDEN_ALARMS, Member
@@ -48,12 +48,13 @@ async def _forget(work: Work, member_id: str) -> bool:
         await work.notify(ContactForgotten(contact.contact_id, alias, contact.id, "worker"))
     for link in await work.contacts.of_contact(member.id):  # people she watches over
         await work.notify(ContactForgotten(link.worker_id, link.label or "", link.id, "contact"))
+    await support.forget(work, member.id)  # her cases go; those she took are queued again
     for membership in await work.networks.memberships_of(member.id):
         await work.networks.leave(membership.id)  # her warnings stay, cut from her
-    await notes.forget_author(work, member.id)  # what she noted for a partner goes too
     # Her shift partners are told she left, as after /turno fin, and their status drops her:
     # a partner who vanished without a word would still be counted on, and looked for.
     await shifts.leave(work, member)
+    await notes.forget_author(work, member.id)  # what she noted for a partner goes too
     await work.members.delete(member.id)
     log.info("member.forgotten")  # no id: even a prefix would outlive her in old backups
     return True

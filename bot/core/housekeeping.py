@@ -1,6 +1,7 @@
 """The hourly sweep: expired warnings, used or expired network passes and invitations,
 links to a contact she never confirmed, shifts whose 12 hours are over (all of them goes; the
 scheduler ends them on time, this is a net),
+closed support cases past their network's retention (and reminders of unanswered ones),
 candidates nobody vouched for, webhook update ids older than a day, and members not seen
 for long (told first, forgotten a week later). Expired data is deleted, not flagged; reads
 skip it even before the sweep.
@@ -14,7 +15,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from bot.core import contacts, forget, networks, shifts, warnings
+from bot.core import contacts, forget, networks, shifts, support, warnings
 from bot.core.context import Core
 
 log = logging.getLogger("companera.housekeeping")
@@ -30,6 +31,8 @@ async def sweep(core: Core) -> int:
         gone += await work.invites.purge(now)
         gone += await contacts.expire_pending(work, now)
         gone += await shifts.end_expired(work, now)
+        gone += await support.purge(work, now)
+        await support.remind(work, now)
         gone += await work.updates.purge(now - HANDLED_UPDATES_TTL)
     told, forgotten = await forget.sweep_idle(core)
     if gone or told or forgotten:

@@ -32,6 +32,8 @@ SLUG_LENGTH = 32
 MOST_AREAS = 50
 MOST_RESOURCES = 100
 RETENTION_DAYS = (1, 365)
+SUPPORT_RETENTION_DAYS = (1, 365)
+SUPPORT_REMINDER_HOURS = (1, 72)
 VOUCHES = (0, 10)
 PUBLISH_DELAY_MINUTES = (0, 120)
 REVIEW_FIRST = (0, 20)
@@ -237,6 +239,26 @@ class LegalSupport(BaseModel):
         return AlertAdvice._languages_are_codes(value)
 
 
+class SupportSettings(BaseModel):
+    """Accompaniment (/apoyo): how many days a closed case is kept before it is deleted, and
+    after how many hours the support coordinators are reminded of a case nobody answered."""
+
+    model_config = _FROZEN
+
+    retention_days: StrictInt = 30
+    remind_after_hours: StrictInt = 2
+
+    @field_validator("retention_days")
+    @classmethod
+    def _retention_in_range(cls, value: int) -> int:
+        return _within(value, SUPPORT_RETENTION_DAYS)
+
+    @field_validator("remind_after_hours")
+    @classmethod
+    def _reminder_in_range(cls, value: int) -> int:
+        return _within(value, SUPPORT_REMINDER_HOURS)
+
+
 def checklist_in(config: NetworkConfig, language: str) -> tuple[str, ...] | None:
     """The organisation's checklist lines in `language` (else for every language, else the
     first written); None when it wrote none."""
@@ -276,6 +298,7 @@ class NetworkConfig(BaseModel):
     resources: tuple[Resource, ...] = ()
     alerts: AlertAdvice | None = None
     legal: LegalSupport | None = None
+    support: SupportSettings = SupportSettings()
     # The checklist before a date, in the organisation's words: lines per language ("*": for
     # every language); without it, the catalog's three lines.
     checklist: dict[str, tuple[Text, ...]] | None = None

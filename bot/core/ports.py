@@ -17,6 +17,7 @@ from bot.core.records import (
     CheckIn,
     Contact,
     Conversation,
+    Delivery,
     Invite,
     Location,
     Member,
@@ -29,6 +30,7 @@ from bot.core.records import (
     SafetySettings,
     Shift,
     ShiftPass,
+    SupportCase,
 )
 
 
@@ -152,6 +154,10 @@ class Outbox(Protocol):
     ) -> int:
         """Queue (key, recipient, priority, payload) notifications, each once per key;
         returns how many were new. With `not_before`, they wait until then."""
+
+    async def deliveries(self, keys: Sequence[str]) -> dict[str, Delivery]:
+        """What became of the messages queued under `keys`, by key (a key never queued, or
+        no longer on record, is left out)."""
 
     async def message_id_of(self, key: str) -> int | None:
         """The id, in the recipient's chat, of the sent message queued under `key`; None
@@ -370,6 +376,30 @@ class PartnerNotes(Protocol):
         """Every note she wrote, on any check-in (her /forget); returns how many."""
 
 
+class SupportCases(Protocol):
+    """Support cases (/apoyo), sealed with their network's key."""
+
+    async def add(
+        self,
+        network_id: str,
+        member_id: str,
+        kind: str,
+        text: str,
+        now: datetime,
+        remind_at: datetime | None,
+    ) -> SupportCase: ...
+    async def get(self, case_id: str) -> SupportCase | None: ...
+    async def save(self, case: SupportCase) -> None: ...
+    async def delete(self, case_id: str) -> bool: ...
+    async def of_networks(self, network_ids: Sequence[str]) -> list[SupportCase]:
+        """Every case not closed of these networks, oldest first."""
+
+    async def of_member(self, member_id: str) -> list[SupportCase]: ...
+    async def taken_by(self, member_id: str) -> list[SupportCase]: ...
+    async def due_reminders(self, now: datetime, limit: int) -> list[SupportCase]: ...
+    async def purge(self, now: datetime) -> int: ...
+
+
 class Updates(Protocol):
     async def begin(self, update_id: int, person: int | None, now: datetime) -> bool:
         """Record the update as handled by this transaction; False if it was already.
@@ -402,6 +432,8 @@ class UnitOfWork(Protocol):
     def updates(self) -> Updates: ...
     @property
     def shifts(self) -> Shifts: ...
+    @property
+    def support(self) -> SupportCases: ...
     @property
     def notes(self) -> PartnerNotes: ...
 

@@ -120,6 +120,7 @@ class Member:
     legal_support: bool = False  # a coordinator who receives her networks' detention alarms
     checklist: bool = False  # the checklist before a date, when she starts a check-in
     share_partners: bool = False  # her details and location reach her shift partners too
+    support: bool = False  # a coordinator who takes her networks' support cases (/casos)
 
 
 @dataclass(frozen=True)
@@ -190,10 +191,21 @@ class CheckIn:
     alarm: Alarm | None = None  # why her contacts were alerted
     pin_tries: int = 0
     # A drill (/simulacro): the alarm she rehearses on this check-in, whether nobody but
-    # she sees it, and the contact rows that pressed "Recibido". Sealed with her state.
+    # she sees it, the contact rows that pressed "Recibido" and when (in the same order).
+    # Sealed with her state.
     drill: Alarm | None = None
     drill_private: bool = False
     drill_acks: tuple[str, ...] = ()
+    drill_acked_at: tuple[datetime, ...] = ()
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What became of a message queued under an idempotency key: still to go (`pending`),
+    accepted by Telegram at `sent_at`, or given up on (neither)."""
+
+    pending: bool
+    sent_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -270,3 +282,38 @@ class ShiftPass:
     id: str
     shift_id: str
     expires_at: datetime
+
+
+class CaseStatus(StrEnum):
+    """Where a support case is: waiting in the queue, taken by a coordinator, or closed
+    (deleted after its network's retention)."""
+
+    OPEN = "open"
+    TAKEN = "taken"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class CaseMessage:
+    """One message of a support case: from her ("member") or from support ("support")."""
+
+    by: str
+    text: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class SupportCase:
+    """A member's request for accompaniment (/apoyo) to her network's support coordinators;
+    `coordinator_id`: who took it. Everything but the times and status is sealed."""
+
+    id: str
+    network_id: str
+    member_id: str
+    coordinator_id: str | None
+    status: CaseStatus
+    kind: str
+    messages: tuple[CaseMessage, ...]
+    created_at: datetime
+    remind_at: datetime | None = None
+    expires_at: datetime | None = None

@@ -23,6 +23,12 @@ class Step(StrEnum):
 DRILL_DURATION = timedelta(minutes=1)  # a drill's timer (/simulacro)
 DRILL_GRACE = timedelta(seconds=10)  # its grace before the (drill) alert
 DRILL_REPORT_AFTER = timedelta(minutes=2)  # after the drill's alert: her report, the end
+# Her report waits until its alert was delivered to everyone (or could not be): looked at
+# again every DRILL_REPORT_RETRY, it goes at the latest DRILL_REPORT_LATEST after the alert;
+# one DRILL_REPORT_STALE late (the bot was down for long) is dropped.
+DRILL_REPORT_RETRY = timedelta(seconds=5)
+DRILL_REPORT_LATEST = timedelta(minutes=10)
+DRILL_REPORT_STALE = timedelta(days=1)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -67,6 +73,8 @@ def next_step(checkin: CheckIn, now: datetime, policy: Policy) -> Step | None:
         if checkin.acknowledged_by is None and checkin.alerts_sent <= policy.alert_repeats:
             return Step.REPEAT
         return Step.RESCHEDULE
+    if checkin.drill is not None and checkin.alerted_at is not None:
+        return Step.DRILL_REPORT  # a drill that ended: its report waits for its alert
     return Step.PURGE
 
 
@@ -89,9 +97,29 @@ def advance(checkin: CheckIn, step: Step, now: datetime, policy: Policy) -> Chec
         return replace(checkin, next_action_at=_after_alert(checkin, now, policy))
     if step == Step.EXPIRE_DETAILS:
         return _ended(checkin, Status.EXPIRED, now, policy)
-    if step == Step.DRILL_REPORT:
-        return _ended(checkin, Status.SAFE, now, policy)
+    if step == Step.DRILL_REPORT:  # (ended already: her report is still to go)
+        return _ended(checkin, Status.SAFE, now, policy) if checkin.ended_at is None else checkin
     raise ValueError(f"no advance for step {step}")
+
+
+def drill_report_later(checkin: CheckIn, now: datetime) -> CheckIn:
+    """A drill that ended, whose report waits for its alert's delivery: looked at again."""
+    return replace(checkin, next_action_at=now + DRILL_REPORT_RETRY)
+
+
+def drill_reported(checkin: CheckIn, policy: Policy) -> CheckIn:
+    """A drill whose report went: an ended check-in like any other from now on (its marker
+    gone), deleted `policy.row_ttl` after it ended."""
+    if checkin.ended_at is None:
+        return checkin
+    return replace(
+        checkin,
+        drill=None,
+        drill_private=False,
+        drill_acks=(),
+        drill_acked_at=(),
+        next_action_at=checkin.ended_at + policy.row_ttl,
+    )
 
 
 def _after_alert(checkin: CheckIn, now: datetime, policy: Policy) -> datetime:

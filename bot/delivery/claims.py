@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.core.context import Core
+from bot.core.notifications import Priority
 from bot.core.records import Member, OutboxItem
 from bot.delivery.settings import SenderSettings
 
@@ -30,6 +31,14 @@ class Row:
     @property
     def order(self) -> tuple[int, object, str]:
         return (self.item.priority, self.item.created_at, self.item.id)
+
+    @property
+    def is_reply(self) -> bool:
+        """The answer to an update of someone using the bot now (/help, a button): it may
+        go between alerts. A drill's alert, a notice or a broadcast may not."""
+        return self.item.priority == Priority.INTERACTIVE and self.item.payload.get("kind") == (
+            "reply"
+        )
 
 
 class Claims:
@@ -64,6 +73,19 @@ class Claims:
             items = await uow.outbox.claim(
                 now, settings.claim, settings.replica, settings.lease, skip
             )
+            full = len(items) == settings.claim
+            if full and items[-1].priority < Priority.INTERACTIVE and settings.replies_claim:
+                # A flood of more urgent rows: the oldest replies come too, to go between
+                # them (OutboxSender._most_urgent_ready), whatever the flood's size.
+                skip |= {item.id for item in items}
+                items += await uow.outbox.claim(
+                    now,
+                    settings.replies_claim,
+                    settings.replica,
+                    settings.lease,
+                    skip,
+                    priority=Priority.INTERACTIVE,
+                )
             for item in items:
                 member = await uow.members.get(item.recipient_id)
                 if member is not None:
@@ -72,13 +94,15 @@ class Claims:
             await uow.commit()
         if items and self._lease_until is None:
             self._lease_until = now + settings.lease
-        self.more_in_db = len(items) == settings.claim
+        self.more_in_db = full
         poll = settings.poll_seconds
         if later is not None:
             poll = min(poll, max(0.05, (later - now).total_seconds()))
         self.next_claim = time.monotonic() + poll
         if len(self.waiting) > settings.keep:  # the least urgent stay in the database
-            for row in sorted(self.waiting.values(), key=lambda r: r.order)[settings.keep :]:
+            # Replies first: they are few, and stay to go between alerts.
+            rows = sorted(self.waiting.values(), key=lambda r: (not r.is_reply, r.order))
+            for row in rows[settings.keep :]:
                 del self.waiting[row.item.id]
             self.more_in_db = True
 

@@ -4,7 +4,9 @@ Every message, an alert or the answer to /help, is a row in the outbox first. Th
 keeps the most urgent rows in memory (alert > SOS > reminder > reply > broadcast), sends
 them within Telegram's limits with several requests in flight, and marks a row sent only
 after Telegram accepted it. Delivery is at least once: a crash between acceptance and the
-commit repeats the same message, never a different one.
+commit repeats the same message, never a different one. During a flood of alerts, a reply
+goes after at most `reply_after` more urgent messages: a member who writes is answered
+between them.
 
 This module is the loop: which row goes next, and when. The rest lives beside it:
 - claims.py: taking rows from the database, holding them, their leases.
@@ -26,6 +28,7 @@ import time
 from telegram import Bot
 
 from bot.core.context import Core
+from bot.core.notifications import Priority
 from bot.delivery.attempts import Attempts
 from bot.delivery.claims import Claims, Row
 from bot.delivery.ledger import Ledger
@@ -72,6 +75,9 @@ class OutboxSender:
         self._claim_wanted = False  # rows were queued since the last claim
         self._last_claim = -CLAIM_GAP
         self._next_purge = 0.0
+        # More urgent messages sent while a reply waited, since the last reply went: once
+        # `reply_after` have passed it, the reply goes ahead of the rest.
+        self._since_reply = 0
 
     @property
     def sent(self) -> int:
@@ -186,6 +192,12 @@ class OutboxSender:
         """Spend the row's pace and send it in a task of its own."""
         self.pacer.take(row.to.chat_id)
         self._claims.start(row)
+        if row.is_reply:
+            self._since_reply = 0
+        elif row.item.priority < Priority.INTERACTIVE and any(
+            waiting.is_reply for waiting in self._claims.waiting.values()
+        ):
+            self._since_reply += 1
         task = asyncio.create_task(self._attempts.make(row), name="outbox.send")
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -194,7 +206,15 @@ class OutboxSender:
         """The most urgent row whose chat may take a message now; else when one will."""
         soonest: float | None = None
         claims = self._claims
-        for row in sorted(claims.waiting.values(), key=lambda r: r.order):
+        rows = sorted(claims.waiting.values(), key=lambda r: r.order)
+        if self._since_reply >= self.settings.reply_after:
+            # A reply between alerts: the oldest one whose chat may take it now goes first.
+            for row in rows:
+                chat_id = row.to.chat_id
+                if row.is_reply and chat_id not in claims.busy_chats:
+                    if self.pacer.chat_ready_at(chat_id, now) <= now:
+                        return row, None
+        for row in rows:
             chat_id = row.to.chat_id
             if chat_id in claims.busy_chats:
                 continue  # one message at a time per chat keeps them in order

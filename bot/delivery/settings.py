@@ -40,3 +40,9 @@ class SenderSettings:
     lease: timedelta = _LEASE  # a dead replica's rows are free after this
     shared_pace: bool = False  # several replicas: the global pace is kept in the database
     ask_at_most: int = 5  # messages asked of the shared budget at a time
+    # Replies between alerts: during a flood of more urgent rows, a claim also takes the
+    # oldest `replies_claim` replies, and one reply goes after every `reply_after` more
+    # urgent messages (at most a tenth of the pace: a member who writes is answered within
+    # about 10 sends, a third of a second, and alerts keep nine in ten).
+    replies_claim: int = 5
+    reply_after: int = 9

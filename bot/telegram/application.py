@@ -32,6 +32,7 @@ from bot.telegram import (
     safety,
     shifts,
     start,
+    support,
     warn_form,
     warnings,
 )
@@ -158,6 +159,7 @@ def build_application(token: str, base_url: str, core: Core) -> BotApplication:
         safety,
         drills,
         networks,
+        support,
         warn_form,
         warnings,
         privacy,

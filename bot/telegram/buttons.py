@@ -46,6 +46,11 @@ REFERENCES: dict[str, tuple[tuple[tuple[frozenset[str], ...], str], ...]] = {
     ),
     "wf": (((ANY, frozenset({"network"})), "network"),),
     "ar": (((), "network"),),
+    "sp": (
+        ((frozenset({"net"}),), "network"),
+        ((frozenset({"k"}), frozenset({"legal", "health", "violence", "other"})), "network"),
+        ((frozenset({"take", "write", "close", "del", "delok"}),), "case"),
+    ),
 }
 
 

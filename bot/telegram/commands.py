@@ -82,6 +82,7 @@ TABLE: tuple[Command, ...] = (
     Command("areas", None, "command.areas", M),
     Command("join", "unirme", "command.join", M, also=("vouch",)),
     Command("network", "red", "command.network", M),
+    Command("support", "apoyo", "command.support", M),
     Command("language", "idioma", "command.language", E, discreet=True),
     Command("timezone", "zona", "command.timezone", E, discreet=True),
     Command("privacy", "privacidad", "command.privacy", E, discreet=True),
@@ -96,6 +97,7 @@ TABLE: tuple[Command, ...] = (
     Command("newmember", None, None, C),
     Command("remove", None, None, C),
     Command("legal", None, None, C),
+    Command("cases", "casos", None, C),
 )
 _BY_NAME = {command.name: command for command in TABLE}
 

@@ -19,6 +19,7 @@ from bot.telegram import (
     notes,
     safety,
     start,
+    support,
     warn_form,
     warnings,
 )
@@ -40,6 +41,7 @@ def step_table() -> StepTable:
         notes.steps(),
         warn_form.steps(),
         warnings.steps(),
+        support.steps(),
     )
 
 

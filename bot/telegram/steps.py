@@ -46,6 +46,9 @@ class Step(StrEnum):
     WARN_ASK_PHONE = "warn.ask_phone"
     WARN_ASK_PLATE = "warn.ask_plate"
     WARN_ASK_NAME = "warn.ask_name"
+    # Accompaniment (/apoyo): her first message, and one message of a case (hers or support's).
+    SUPPORT_TEXT = "support.text"
+    SUPPORT_WRITE = "support.write"
 
 
 WARN_FORM = frozenset(step for step in Step if step.startswith("warn."))

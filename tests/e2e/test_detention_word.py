@@ -5,6 +5,7 @@ test is in tests/e2e/test_silent_transcripts.py)."""
 
 from __future__ import annotations
 
+from bot.core.records import Alarm
 from bot.emulator import EmulatedUser
 from bot.i18n import t, wording
 from tests.e2e.conftest import World
@@ -16,6 +17,7 @@ from tests.e2e.test_detention import (
     be_legal_support,
     without_police,
 )
+from tests.e2e.test_drills import BANNER, start_drill
 from tests.support.catalog import said
 from tests.telegram.test_discreet_words import BANNED_WORD
 
@@ -143,3 +145,20 @@ async def test_in_discreet_mode_a_button_that_names_nothing_turns_an_sos_into_de
     assert without_police(alert)
     await world.settle()
     await ana.receives_nothing()
+
+
+async def test_during_a_code_word_drill_the_detention_word_is_a_real_alarm(world: World) -> None:
+    """Drills do not rehearse detention: her detention word during one ends it and goes out
+    real, unmarked, as any other alarm during a drill does."""
+    ana, luz = await world.members("ana", "luz")
+    await world.link(ana, luz)
+    await with_words(ana)
+    await start_drill(ana, Alarm.CODEWORD, private=False)
+    await ana.send(DETENTION)
+    assert (await ana.receives()).text == "Ok, gracias"
+    alert = (await luz.receives(containing="DETENCIÓN")).text or ""
+    assert BANNER not in alert and alert.startswith(
+        said("alert.silent_detained.title", alias="Ana")
+    )
+    await world.advance(minutes=2)
+    assert not [m for m in luz.inbox() if BANNER in (m.text or "")]

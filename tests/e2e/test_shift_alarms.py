@@ -267,8 +267,10 @@ async def test_a_drill_reaches_partners_marked_and_they_are_in_her_report(
     await world.advance(minutes=2)
     report = [x for x in texts(ana) if said("drill.report.title").split("{")[0] in x][-1]
     assert "Mar" in report and "Sol" in report and "Luz" in report  # partners reached too
-    silent = report.split("\n\n")[-1]  # who did not answer: not Mar, who did
-    assert "Sol" in silent and "Mar" not in silent
+    lines = {x.split(":")[0]: x for x in report.splitlines() if x.startswith("• ")}
+    assert said("drill.report.answered_at") in lines["• Mar"]  # Mar answered, Sol did not
+    assert said("drill.report.no_answer") in lines["• Sol"]
+    assert said("drill.report.received") in lines["• Sol"]  # her alert reached Sol
 
 
 async def test_a_private_drill_reaches_no_partner(world: World) -> None:

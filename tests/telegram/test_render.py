@@ -59,7 +59,15 @@ from bot.core.notifications.shifts import (
     ShiftStatus,
     note_line,
 )
+from bot.core.notifications.support import (
+    CaseEnded,
+    CaseNew,
+    CaseRelayed,
+    CaseReminder,
+    CaseTaken,
+)
 from bot.core.records import Address, Alarm, Location, Member, PartnerNote
+from bot.core.support import KINDS
 from bot.i18n import LOCALES, catalog, languages
 from bot.telegram.common import keyboard
 from bot.telegram.render import RENDERERS, Outgoing, render
@@ -150,6 +158,17 @@ SAMPLES: dict[type[Notification], Sample] = {
         DrillReport(WHO, "c1", Alarm.SOS, RAISED, reached=[v, "Eva"], answered=[v]),
         DrillReport(WHO, "c1", Alarm.DURESS, RAISED, private=True, unreachable=[v]),
         DrillReport(WHO, "c1", Alarm.MISSED, RAISED),
+        DrillReport(  # when each one received it and answered; a long list stays short
+            WHO,
+            "c1",
+            Alarm.CODEWORD,
+            RAISED,
+            reached=[v, "Eva", *(f"Compañera de la colonia {n}" for n in range(10))],
+            received=[RAISED.isoformat(), "", *[RAISED.isoformat()] * 10],
+            answered=[v],
+            answered_at=[RAISED.isoformat()],
+            unreachable=["Sara"],
+        ),
     ],
     DetentionNotice: detention_notices,
     AlertLocation: lambda v: [AlertLocation(WHO, 19.43, -99.13)],
@@ -203,6 +222,23 @@ SAMPLES: dict[type[Notification], Sample] = {
         ShiftStatus(WHO, f"{v}\tshe\tfree\t\nLuz\the\tbusy\t{DEADLINE.isoformat()}", edit=None),
         ShiftStatus(WHO, f"{v}\tneutral\toverdue\t{DEADLINE.isoformat()}", edit=7),
     ],
+    CaseNew: lambda v: [CaseNew(WHO, v, kind, v, "she", "k1") for kind in (*KINDS, v)],
+    CaseReminder: lambda v: [
+        CaseReminder(WHO, v, "legal", v, "he", minutes, "k1", taken=minutes > 60)
+        for minutes in (5, 130, 4000)
+    ],
+    CaseTaken: lambda v: [CaseTaken(WHO, v, "k1")],
+    CaseRelayed: lambda v: [
+        CaseRelayed(WHO, v, v or "·", to_support, v, "k1", number=3)
+        for to_support in (True, False)
+    ],
+    CaseEnded: lambda v: (
+        [
+            CaseEnded(WHO, v, how, to_support, v, case_id="k1")
+            for how, to_support in (("closed", True), ("closed", False), ("deleted", True))
+        ]
+        + [CaseEnded(WHO, v, "requeued", False, "", case_id="k1")]
+    ),
 }
 
 PLACEHOLDER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\}")

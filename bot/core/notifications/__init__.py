@@ -51,6 +51,13 @@ from bot.core.notifications.networks import (
     WarningToReview,
 )
 from bot.core.notifications.replies import Reply, reply_key
+from bot.core.notifications.support import (
+    CaseEnded,
+    CaseNew,
+    CaseRelayed,
+    CaseReminder,
+    CaseTaken,
+)
 
 __all__ = [
     "NOT_STORED",
@@ -60,6 +67,11 @@ __all__ = [
     "AlertResolved",
     "AlertSent",
     "Announcement",
+    "CaseEnded",
+    "CaseNew",
+    "CaseRelayed",
+    "CaseReminder",
+    "CaseTaken",
     "CheckinLastCall",
     "CheckinReminder",
     "ContactAccepted",

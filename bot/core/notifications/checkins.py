@@ -185,9 +185,10 @@ class AlertSent(Notification):
 
 @dataclass(frozen=True)
 class DrillReport(Notification):
-    """After her drill (/simulacro): who it went to and when, who answered "Recibido", who
-    could not be reached (she should ask them to open the bot); `private`: nobody was sent
-    anything, and the alert as they would have read it follows."""
+    """After her drill (/simulacro): who it went to and when each one received it, who
+    answered "Recibido" and when, who could not be reached (she should ask them to open the
+    bot); `private`: nobody was sent anything, and the alert as they would have read it
+    follows."""
 
     kind = "drill.report"
     priority = Priority.INTERACTIVE
@@ -198,6 +199,10 @@ class DrillReport(Notification):
     reached: list[str] = field(default_factory=list)  # her names for them
     answered: list[str] = field(default_factory=list)
     unreachable: list[str] = field(default_factory=list)
+    # When Telegram took the alert to each of `reached`, and when each of `answered` answered
+    # (ISO times, in the same order); "" when it was not delivered, or is not known.
+    received: list[str] = field(default_factory=list)
+    answered_at: list[str] = field(default_factory=list)
 
     @property
     def idempotency_key(self) -> str:

@@ -20,6 +20,7 @@ from bot.telegram.render import (
     networks,
     replies,
     shifts,
+    support,
     warnings,
 )
 from bot.telegram.render.base import Outgoing, Renderer, label_or_default, local_time
@@ -47,6 +48,7 @@ RENDERERS: dict[type[Notification], Renderer] = {
     **networks.renderers(),
     **replies.renderers(),
     **shifts.renderers(),
+    **support.renderers(),
     **warnings.renderers(),
 }
 

@@ -1,5 +1,6 @@
-"""A drill's report to her (/simulacro): who it went to and when, who answered, who could
-not be reached and what to do about it; in discreet words in discreet mode."""
+"""A drill's report to her (/simulacro): who it went to and when each one received it, who
+answered and when, who could not be reached and what to do about it; in discreet words in
+discreet mode."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from bot.core.notifications import DrillReport
 from bot.core.records import Member
 from bot.i18n import t, wording
 from bot.telegram.render.base import Outgoing, Renderers, label_or_default, local_time
+
+MAX_LINES = 6  # people listed one a line; the rest counted, so that it stays short
 
 
 def drill_report(report: DrillReport, to: Member) -> Outgoing:
@@ -17,18 +20,50 @@ def drill_report(report: DrillReport, to: Member) -> Outgoing:
 
     at = local_time(to, report.raised_at)
     reached = [label_or_default(to, name) for name in report.reached]
-    answered = [label_or_default(to, name) for name in report.answered]
+    received = [*report.received, *[""] * len(reached)][: len(reached)]
+    answered = dict(
+        zip(
+            [label_or_default(to, name) for name in report.answered],
+            [*report.answered_at, *[""] * len(report.answered)],
+            strict=False,
+        )
+    )
     unreachable = [label_or_default(to, name) for name in report.unreachable]
     lines = [say("drill.report.title", at=at)]
     if report.private:
         lines.append(say("drill.report.private"))
     elif reached:
-        lines.append(say("drill.report.reached", names=", ".join(reached), at=at))
-        if answered:
-            lines.append(say("drill.report.answered", names=", ".join(answered)))
-        silent = [name for name in reached if name not in answered]
+        rows = [say("drill.report.reached", count=len(reached), at=at)]
+        for name, got in list(zip(reached, received, strict=True))[:MAX_LINES]:
+            when = answered.get(name)
+            rows.append(
+                say(
+                    "drill.report.line",
+                    name=name,
+                    received=(
+                        say("drill.report.received", at=local_time(to, got))
+                        if got
+                        else say("drill.report.not_received")
+                    ),
+                    answered=(
+                        say("drill.report.no_answer")
+                        if when is None
+                        else say("drill.report.answered_at", at=local_time(to, when))
+                        if when
+                        else say("drill.report.answered_yes")
+                    ),
+                )
+            )
+        if len(reached) > MAX_LINES:
+            rows.append(say("drill.report.more", count=len(reached) - MAX_LINES))
+        lines.append("\n".join(rows))
+        shown = list(zip(reached, received, strict=True))[:MAX_LINES]
+        silent = [n for n, got in shown if got and n not in answered]
         if silent:
-            lines.append(say("drill.report.silent", names=", ".join(silent)))
+            lines.append(say("drill.report.silent", count=len(silent)))
+        late = [n for n, got in shown if not got]
+        if late:
+            lines.append(say("drill.report.undelivered", count=len(late)))
     elif not unreachable:
         lines.append(say("drill.report.nobody"))
     for name in unreachable:
