@@ -56,14 +56,20 @@ class ShiftEnded(Notification):
 class ShiftStatus(Notification):
     """Her status message of the shift: one line per member (newline-separated) of `alias`,
     `address`, `state` (free, busy, overdue) and `until` (ISO time or empty), tab-separated.
-    Sent once, then rewritten (`edit`: its message id in her chat) at each change."""
+    Sent once, then rewritten (`edit`: its message id in her chat) at each change. An edit
+    is the least urgent of all messages: at many deadlines at once, an alert, her last call
+    or a reply never waits behind one (the first message goes as a reminder does, so that
+    there is one to edit soon)."""
 
     kind = "shifts.status"
-    priority = Priority.REMINDER
     lines: str
     edit: int | None = None
     shift_id: str = field(default="", metadata=NOT_STORED)
     version: int = field(default=0, metadata=NOT_STORED)
+
+    @property
+    def priority(self) -> Priority:
+        return Priority.REMINDER if self.edit is None else Priority.BROADCAST
 
     @property
     def idempotency_key(self) -> str:
