@@ -187,6 +187,7 @@ async def write(work: Work, writer: Member, case_id: str, text: str) -> CaseView
     if writer.id == case.member_id:
         if case.status == CLOSED:
             return Refused("support.error.closed")
+        case = await _held(work, case)
         remind_at = case.remind_at
         if remind_at is None:
             hours = (await settings_of(work, case.network_id)).remind_after_hours
@@ -287,6 +288,7 @@ async def remind(work: Work, now: datetime) -> int:
     every support coordinator of the network; once per silence."""
     told = 0
     for case in await work.support.due_reminders(now, BATCH):
+        case = await _held(work, case)
         view = await _view(work, case)
         recipients: list[str] = []
         if case.status == TAKEN and case.coordinator_id is not None:
@@ -311,6 +313,23 @@ async def remind(work: Work, now: datetime) -> int:
                 )
         await work.support.save(replace(case, remind_at=None))
     return told
+
+
+async def _held(work: Work, case: SupportCase) -> SupportCase:
+    """The case, back in the queue if whoever took it no longer gives support there (she
+    left the network, was removed, or stopped giving support): nothing more reaches her."""
+    if case.status != TAKEN or case.coordinator_id is None:
+        return case
+    holder = await work.members.get(case.coordinator_id)
+    if holder is not None and await is_support(work, holder, case.network_id):
+        return case
+    requeued = replace(case, status=OPEN, coordinator_id=None)
+    await work.support.save(requeued)
+    view = await _view(work, requeued)
+    await work.notify(
+        CaseEnded(case.member_id, view.network, "requeued", False, "", case_id=case.id)
+    )
+    return requeued
 
 
 async def purge(work: Work, now: datetime) -> int:

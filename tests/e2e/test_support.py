@@ -269,3 +269,25 @@ async def test_a_database_copy_after_the_whole_flow_holds_no_word_of_a_case(
     secrets = [CASE_TEXT, REPLY, ANSWER, "Segundo pedido", "Luna Prueba", "Vera Coord"]
     secrets += ["violence", "health", "Pruebita", str(ana.id), str(rosa.id)]
     assert not found_in(dump, secrets)
+
+
+async def test_a_coordinator_who_stops_giving_support_reads_nothing_more(world: World) -> None:
+    rosa, sara, ana, case = await taken_case(world)
+    await write(rosa, case, REPLY)
+    relayed = await ana.receives(containing=REPLY)
+    await rosa.send("/casos")
+    await rosa.press(await rosa.receives(containing="Luna Prueba"), t("es", "button.support_off"))
+    await rosa.receives(containing=said("support.role_off"))
+    await be_support(sara)
+    await ana.press(relayed, t("es", "button.support_write"))
+    await ana.receives(containing=said("support.ask_write"))
+    await ana.send(ANSWER)  # saved in her case, which goes back to the queue
+    await ana.receives(containing=said("support.ended.requeued.member", network=NETWORK))
+    await ana.receives(containing=said("support.relayed_waiting"))
+    await world.settle()
+    assert not [m for m in rosa.inbox() if ANSWER in (m.text or "")]
+    await sara.send("/casos")
+    queue = await sara.receives(containing="Luna Prueba")
+    await sara.press(queue, "📂 Abrir 1")
+    taken = await sara.receives(containing=ANSWER)
+    assert CASE_TEXT in (taken.text or "") and REPLY in (taken.text or "")
