@@ -28,6 +28,7 @@ from storage.networks import NetworkRepository
 from storage.notes import PartnerNoteRepository
 from storage.outbox import OutboxRepository, Sequencer
 from storage.pace import SendBudget
+from storage.private_record import PrivateRecordRepository
 from storage.safety import SafetyRepository
 from storage.shifts import ShiftRepository
 from storage.support import SupportRepository
@@ -207,6 +208,7 @@ class UnitOfWork:
         self.networks = NetworkRepository(session, keyring)
         self.warnings = WarningRepository(session, self.networks, self.members)
         self.shifts = ShiftRepository(session, self.members)
+        self.private_record = PrivateRecordRepository(session, self.members)
         self.support = SupportRepository(session, self.networks)
         self.notes = PartnerNoteRepository(session, self.members)
 

@@ -146,6 +146,7 @@ class MemberRepository:
             member.address,
             legal_support=member.legal_support,
             checklist=member.checklist,
+            record_days=member.record_days,
             share_partners=member.share_partners,
             support=member.support,
             detention=open_all_settings(key, row.id, row.settings_sealed).get("detained"),
@@ -287,6 +288,7 @@ class MemberRepository:
             address=_address(settings.get("address")),
             legal_support=bool(settings.get("legal")),
             checklist=bool(settings.get("checklist")),
+            record_days=_days(settings.get("record")),
             share_partners=bool(settings.get("share")),
             support=bool(settings.get("support")),
         )
@@ -300,6 +302,7 @@ def seal_settings(
     *,
     legal_support: bool = False,
     checklist: bool = False,
+    record_days: int = 0,
     share_partners: bool = False,
     support: bool = False,
     detention: str | None = None,
@@ -314,6 +317,7 @@ def seal_settings(
             "address": str(address),
             "legal": bool(legal_support),
             "checklist": bool(checklist),
+            "record": int(record_days),
             "share": bool(share_partners),
             "support": bool(support),
             "detained": detention,
@@ -335,6 +339,11 @@ def open_settings(key: bytes, member_id: str, sealed: bytes | None) -> tuple[boo
     """What `seal_settings` sealed: (discreet mode, form of address)."""
     settings = open_all_settings(key, member_id, sealed)
     return bool(settings.get("discreet")), _address(settings.get("address"))
+
+
+def _days(value: object) -> int:
+    """How long her private record keeps entries; 0 (off) for anything else."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
 
 
 def _address(value: str | None) -> Address:

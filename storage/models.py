@@ -318,6 +318,18 @@ class ShiftPassRow(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
+class RecordEntryRow(Base):
+    """An entry of a member's private record (/registro): when, where, what, who, sealed
+    with her own key and padded. Whose it is, only as a keyed digest under her key: a copy
+    without the key cannot tell who keeps a record. Expires on a day boundary (no finer)."""
+
+    __tablename__ = "record_entries"
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    owner_digest: Mapped[bytes] = mapped_column(LargeBinary(32), index=True)
+    entry_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
 class SupportCaseRow(Base):
     """A member's request for accompaniment (/apoyo), for her network's support
     coordinators: who she is, who took it, its kind and every message, sealed with the

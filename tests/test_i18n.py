@@ -16,12 +16,13 @@ ROOT = Path(__file__).parent.parent / "bot"
 KEY = re.compile(
     r'"((?:alert|alias|button|checkin|codeword|command|contact|contacts|duration|error|'
     r"extend|help|hint|invite|language|pin|privacy|sos|start|network|warn|warning|check|"
-    r'moderation|areas|forget|members|clean|discreet|phrases)\.[a-z0-9_.]+)"'
+    r'moderation|areas|forget|members|clean|discreet|phrases|record)\.[a-z0-9_.]+)"'
 )
 NOT_MESSAGES = {
     "checkin.step",  # a log event
     "alert.location",  # notification kinds
     "alert.missed",
+    "record.export",  # a notification kind
     "warn.ask_",  # a prefix
     "forget.held_by_duress",  # a log event
 }

@@ -60,6 +60,13 @@ NOT_COUNTED = {
     "checkin.started": "{duration} is written with units, 1 h / 45 min",
     "checkin.started.discreet": "{duration} is written with units, 1 h / 45 min",
     "checkin.alert_sent.discreet": "no noun after the number: Ya avisé (1)",
+    "button.record_days": "her record's period: 30, 90 or 365 días, never 1",
+    "record.saved_on": "her record's period: 30, 90 or 365 días, never 1",
+    "record.period_saved": "her record's period: 30, 90 or 365 días, never 1",
+    "record.empty": "her record's period: 30, 90 or 365 días, never 1",
+    "record.options": "her record's period: 30, 90 or 365 días, never 1",
+    "button.record_delete": "no noun after the number: 🗑 1",
+    "record.error.full": "a fixed maximum of entries (200), never 1",
 }
 NUMBER_NAMES = {"count", "max", "min", "n", "tries", "waiting", "page", "pages", "days"}
 

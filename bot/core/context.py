@@ -103,6 +103,7 @@ class Work:
         self.warnings = uow.warnings
         self.updates = uow.updates
         self.shifts = uow.shifts
+        self.private_record = uow.private_record
         self.support = uow.support
         self.notes = uow.notes
 

@@ -55,6 +55,9 @@ async def _forget(work: Work, member_id: str) -> bool:
     # a partner who vanished without a word would still be counted on, and looked for.
     await shifts.leave(work, member)
     await notes.forget_author(work, member.id)  # what she noted for a partner goes too
+    # Her record's entries name her by a digest under her key, not by a foreign key: they
+    # go first, while her key still finds them.
+    await work.private_record.delete_all(member.id)
     await work.members.delete(member.id)
     log.info("member.forgotten")  # no id: even a prefix would outlive her in old backups
     return True

@@ -1,6 +1,7 @@
 """The hourly sweep: expired warnings, used or expired network passes and invitations,
 links to a contact she never confirmed, shifts whose 12 hours are over (all of them goes; the
 scheduler ends them on time, this is a net),
+entries of a private record past the period she chose,
 closed support cases past their network's retention (and reminders of unanswered ones),
 candidates nobody vouched for, webhook update ids older than a day, and members not seen
 for long (told first, forgotten a week later). Expired data is deleted, not flagged; reads
@@ -31,6 +32,7 @@ async def sweep(core: Core) -> int:
         gone += await work.invites.purge(now)
         gone += await contacts.expire_pending(work, now)
         gone += await shifts.end_expired(work, now)
+        gone += await work.private_record.purge(now)  # entries past her period
         gone += await support.purge(work, now)
         await support.remind(work, now)
         gone += await work.updates.purge(now - HANDLED_UPDATES_TTL)

@@ -27,6 +27,7 @@ from bot.core.records import (
     PartnerNote,
     PeerWarning,
     PinMatch,
+    RecordEntry,
     SafetySettings,
     Shift,
     ShiftPass,
@@ -400,6 +401,21 @@ class SupportCases(Protocol):
     async def purge(self, now: datetime) -> int: ...
 
 
+class PrivateRecord(Protocol):
+    """Her private record: entries sealed with her key; whose they are, only as a keyed
+    digest under it. Reads skip expired entries even before the sweep deletes them."""
+
+    async def add(self, member_id: str, entry: RecordEntry, expires_at: datetime) -> str | None:
+        """Keep an entry (its id is made here); None when she no longer exists."""
+
+    async def of_member(self, member_id: str, now: datetime) -> list[RecordEntry]: ...
+    async def delete(self, member_id: str, entry_id: str) -> bool: ...
+    async def delete_all(self, member_id: str) -> int: ...
+    async def set_expiry(self, member_id: str, entry_id: str, expires_at: datetime) -> None: ...
+    async def purge(self, now: datetime) -> int:
+        """Delete every entry, of anyone, that expired by `now`."""
+
+
 class Updates(Protocol):
     async def begin(self, update_id: int, person: int | None, now: datetime) -> bool:
         """Record the update as handled by this transaction; False if it was already.
@@ -432,6 +448,8 @@ class UnitOfWork(Protocol):
     def updates(self) -> Updates: ...
     @property
     def shifts(self) -> Shifts: ...
+    @property
+    def private_record(self) -> PrivateRecord: ...
     @property
     def support(self) -> SupportCases: ...
     @property

@@ -119,6 +119,7 @@ class Member:
     address: Address = Address.NEUTRAL  # her form of address (ella, él, neutral)
     legal_support: bool = False  # a coordinator who receives her networks' detention alarms
     checklist: bool = False  # the checklist before a date, when she starts a check-in
+    record_days: int = 0  # her private record (/registro): kept this many days; 0: off
     share_partners: bool = False  # her details and location reach her shift partners too
     support: bool = False  # a coordinator who takes her networks' support cases (/casos)
 
@@ -317,3 +318,19 @@ class SupportCase:
     created_at: datetime
     remind_at: datetime | None = None
     expires_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class RecordEntry:
+    """An entry of her private record, as she wrote it: when it happened (`exact`: she gave
+    the time, or it was now; else only the day, kept at noon in her zone; `approx`: "week"
+    or "earlier" from the /warn form), where, what happened, who. Text only."""
+
+    id: str
+    written_at: datetime
+    happened_at: datetime
+    exact: bool = False
+    where: str = ""
+    what: str = ""
+    who: str = ""
+    approx: str = ""

@@ -119,7 +119,17 @@ class Attempts:
                 text = part.text_if_kept if part.text_if_kept is not None else text
             if text is None and part.location is None:
                 return None
-        if part.location is not None:
+        if part.document is not None:
+            filename, content = part.document
+            sent = await self._bot.send_document(
+                chat_id,
+                content,
+                filename=filename,
+                caption=text,
+                reply_markup=part.markup,
+                protect_content=part.protect,
+            )
+        elif part.location is not None:
             sent = await self._bot.send_location(
                 chat_id, part.location[0], part.location[1], protect_content=part.protect
             )

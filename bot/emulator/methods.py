@@ -11,6 +11,7 @@ from bot.emulator.state import CallbackAnswer, Chats, SentMessage
 from bot.emulator.updates import UpdateQueue
 
 MAX_TEXT = 4096
+MAX_CAPTION = 1024
 COMMAND = re.compile(r"[a-z0-9_]{1,32}")
 QUERY_GONE = "query is too old and response timeout expired or query ID is invalid"
 Handler = Callable[[Params], Awaitable[Any]]
@@ -36,6 +37,7 @@ class BotApi:
             "getWebhookInfo": updates.get_webhook_info,
             "sendMessage": self.send_message,
             "sendLocation": self.send_location,
+            "sendDocument": self.send_document,
             "editMessageText": self.edit_message_text,
             "editMessageReplyMarkup": self.edit_message_reply_markup,
             "deleteMessage": self.delete_message,
@@ -108,6 +110,27 @@ class BotApi:
         if params.integer("live_period"):
             message["location"]["live_period"] = params.integer("live_period")
         return message
+
+    async def send_document(self, params: Params) -> Json:
+        """sendDocument, with the file uploaded in the request (kept, in memory only); its
+        caption is kept as the message's text."""
+        chat_id = self._chat(params)
+        uploaded = params.file("document")
+        if uploaded is None:
+            raise bad_request("there is no document in the request")
+        caption = params.text("caption")
+        if caption is not None and len(caption) > MAX_CAPTION:
+            raise bad_request("message caption is too long")
+        return self.chats.add_bot_message(
+            SentMessage(
+                chat_id,
+                self.chats.next_message_id(chat_id),
+                caption,
+                _markup(params),
+                params.flag("protect_content"),
+                document=uploaded,
+            )
+        )
 
     async def edit_message_text(self, params: Params) -> Json:
         """editMessageText; without reply_markup the inline keyboard goes away."""

@@ -83,6 +83,13 @@ class Params:
         """A boolean field; absent means false."""
         return self.value(name) in (True, 1)
 
+    def file(self, name: str) -> tuple[str, bytes] | None:
+        """A file uploaded in a multipart form: its name and its bytes; None otherwise."""
+        value = self._raw.get(name)
+        if not isinstance(value, web.FileField):
+            return None
+        return value.filename, value.file.read()
+
     def require(self, name: str, reason: str | None = None) -> Any:
         """A field that must be there, else 400 "<name> is empty" (or `reason`)."""
         if name not in self:

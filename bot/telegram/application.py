@@ -29,6 +29,7 @@ from bot.telegram import (
     messages,
     networks,
     privacy,
+    private_record,
     safety,
     shifts,
     start,
@@ -162,6 +163,7 @@ def build_application(token: str, base_url: str, core: Core) -> BotApplication:
         support,
         warn_form,
         warnings,
+        private_record,
         privacy,
         messages,
     ):

@@ -46,6 +46,7 @@ REFERENCES: dict[str, tuple[tuple[tuple[frozenset[str], ...], str], ...]] = {
     ),
     "wf": (((ANY, frozenset({"network"})), "network"),),
     "ar": (((), "network"),),
+    "rg": (((frozenset({"del", "delok"}),), "record"),),
     "sp": (
         ((frozenset({"net"}),), "network"),
         ((frozenset({"k"}), frozenset({"legal", "health", "violence", "other"})), "network"),

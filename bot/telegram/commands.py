@@ -76,6 +76,7 @@ TABLE: tuple[Command, ...] = (
     Command("invite", "invitar", "command.invite", E, discreet=True),
     Command("contacts", "contactos", "command.contacts", E),
     Command("shift", "turno", "command.shift", E),
+    Command("record", "registro", "command.record", E, discreet=True),
     Command("note", "anotar", None, E),  # a partner's note; mostly from its button
     Command("warn", "avisar", "command.warn", M),
     Command("check", "revisar", "command.check", M),

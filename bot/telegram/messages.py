@@ -17,6 +17,7 @@ from bot.telegram import (
     done_words,
     networks,
     notes,
+    private_record,
     safety,
     start,
     support,
@@ -41,6 +42,7 @@ def step_table() -> StepTable:
         notes.steps(),
         warn_form.steps(),
         warnings.steps(),
+        private_record.steps(),
         support.steps(),
     )
 

@@ -46,6 +46,11 @@ class Step(StrEnum):
     WARN_ASK_PHONE = "warn.ask_phone"
     WARN_ASK_PLATE = "warn.ask_plate"
     WARN_ASK_NAME = "warn.ask_name"
+    # A new entry of her private record (/registro): one step per question.
+    RECORD_WHEN = "record.when"
+    RECORD_WHERE = "record.where"
+    RECORD_WHAT = "record.what"
+    RECORD_WHO = "record.who"
     # Accompaniment (/apoyo): her first message, and one message of a case (hers or support's).
     SUPPORT_TEXT = "support.text"
     SUPPORT_WRITE = "support.write"

@@ -14,6 +14,7 @@ from bot.core.records import Conversation, Member
 from bot.core.warn_form import EXTRAS, KINDS, WHEN
 from bot.core.warnings import Submitted
 from bot.i18n import t
+from bot.telegram import private_record
 from bot.telegram.commands import names
 from bot.telegram.common import (
     Context,
@@ -108,6 +109,9 @@ async def _review(context: Context, member: Member, draft: dict[str, str], joine
         [(t(lang, "button.warn_change"), f"wf:{d}:change:-")],
         [(t(lang, "button.cancel"), f"wf:{d}:cancel:-")],
     ]
+    keep = private_record.warning_toggle(member, draft)
+    if keep is not None:  # her private record is on: written once, kept there too
+        rows.insert(1, keep)
     await context.say("warn.review", keyboard(rows), True, preview=preview)
 
 
@@ -156,6 +160,8 @@ async def on_warn_button(update: Update, context: Context) -> None:
         await ask(context, member, {**draft, "asking": value}, mine)
     elif field == "extras":
         await ask(context, member, {**draft, "extras": "done"}, mine)
+    elif field == "rec" and value in ("on", "off"):
+        await ask(context, member, {**draft, "record": "1" if value == "on" else ""}, mine)
     elif field == "network":
         joined = by_id(mine, value)
         await _answer(context, member, draft, field, joined.network.id if joined else "", mine)
@@ -269,6 +275,14 @@ async def _send(context: Context, member: Member, draft: dict[str, str]) -> None
         return
     context.converse(None)
     await context.say(sent_message(sent), count=sent.recipients)
+    if draft.get("record") == "1" and member.record_days:
+        mine = await networks.my_networks(context.work, member)
+        joined = next((n for n in mine if n.network.id == draft.get("network")), None)
+        if joined is not None:
+            today = context.work.clock.now().date()
+            await private_record.keep_warning(
+                context, member, warnings.draft_params(draft, joined, today)
+            )
 
 
 def sent_message(sent: Submitted) -> str:

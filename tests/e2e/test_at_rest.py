@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 from storage.models import Base
 from tests.e2e.conftest import GRACE, World, set_pins, short_checkin
 from tests.e2e.peers import CDMX, add_member, coordinator, follow, write_warning
+from tests.e2e.record_steps import add_entry, turn_on
 from tests.e2e.support_steps import ask_support
 from tests.support.catalog import said
 
@@ -194,6 +195,7 @@ PINS = ("39184726", "62840195")
 GUAVA = "Guayaba Morada Prueba"
 CHECKIN = "Motel Girasol Prueba hab 21, placa TEST-6655"
 PENDING = "Rosalinda Pendiente"
+RECORD = ("Bodega Escondida Prueba", "Me retuvo el documento, prueba", "Güero Prueba Lentes")
 SUPPORT_CASE = "Pedido de acompañamiento Prueba: me quitaron el teléfono"
 
 
@@ -249,6 +251,8 @@ async def test_every_table_has_rows_and_none_reveals_a_secret(
     waiting = await jimena.receives(containing="/unirme ")
     vouch_code = (waiting.text or "").rsplit("/unirme ", 1)[1].split()[0]
     await ask_support(valentina, SUPPORT_CASE)  # a support case, waiting for support
+    await turn_on(valentina)  # her private record, with one entry
+    await add_entry(valentina, where=RECORD[0], what=RECORD[1], who=RECORD[2])
 
     counts = await row_counts(world)
     dump = await database_bytes(world, tmp_path)
@@ -266,6 +270,7 @@ async def test_every_table_has_rows_and_none_reveals_a_secret(
         *(WARNING, "Tatuaje", "dragón", "chamarra"),
         *(PHONE, "5543218765", "+525543218765", "4321 8765", PLATE, "XYZ4321"),
         *(join_code, join_code.replace("-", ""), vouch_code, vouch_code.replace("-", "")),
+        *RECORD,
         *(SUPPORT_CASE, "violence"),
     ]
     assert not found_in(dump, secrets)

@@ -15,6 +15,7 @@ from bot.emulator import EmulatedUser
 from storage.models import Base
 from tests.e2e.conftest import GRACE, World, short_checkin
 from tests.e2e.peers import CDMX, add_member, coordinator, follow, write_warning
+from tests.e2e.record_steps import add_entry, turn_on
 from tests.support.catalog import said
 
 # Every kind of button that carries a reference, as "prefix:action" (ar: has no action).
@@ -24,6 +25,7 @@ EXPECTED = {
     *("nw:pass", "nw:list", "nw:leave", "nw:bye", "nw:tr", "nw:rm", "nw:rmok", "ar"),
     *("wn:me", "wn:flag", "mo:approve", "mo:trust", "mo:edit", "mo:reject", "mo:keep"),
     "mo:remove",
+    *("rg:del", "rg:delok"),
 }
 ID = re.compile(r"[0-9a-f]{32}")
 
@@ -130,6 +132,12 @@ async def test_no_button_data_names_a_row_of_the_database(world: World) -> None:
     await world.settle()
     await bea.send("/pending")  # mo:keep, mo:remove
     await bea.receives(containing="Aviso de botones prueba")
+    await world.settle()
+    await turn_on(cris)  # her private record: rg:del, rg:delok
+    await add_entry(cris, what="Entrada de botones prueba")
+    await cris.send("/registro")
+    await cris.press(await cris.receives(containing="Entrada de botones prueba"), "🗑 1")
+    await cris.receives(containing="Entrada de botones prueba")
     await world.settle()
 
     shown = shown_data(world, people)

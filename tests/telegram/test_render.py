@@ -48,6 +48,7 @@ from bot.core.notifications import (
     from_payload,
     notification_types,
 )
+from bot.core.notifications.private_record import RecordExport
 from bot.core.notifications.shifts import (
     PartnerBusy,
     PartnerGoing,
@@ -66,7 +67,8 @@ from bot.core.notifications.support import (
     CaseReminder,
     CaseTaken,
 )
-from bot.core.records import Address, Alarm, Location, Member, PartnerNote
+from bot.core.private_record import entry_json
+from bot.core.records import Address, Alarm, Location, Member, PartnerNote, RecordEntry
 from bot.core.support import KINDS
 from bot.i18n import LOCALES, catalog, languages
 from bot.telegram.common import keyboard
@@ -239,7 +241,14 @@ SAMPLES: dict[type[Notification], Sample] = {
         ]
         + [CaseEnded(WHO, v, "requeued", False, "", case_id="k1")]
     ),
+    RecordExport: lambda v: [record_export(v, approx) for approx in ("", "week", "earlier")],
 }
+
+
+def record_export(value: str, approx: str) -> Notification:
+    entry = RecordEntry("e1", DEADLINE, DEADLINE, not approx, value, value, value, approx)
+    return RecordExport(WHO, entries=[entry_json(entry)] * 2, made_at=DEADLINE)
+
 
 PLACEHOLDER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\}")
 LONE_QUESTION_MARK = re.compile(r"(?:^|\s)\?(?=\s|$|[.,:;!])")

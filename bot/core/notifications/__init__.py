@@ -50,6 +50,7 @@ from bot.core.notifications.networks import (
     WarningRejected,
     WarningToReview,
 )
+from bot.core.notifications.private_record import RecordExport
 from bot.core.notifications.replies import Reply, reply_key
 from bot.core.notifications.support import (
     CaseEnded,
@@ -95,6 +96,7 @@ __all__ = [
     "Notification",
     "PeerWarningMessage",
     "Priority",
+    "RecordExport",
     "Reply",
     "UnknownKind",
     "WarningPublished",

@@ -24,6 +24,8 @@ class Outgoing:
     delete_first: int | None = None  # her message to delete before this one is sent
     text_if_kept: str | None = None  # the text instead, when Telegram keeps her message
     edit: int | None = None  # a message of the bot in her chat to rewrite, instead of sending
+    # A document (file name, bytes) with `text` as its caption; made in memory, never a file.
+    document: tuple[str, bytes] | None = None
 
 
 # A notification of one type, for one recipient, in her language and zone.
