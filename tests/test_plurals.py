@@ -67,6 +67,13 @@ NOT_COUNTED = {
     "record.options": "her record's period: 30, 90 or 365 días, never 1",
     "button.record_delete": "no noun after the number: 🗑 1",
     "record.error.full": "a fixed maximum of entries (200), never 1",
+    "button.support_write_n": "no noun after the number: ✍️ Escribir 1",
+    "button.support_close_n": "no noun after the number: ✖️ Cerrar 1",
+    "button.support_delete_n": "no noun after the number: 🗑 Borrar 1",
+    "button.support_open_n": "no noun after the number: 📂 Abrir 1",
+    "support.error.too_many": "a fixed maximum of open cases per network (3), never 1",
+    "shift.note.saved_last": "a fixed maximum of notes per check-in (5), never 1",
+    "shift.note.full": "a fixed maximum of notes per check-in (5), never 1",
 }
 NUMBER_NAMES = {"count", "max", "min", "n", "tries", "waiting", "page", "pages", "days"}
 
