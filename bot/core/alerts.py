@@ -46,7 +46,7 @@ async def alert_contacts(work: Work, checkin: CheckIn) -> int:
             point = checkin.location
             await work.notify(alert.location(point.latitude, point.longitude))
         await partner_notes.send_pins(work, alert, notes)
-    await alert_partners(work, worker, checkin, advice, legal)
+    await alert_partners(work, worker, checkin, advice, legal, notes)
     if alarm in DETENTION_ALARMS and checkin.alerts_sent == 1:
         await tell_legal_support(work, worker, checkin)
     if alarm == Alarm.MISSED and checkin.alerts_sent == 1:
@@ -64,12 +64,14 @@ async def alert_partners(
     checkin: CheckIn,
     advice: AlertAdvice | None,
     legal: LegalSupport | None = None,
+    notes: Sequence[PartnerNote] = (),
 ) -> list[shifts.Partner]:
     """Her shift partners, close by, get the same round as her contacts, at once, with
     "🏃 Voy" (a drill's marked, with "Recibido"). Her details and location only if she chose
     to share them with partners; else her alias, the alarm and its time. Not a missed
     check-in: they heard it at her deadline (`shifts.deadline_passed`). Nothing for a drill
     she sees alone, nor for a partner who is also her contact (she gets the contact's).
+    The partners' own `notes` go with it whatever she shares: they are what partners saw.
     Returns the partners reached. Nothing here reaches her own chat."""
     if checkin.drill_private:
         return []
@@ -80,9 +82,8 @@ async def alert_partners(
         p for p in await shifts.partners_now(work, worker.id) if p.member_id not in contacts
     ]
     for partner in partners:
-        alert = alert_for(
-            worker, checkin, partner.member_id, f"partner-{partner.member_id}", advice, legal
-        )
+        link = f"partner-{partner.member_id}"
+        alert = alert_for(worker, checkin, partner.member_id, link, advice, legal, notes)
         alert = replace(alert, partner=True)
         if not worker.share_partners:
             alert = replace(alert, details="", has_location=False, location_at=None)
@@ -90,6 +91,7 @@ async def alert_partners(
         if alert.has_location and checkin.location is not None:
             point = checkin.location
             await work.notify(alert.location(point.latitude, point.longitude))
+        await partner_notes.send_pins(work, alert, list(notes))
     return partners
 
 

@@ -185,7 +185,7 @@ CODEWORD = "Mandarina Azul Prueba"
 async def test_her_code_word_alert_carries_the_notes_and_her_chat_shows_none(
     world: World,
 ) -> None:
-    (_ana, luz, eva), sol, told = await luz_busy(world)
+    (ana, luz, eva), sol, told = await luz_busy(world)
     await luz.send(f"/codeword {CODEWORD}")
     chosen = await luz.receives(containing=said("codeword.choose_reply"))
     await luz.press(chosen, "Nada (no contestar)")
@@ -193,5 +193,13 @@ async def test_her_code_word_alert_carries_the_notes_and_her_chat_shows_none(
     await luz.send(CODEWORD)  # the silent alarm: a check-in of its own, with her details
     alert = await sol.receives(containing="palabra clave")
     assert note_line() in (alert.text or "")
+    # Her partners get the alarm at once with the note too (she shares no details with
+    # them: the note is what a partner saw, not hers), and its pin after it.
+    for partner in (ana, eva):
+        told_partner = await partner.receives(containing="palabra clave")
+        assert note_line() in (told_partner.text or "")
+        assert "Motel Prueba" not in (told_partner.text or "")
+        pin = await partner.receives()
+        assert pin.location == (LAT, LON)
     await world.settle()
     nothing_of_it(luz)
